@@ -1,0 +1,6 @@
+#include "feedd.h"
+int
+main(void)
+{
+	return (0);
+}

@@ -1,0 +1,385 @@
+/*
+ * feedd.h: the one internal header of feedd and feedctl.
+ *
+ * Order: includes, defaults, types shared between modules, then the
+ * prototypes of each file under its own heading.  A struct used by one file
+ * only is defined in that file.  Only fetch.c sees curl, only store.c sees
+ * sqlite3, only parse.c, jsonfeed.c and html.c see libxml2; jansson is used
+ * by jsonfeed.c and by the protocol code (proto.c, server.c, feedctl.c),
+ * since the protocol is JSON.
+ */
+#ifndef FEEDD_H
+#define FEEDD_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+#ifndef __printflike
+#define __printflike(a, b) __attribute__((__format__(__printf__, a, b)))
+#endif
+
+/* Defaults; each has a feedd.conf key and a flag (see config.c). */
+#ifndef FEEDD_INTERVAL
+#define FEEDD_INTERVAL		(30 * 60)	/* default poll interval, s */
+#endif
+#define FEEDD_MIN_INTERVAL	(5 * 60)	/* lower bound for hints, s */
+#define FEEDD_MAX_INTERVAL	(24 * 3600)	/* upper bound for hints, s */
+#define FEEDD_MAX_CONNS		16
+#define FEEDD_HOST_CONNS	2
+#define FEEDD_HOST_DELAY	1.0		/* s between starts, one host */
+#define FEEDD_CONNECT_TIMEOUT	20		/* s */
+#define FEEDD_TIMEOUT		60		/* s, whole transfer */
+#define FEEDD_LOW_SPEED_LIMIT	64		/* bytes/s ... */
+#define FEEDD_LOW_SPEED_TIME	30		/* ... for this many s */
+#define FEEDD_MAX_BODY		(16 * 1024 * 1024) /* decoded bytes */
+#define FEEDD_BACKOFF_MAX	(24 * 3600)	/* error backoff cap, s */
+#define FEEDD_KEEP_ITEMS	1000		/* per feed, 0 = no limit */
+#define FEEDD_KEEP_AGE		(180 * 86400)	/* s, 0 = no limit */
+
+/* Parser caps (sfeed-style: every outside input is bounded). */
+#define PARSE_MAX_INPUT		(64 * 1024 * 1024) /* bytes one document */
+#define PARSE_MAX_FIELD		(4 * 1024 * 1024)  /* bytes one text field */
+#define PARSE_MAX_DEPTH		256		/* element nesting */
+#define PARSE_MAX_LIST		256		/* authors/tags/attachments */
+
+/* "No date": a date that is absent or could not be parsed. */
+#define DATE_NONE		INT64_MIN
+
+/* ---------------------------------------------------------------- */
+/* Types produced by the parser (parse.c, jsonfeed.c). */
+
+struct feed_person {
+	char		*name;
+	char		*url;
+	char		*email;
+};
+
+struct feed_attachment {
+	char		*url;
+	char		*mime_type;
+	int64_t		 size;		/* bytes, -1 unknown */
+	int64_t		 duration;	/* seconds, -1 unknown */
+};
+
+/*
+ * One item (RSS item, Atom entry, JSON Feed item).  Owned by the parser and
+ * valid only during the item callback: the parser reuses it for the next
+ * item.  Strings are UTF-8, trimmed, NULL when absent.
+ */
+struct feed_item {
+	char		*id;		/* dedupe key: guid/id, else link,
+					   else "hash:" + stable hash */
+	char		*guid;		/* the document's guid/id, or NULL */
+	char		*url;		/* resolved, absolute where possible */
+	char		*external_url;
+	char		*title;		/* plain text */
+	char		*content_html;
+	char		*content_text;
+	char		*summary;	/* as given (may be HTML) */
+	char		*image;		/* media:thumbnail, itunes:image */
+	int64_t		 published;	/* unix seconds UTC or DATE_NONE */
+	int64_t		 modified;	/* unix seconds UTC or DATE_NONE */
+	struct feed_person *authors;
+	size_t		 nauthors;
+	char		**tags;
+	size_t		 ntags;
+	struct feed_attachment *attachments;
+	size_t		 nattachments;
+};
+
+enum feed_format {
+	FEED_UNKNOWN = 0,
+	FEED_RSS090,
+	FEED_RSS091,
+	FEED_RSS092,
+	FEED_RSS20,
+	FEED_RSS10,
+	FEED_ATOM03,
+	FEED_ATOM10,
+	FEED_JSON10,
+	FEED_JSON11,
+};
+
+/* What the document says about the feed itself. */
+struct feed_meta {
+	enum feed_format format;
+	char		*title;
+	char		*home_page_url;
+	char		*feed_url;	/* atom:link rel=self, JSON feed_url */
+	char		*description;
+	char		*icon;
+	char		*language;
+	struct feed_person *authors;
+	size_t		 nauthors;
+	int64_t		 ttl;		/* <ttl>, seconds; 0 when absent */
+	int64_t		 update_period;	/* sy:updatePeriod/Frequency, s; 0 */
+	uint32_t	 skip_hours;	/* bit h set: skip hour h (UTC) */
+	uint8_t		 skip_days;	/* bit d set: skip weekday d, 0=Sun */
+	size_t		 nitems;	/* items seen so far */
+};
+
+/* Called once per item, in document order. */
+typedef void	(*parser_item_cb)(const struct feed_item *, void *);
+
+/* ---------------------------------------------------------------- */
+/* Rows of the store (store.c). */
+
+/* One row of the feeds table: the daemon's persisted view of one feed. */
+struct store_feed {
+	int64_t		 id;
+	char		*url;
+	char		*title;		/* from the document */
+	char		*conf_title;	/* ~"Title" from the feeds file */
+	char		*tags;		/* from the feeds file, space separated */
+	char		*site_url;
+	char		*etag;
+	char		*last_modified;
+	int64_t		 last_fetch;	/* unix seconds, 0 never */
+	int64_t		 last_success;	/* unix seconds, 0 never */
+	int64_t		 next_fetch;	/* unix seconds, 0 now */
+	int64_t		 hold_until;	/* server said wait (Retry-After,
+					   max-age, Expires); 0 none */
+	int		 http_status;	/* last status, 0 none / no HTTP */
+	int		 errors;	/* consecutive failed polls */
+	char		*last_error;
+	char		*redirect_url;	/* permanent redirect target */
+	int		 gone;		/* 410 seen: no polling */
+	int		 active;	/* listed in the feeds file now */
+	/* Filled by store_feed_list() only. */
+	int64_t		 item_count;
+	int64_t		 unread_count;
+};
+
+/* One item as the store returns it; strings borrowed for the callback. */
+struct store_item {
+	int64_t		 id;
+	int64_t		 feed_id;
+	const char	*feed_title;	/* conf_title, else title, else url */
+	const char	*feed_url;
+	const char	*guid;
+	const char	*url;
+	const char	*title;
+	const char	*author;	/* names joined with ", " */
+	const char	*summary;
+	const char	*content;	/* NULL unless asked for */
+	const char	*tags;		/* item categories, "\n" separated */
+	const char	*enclosure_url;
+	const char	*enclosure_type;
+	int64_t		 published;	/* DATE_NONE when unknown */
+	int64_t		 updated;	/* DATE_NONE when unknown */
+	int64_t		 first_seen;
+	int		 read;
+	int		 starred;
+};
+
+/*
+ * What to select.  Zero means "no constraint" for every field, so a
+ * zeroed struct selects everything, newest first.
+ */
+struct store_query {
+	int		 unread;	/* only unread */
+	int		 starred;	/* only starred */
+	const int64_t	*feed_ids;	/* only these feeds */
+	size_t		 nfeed_ids;
+	const char	*tag;		/* only feeds with this tag */
+	int64_t		 since;		/* published (else first seen) >= */
+	int64_t		 until;		/* published (else first seen) < */
+	const char	*search;	/* FTS5 query over title, content */
+	const int64_t	*ids;		/* only these item ids */
+	size_t		 nids;
+	int64_t		 max_id;	/* cursor: only id <= max_id */
+	int64_t		 after_id;	/* only id > after_id */
+	int64_t		 limit;		/* 0 = all */
+	int64_t		 offset;
+	int		 oldest_first;
+};
+
+enum store_mark_op {
+	STORE_MARK_READ,
+	STORE_MARK_UNREAD,
+	STORE_MARK_STAR,
+	STORE_MARK_UNSTAR,
+};
+
+/* What store_item_upsert() did. */
+#define STORE_SAME	0	/* known, unchanged */
+#define STORE_NEW	1	/* inserted */
+#define STORE_UPDATED	2	/* known, content changed, read state kept */
+
+struct store_stats {
+	int64_t		 feeds;
+	int64_t		 active_feeds;
+	int64_t		 items;
+	int64_t		 unread;
+	int64_t		 starred;
+	int64_t		 db_bytes;
+};
+
+typedef int	(*store_item_cb)(const struct store_item *, void *);
+typedef int	(*store_feed_cb)(const struct store_feed *, void *);
+
+/* ---------------------------------------------------------------- */
+/* Configuration (config.c). */
+
+/* One line of the feeds file. */
+struct feed_conf {
+	char		*url;
+	char		*title;		/* ~"Title", or NULL */
+	char		**tags;
+	size_t		 ntags;
+	int64_t		 every;		/* every=DURATION, s; 0 default */
+	int64_t		 keep_items;	/* keep=N; -1 default */
+	int		 line;		/* line in the feeds file */
+};
+
+/* The daemon's settings: feedd.conf, overridden by flags. */
+struct config {
+	char		*conf_path;
+	char		*feeds_path;
+	char		*db_path;
+	char		*socket_path;
+	char		*socket_group;	/* may connect too (mode 0660) */
+	int64_t		 interval;	/* s */
+	int64_t		 min_interval;	/* s */
+	int64_t		 max_interval;	/* s */
+	int		 max_conns;
+	int		 host_conns;
+	double		 host_delay;	/* s */
+	int64_t		 connect_timeout; /* s */
+	int64_t		 timeout;	/* s */
+	int64_t		 low_speed_limit; /* bytes/s */
+	int64_t		 low_speed_time; /* s */
+	int64_t		 max_body;	/* decoded bytes */
+	int64_t		 backoff_max;	/* s */
+	char		*user_agent;
+	int64_t		 keep_items;	/* per feed, 0 no limit */
+	int64_t		 keep_age;	/* s, 0 no limit */
+	int		 keep_unread;	/* retention spares unread/starred */
+	int		 log_level;	/* LOG_ERR .. LOG_DEBUG */
+
+	struct feed_conf *feeds;
+	size_t		 nfeeds;
+	char		*feeds_hash;	/* hex digest of the feeds file */
+};
+
+/* ---------------------------------------------------------------- */
+/* Prototypes, one heading per file. */
+
+/* xmalloc.c: allocators that never return NULL (out of memory: fatal). */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xrealloc(void *, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 xasprintf(char **, const char *, ...) __printflike(2, 3);
+int		 xvasprintf(char **, const char *, va_list);
+
+/* log.c: one line per event on stderr; syslog levels from <syslog.h>. */
+void		 log_init(const char *, int, int);
+void		 log_setlevel(int);
+int		 log_getlevel(void);
+void		 log_warn(const char *, ...) __printflike(1, 2);
+void		 log_warnx(const char *, ...) __printflike(1, 2);
+void		 log_notice(const char *, ...) __printflike(1, 2);
+void		 log_info(const char *, ...) __printflike(1, 2);
+void		 log_debug(const char *, ...) __printflike(1, 2);
+__dead void	 fatal(const char *, ...) __printflike(1, 2);
+__dead void	 fatalx(const char *, ...) __printflike(1, 2);
+
+/* util.c: small pure helpers. */
+struct buf {
+	char		*data;		/* always NUL-terminated once used */
+	size_t		 len;
+	size_t		 cap;
+};
+void		 buf_add(struct buf *, const void *, size_t);
+void		 buf_addc(struct buf *, char);
+void		 buf_adds(struct buf *, const char *);
+void		 buf_printf(struct buf *, const char *, ...) __printflike(2, 3);
+void		 buf_reset(struct buf *);
+void		 buf_free(struct buf *);
+int		 util_parse_duration(const char *, int64_t *);
+char		*util_format_duration(int64_t);
+int		 util_parse_size(const char *, int64_t *);
+int		 util_parse_int(const char *, int64_t, int64_t, int64_t *);
+char		*util_trim(char *);
+int64_t		 util_now(void);
+uint64_t	 util_hash64(const void *, size_t, uint64_t);
+int		 util_mkdir_parents(const char *, mode_t);
+
+/* date.c: feed dates to unix seconds (UTC) and back. */
+int		 date_parse(const char *, int64_t *);
+int		 date_parse_http(const char *, int64_t *);
+size_t		 date_format_rfc3339(int64_t, char *, size_t);
+
+/* html.c: HTML to plain text (libxml2's HTML parser). */
+char		*html_to_text(const char *, size_t, int);
+#define HTML_TEXT_LINKS		0x1	/* number links, list them at end */
+#define HTML_TEXT_INLINE	0x2	/* one line: fold whitespace (titles) */
+
+/* parse.c: streaming feed parser (libxml2 push parser + jsonfeed.c). */
+struct parser;
+struct parser	*parser_new(const char *, parser_item_cb, void *);
+int		 parser_push(struct parser *, const char *, size_t);
+int		 parser_finish(struct parser *, char **);
+const struct feed_meta *parser_meta(const struct parser *);
+const char	*parser_format_name(enum feed_format);
+void		 parser_free(struct parser *);
+
+/* jsonfeed.c: JSON Feed input, and JSON Feed 1.1 output. */
+int		 jsonfeed_cmd(int, char **);
+
+/* store.c: SQLite store. */
+struct store;
+struct store	*store_open(const char *, char **);
+void		 store_close(struct store *);
+const char	*store_errmsg(struct store *);
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+int		 store_feed_get(struct store *, const char *,
+		     struct store_feed *);
+int		 store_feed_get_id(struct store *, int64_t,
+		     struct store_feed *);
+int		 store_feed_put(struct store *, const struct store_feed *);
+int		 store_feed_set_conf(struct store *, int64_t, const char *,
+		     const char *, int);
+int		 store_feeds_deactivate(struct store *);
+int		 store_feeds_clear_gone(struct store *);
+void		 store_feed_clear(struct store_feed *);
+int		 store_feed_lookup(struct store *, const char *, int64_t *);
+int		 store_feed_list(struct store *, int, store_feed_cb, void *);
+int		 store_item_upsert(struct store *, int64_t,
+		     const struct feed_item *, int64_t, int64_t *);
+int		 store_items(struct store *, const struct store_query *, int,
+		     store_item_cb, void *);
+int64_t		 store_mark(struct store *, const struct store_query *,
+		     enum store_mark_op);
+int64_t		 store_max_item_id(struct store *);
+int		 store_prune(struct store *, int64_t, int64_t, int64_t, int,
+		     int64_t);
+int		 store_stats(struct store *, struct store_stats *);
+char		*store_meta_get(struct store *, const char *);
+int		 store_meta_set(struct store *, const char *, const char *);
+
+/* config.c: feedd.conf, the feeds file, default paths. */
+struct config	*config_new(void);
+void		 config_free(struct config *);
+int		 config_set(struct config *, const char *, const char *,
+		     char **);
+int		 config_load_conf(struct config *, const char *, int, char **);
+int		 config_load_feeds(struct config *, const char *, char **);
+void		 config_print(FILE *, const struct config *);
+char		*config_default_path(const char *);
+const char	*config_keys_help(void);
+
+#endif /* FEEDD_H */

@@ -1,0 +1,2 @@
+/* html.c: not written yet. */
+#include "feedd.h"

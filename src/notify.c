@@ -1,0 +1,2 @@
+/* notify.c: not written yet. */
+#include "feedd.h"

@@ -1,0 +1,2 @@
+/* proto.c: not written yet. */
+#include "feedd.h"

@@ -1,0 +1,2 @@
+/* render.c: not written yet. */
+#include "feedd.h"

@@ -1,0 +1,258 @@
+/*
+ * util.c: small pure helpers shared by feedd and feedctl: a growable
+ * buffer, duration/size/integer parsing, trimming, a stable hash.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feedd.h"
+
+/* Make room for n more bytes plus a NUL. */
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	size_t	need;
+
+	if (SIZE_MAX - b->len < n + 1)
+		fatalx("buf_grow: overflow");
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->data = xrealloc(b->data, b->cap);
+}
+
+/* Append len bytes. */
+void
+buf_add(struct buf *b, const void *p, size_t len)
+{
+	buf_grow(b, len);
+	if (len != 0)
+		memcpy(b->data + b->len, p, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+/* Append one byte. */
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+/* Append a string. */
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* Append formatted text. */
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatalx("buf_printf: bad format");
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Empty the buffer, keeping its memory for reuse. */
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+/* Release the buffer's memory. */
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/*
+ * Parse a duration: a number with an optional unit s, m, h, d or w (no unit
+ * means seconds); several may follow each other ("1h30m").  Returns 0 and
+ * the seconds, or -1.
+ */
+int
+util_parse_duration(const char *s, int64_t *out)
+{
+	int64_t	 total = 0, n, mul;
+	char	*end;
+
+	if (s == NULL || *s == '\0')
+		return (-1);
+	while (*s != '\0') {
+		if (!isdigit((unsigned char)*s))
+			return (-1);
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno != 0)
+			return (-1);
+		switch (*end) {
+		case 's': mul = 1; end++; break;
+		case 'm': mul = 60; end++; break;
+		case 'h': mul = 3600; end++; break;
+		case 'd': mul = 86400; end++; break;
+		case 'w': mul = 7 * 86400; end++; break;
+		case '\0': mul = 1; break;
+		default: return (-1);
+		}
+		if (n > (INT64_MAX - total) / mul)
+			return (-1);
+		total += n * mul;
+		s = end;
+	}
+	*out = total;
+	return (0);
+}
+
+/* Format seconds as the shortest exact duration ("90m" stays "90m"). */
+char *
+util_format_duration(int64_t secs)
+{
+	char	*s;
+
+	if (secs != 0 && secs % 86400 == 0)
+		xasprintf(&s, "%lldd", (long long)(secs / 86400));
+	else if (secs != 0 && secs % 3600 == 0)
+		xasprintf(&s, "%lldh", (long long)(secs / 3600));
+	else if (secs != 0 && secs % 60 == 0)
+		xasprintf(&s, "%lldm", (long long)(secs / 60));
+	else
+		xasprintf(&s, "%llds", (long long)secs);
+	return (s);
+}
+
+/* Parse a size: a number with an optional k, M or G (powers of 1024). */
+int
+util_parse_size(const char *s, int64_t *out)
+{
+	int64_t	 n, mul = 1;
+	char	*end;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0)
+		return (-1);
+	switch (*end) {
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024 * 1024 * 1024; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end != '\0' || n > INT64_MAX / mul)
+		return (-1);
+	*out = n * mul;
+	return (0);
+}
+
+/* Parse a whole decimal number within [min, max]. */
+int
+util_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	long long	 n;
+	char		*end;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return (-1);
+	*out = n;
+	return (0);
+}
+
+/* Trim ASCII whitespace at both ends, in place. */
+char *
+util_trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	*e = '\0';
+	return (s);
+}
+
+/* Wall-clock time in unix seconds. */
+int64_t
+util_now(void)
+{
+	return ((int64_t)time(NULL));
+}
+
+/*
+ * FNV-1a, 64 bits: stable across runs and machines, for content hashes
+ * that must give the same item the same id on every parse.
+ */
+uint64_t
+util_hash64(const void *p, size_t len, uint64_t h)
+{
+	const unsigned char *s = p;
+
+	if (h == 0)
+		h = 0xcbf29ce484222325ULL;
+	while (len-- > 0) {
+		h ^= *s++;
+		h *= 0x100000001b3ULL;
+	}
+	return (h);
+}
+
+/* Create the parent directories of path, like mkdir -p on dirname. */
+int
+util_mkdir_parents(const char *path, mode_t mode)
+{
+	char	*copy, *p;
+
+	copy = xstrdup(path);
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) != 0 && errno != EEXIST) {
+			free(copy);
+			return (-1);
+		}
+		*p = '/';
+	}
+	free(copy);
+	return (0);
+}

@@ -1,0 +1,1 @@
+# httpd.py: not written yet
