@@ -382,4 +382,40 @@ void		 config_print(FILE *, const struct config *);
 char		*config_default_path(const char *);
 const char	*config_keys_help(void);
 
+/* feedd.c: the daemon's globals and the hooks server.c calls. */
+struct ev_loop;
+extern struct ev_loop	*feedd_loop;
+extern struct store	*feedd_store;
+extern struct config	*feedd_config;
+struct feedd_stats {
+	int64_t		 started;	/* unix seconds */
+	int64_t		 last_poll;	/* unix seconds of last finished poll */
+	int64_t		 polls;		/* finished since start */
+	int64_t		 poll_errors;
+	int64_t		 items_new;
+	int64_t		 items_updated;
+	int64_t		 bytes;		/* decoded body bytes */
+	int		 in_flight;	/* transfers now */
+	int		 feeds;		/* configured */
+};
+int		 feedd_reload(char **);
+void		 feedd_refresh(const int64_t *, size_t);
+void		 feedd_get_stats(struct feedd_stats *);
+
+/* server.c: the Unix socket and its clients (see proto.h). */
+int		 server_start(const char *, int, const char *, char **);
+void		 server_stop(void);
+void		 server_item_stored(int64_t, int);
+int		 server_probe(const char *);
+size_t		 server_clients(void);
+
+/* notify.c: systemd integration; every call is a no-op without it. */
+void		 notify_ready(void);
+void		 notify_reloading(void);
+void		 notify_stopping(void);
+void		 notify_status(const char *, ...) __printflike(1, 2);
+uint64_t	 notify_watchdog_usec(void);
+void		 notify_watchdog(void);
+int		 notify_listen_fd(void);
+
 #endif /* FEEDD_H */
