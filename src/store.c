@@ -1,2 +1,1785 @@
-/* store.c: not written yet. */
+/*
+ * store.c: the SQLite store.  The only file that sees sqlite3.
+ *
+ * Owns the schema and its forward migrations (keyed by PRAGMA
+ * user_version), the connection settings (WAL, synchronous=NORMAL, foreign
+ * keys, busy timeout), every statement the daemon runs and the translation
+ * between rows and the store_* structs of feedd.h.
+ *
+ * Fixed statements are prepared once at open (SQLITE_PREPARE_PERSISTENT)
+ * and reset after each use.  Queries whose shape depends on a struct
+ * store_query are built at call time from fixed fragments and bound
+ * parameters only: no value is ever written into SQL text.
+ *
+ * Search is an FTS5 external-content index over the title and the content
+ * (the summary when there is no content), kept in step by triggers, so
+ * updates and deletes (prune) are reflected without extra code here.
+ *
+ * Errors are kept in the store and read with store_errmsg(); they read
+ * "PATH: step: reason".
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
 #include "feedd.h"
+
+#define STORE_BUSY_TIMEOUT	5000	/* ms to wait for another writer */
+#define STORE_MAX_INLIST	100	/* longer id lists go through JSON */
+#define STORE_CACHE		8	/* query statements kept prepared */
+#define STORE_OPTIMIZE_EVERY	1000	/* commits between PRAGMA optimize */
+
+/*
+ * Connection settings.  synchronous=NORMAL in WAL mode loses no committed
+ * transaction on a crash of feedd, only (at worst) the last ones on a power
+ * loss, and never corrupts.  A larger page cache and checkpoint interval
+ * make the first poll of many feeds (thousands of new items) cheaper; the
+ * WAL file is truncated back to journal_size_limit after a checkpoint.
+ * analysis_limit keeps PRAGMA optimize (at close and every
+ * STORE_OPTIMIZE_EVERY commits) quick on a large database.
+ */
+static const char store_settings[] =
+	"PRAGMA synchronous = NORMAL;"
+	"PRAGMA foreign_keys = ON;"
+	"PRAGMA temp_store = MEMORY;"
+	"PRAGMA cache_size = -8192;"
+	"PRAGMA wal_autocheckpoint = 4000;"
+	"PRAGMA journal_size_limit = 33554432;"
+	"PRAGMA analysis_limit = 400;";
+
+/*
+ * Forward migrations: entry N takes the schema from user_version N to N+1.
+ * Never edit a released entry; append a new one.
+ */
+static const char *store_migrations[] = {
+	/* 1: the initial schema. */
+	"CREATE TABLE feeds (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  url TEXT UNIQUE NOT NULL,\n"
+	"  title TEXT,\n"
+	"  conf_title TEXT,\n"
+	"  tags TEXT,\n"
+	"  site_url TEXT,\n"
+	"  etag TEXT,\n"
+	"  last_modified TEXT,\n"
+	"  last_fetch INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_success INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_fetch INTEGER NOT NULL DEFAULT 0,\n"
+	"  hold_until INTEGER NOT NULL DEFAULT 0,\n"
+	"  http_status INTEGER NOT NULL DEFAULT 0,\n"
+	"  errors INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_error TEXT,\n"
+	"  redirect_url TEXT,\n"
+	"  gone INTEGER NOT NULL DEFAULT 0,\n"
+	"  active INTEGER NOT NULL DEFAULT 1,\n"
+	"  created INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	/*
+	 * AUTOINCREMENT: ids never come back, so an id is a cursor.  Small
+	 * columns come first and the long texts last, so that reading the
+	 * state of a row never walks a long content's overflow pages.
+	 */
+	"CREATE TABLE items (\n"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,\n"
+	"  read INTEGER NOT NULL DEFAULT 0,\n"
+	"  starred INTEGER NOT NULL DEFAULT 0,\n"
+	"  first_seen INTEGER NOT NULL,\n"
+	"  published INTEGER,\n"
+	"  updated INTEGER,\n"
+	"  content_hash INTEGER,\n"
+	"  content_type TEXT,\n"
+	"  dedupe_key TEXT NOT NULL,\n"
+	"  guid TEXT,\n"
+	"  url TEXT,\n"
+	"  title TEXT,\n"
+	"  author TEXT,\n"
+	"  tags TEXT,\n"
+	"  enclosure_url TEXT,\n"
+	"  enclosure_type TEXT,\n"
+	"  summary TEXT,\n"
+	"  content TEXT,\n"
+	"  UNIQUE (feed_id, dedupe_key)\n"
+	");\n"
+	/* Newest first, everywhere; per feed (lists, prune, counts). */
+	"CREATE INDEX items_time ON items\n"
+	"  (COALESCE(published, first_seen), id);\n"
+	"CREATE INDEX items_feed ON items\n"
+	"  (feed_id, COALESCE(published, first_seen), id);\n"
+	/* Small partial indexes: unread (newest first, counts), starred. */
+	"CREATE INDEX items_unread ON items\n"
+	"  (COALESCE(published, first_seen), id, feed_id) WHERE read = 0;\n"
+	"CREATE INDEX items_starred ON items (id) WHERE starred = 1;\n"
+	"CREATE TABLE meta (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT\n"
+	");\n"
+	/*
+	 * The items of each feed's last parsed document.  Retention never
+	 * deletes them: they would come back as new on the next poll.
+	 */
+	"CREATE TABLE feed_doc (\n"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,\n"
+	"  item_id INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (feed_id, item_id)\n"
+	") WITHOUT ROWID;\n"
+	/*
+	 * The search index reads through a view so that an item without
+	 * content is found by its summary, and so that the FTS5 'rebuild'
+	 * command gives exactly what the triggers index.  Results are
+	 * ordered by date, not rank, so no column sizes are kept
+	 * (columnsize=0: a write less per item).
+	 */
+	"CREATE VIEW items_fts_src AS\n"
+	"  SELECT id, title, COALESCE(content, summary) AS content\n"
+	"  FROM items;\n"
+	"CREATE VIRTUAL TABLE items_fts USING fts5(title, content,\n"
+	"  content='items_fts_src', content_rowid='id',\n"
+	"  tokenize='unicode61 remove_diacritics 2', columnsize=0);\n"
+	"CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN\n"
+	"  INSERT INTO items_fts(rowid, title, content)\n"
+	"    VALUES (new.id, new.title, COALESCE(new.content, new.summary));\n"
+	"END;\n"
+	"CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN\n"
+	"  INSERT INTO items_fts(items_fts, rowid, title, content)\n"
+	"    VALUES ('delete', old.id, old.title,\n"
+	"    COALESCE(old.content, old.summary));\n"
+	"END;\n"
+	"CREATE TRIGGER items_fts_au AFTER UPDATE OF title, content, summary\n"
+	"  ON items BEGIN\n"
+	"  INSERT INTO items_fts(items_fts, rowid, title, content)\n"
+	"    VALUES ('delete', old.id, old.title,\n"
+	"    COALESCE(old.content, old.summary));\n"
+	"  INSERT INTO items_fts(rowid, title, content)\n"
+	"    VALUES (new.id, new.title, COALESCE(new.content, new.summary));\n"
+	"END;\n",
+};
+#define STORE_VERSION \
+	((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+/* The columns of a feed row, in the order store_feed_fill() reads them. */
+#define STORE_FEED_COLS \
+	"f.id, f.url, f.title, f.conf_title, f.tags, f.site_url, f.etag," \
+	" f.last_modified, f.last_fetch, f.last_success, f.next_fetch," \
+	" f.hold_until, f.http_status, f.errors, f.last_error," \
+	" f.redirect_url, f.gone, f.active"
+
+/* The fixed statements, prepared once at open. */
+enum store_stmt {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_FEED_BY_URL,
+	S_FEED_BY_ID,
+	S_FEED_INSERT,
+	S_FEED_PUT,
+	S_FEED_SET_CONF,
+	S_FEEDS_DEACTIVATE,
+	S_FEEDS_CLEAR_GONE,
+	S_LOOKUP_ID,
+	S_LOOKUP_URL,
+	S_LOOKUP_TITLE,
+	S_LOOKUP_ANY_TITLE,
+	S_FEED_LIST,
+	S_ITEM_FIND,
+	S_ITEM_INSERT,
+	S_ITEM_UPDATE,
+	S_PRUNE,
+	S_DOC_LIST,
+	S_DOC_DELETE,
+	S_DOC_INSERT,
+	S_MAX_ID,
+	S_STATS,
+	S_META_GET,
+	S_META_SET,
+	S_META_DEL,
+	S_COUNT
+};
+
+/*
+ * Item statements share their parameter numbers: ?1 guid, ?2 url, ?3
+ * title, ?4 author, ?5 summary, ?6 content, ?7 content_type, ?8 tags, ?9
+ * enclosure_url, ?10 enclosure_type, ?11 published, ?12 updated, ?13
+ * content_hash, ?14 feed_id (insert) or id (update), ?15 dedupe_key, ?16
+ * first_seen.
+ */
+static const char *store_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_FEED_BY_URL] = "SELECT " STORE_FEED_COLS
+	    " FROM feeds f WHERE f.url = ?1",
+	[S_FEED_BY_ID] = "SELECT " STORE_FEED_COLS
+	    " FROM feeds f WHERE f.id = ?1",
+	[S_FEED_INSERT] = "INSERT INTO feeds (url, active, created)"
+	    " VALUES (?1, 1, ?2) ON CONFLICT (url) DO NOTHING",
+	[S_FEED_PUT] = "UPDATE feeds SET title = ?2, site_url = ?3,"
+	    " etag = ?4, last_modified = ?5, last_fetch = ?6,"
+	    " last_success = ?7, next_fetch = ?8, hold_until = ?9,"
+	    " http_status = ?10, errors = ?11, last_error = ?12,"
+	    " redirect_url = ?13, gone = ?14 WHERE id = ?1",
+	[S_FEED_SET_CONF] = "UPDATE feeds SET conf_title = ?2, tags = ?3,"
+	    " active = ?4 WHERE id = ?1",
+	[S_FEEDS_DEACTIVATE] = "UPDATE feeds SET active = 0 WHERE active <> 0",
+	[S_FEEDS_CLEAR_GONE] = "UPDATE feeds SET gone = 0 WHERE gone <> 0",
+	[S_LOOKUP_ID] = "SELECT id, active FROM feeds WHERE id = ?1",
+	[S_LOOKUP_URL] = "SELECT id, active FROM feeds WHERE url = ?1",
+	[S_LOOKUP_TITLE] = "SELECT id, active FROM feeds"
+	    " WHERE COALESCE(conf_title, title) = ?1 COLLATE NOCASE",
+	[S_LOOKUP_ANY_TITLE] = "SELECT id, active FROM feeds"
+	    " WHERE conf_title = ?1 COLLATE NOCASE"
+	    " OR title = ?1 COLLATE NOCASE",
+	[S_FEED_LIST] = "SELECT " STORE_FEED_COLS ","
+	    " COALESCE(n.c, 0), COALESCE(u.c, 0) FROM feeds f"
+	    " LEFT JOIN (SELECT feed_id, count(*) AS c FROM items"
+	    "  GROUP BY feed_id) n ON n.feed_id = f.id"
+	    " LEFT JOIN (SELECT feed_id, count(*) AS c"
+	    "  FROM items INDEXED BY items_unread"
+	    "  WHERE read = 0 GROUP BY feed_id) u ON u.feed_id = f.id"
+	    " WHERE ?1 = 0 OR f.active <> 0"
+	    " ORDER BY COALESCE(f.conf_title, f.title, f.url) COLLATE NOCASE,"
+	    " f.id",
+	[S_ITEM_FIND] = "SELECT id, content_hash FROM items"
+	    " WHERE feed_id = ?1 AND dedupe_key = ?2",
+	[S_ITEM_INSERT] = "INSERT INTO items (guid, url, title, author,"
+	    " summary, content, content_type, tags, enclosure_url,"
+	    " enclosure_type, published, updated, content_hash, feed_id,"
+	    " dedupe_key, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	[S_ITEM_UPDATE] = "UPDATE items SET guid = ?1, url = ?2, title = ?3,"
+	    " author = ?4, summary = ?5, content = ?6, content_type = ?7,"
+	    " tags = ?8, enclosure_url = ?9, enclosure_type = ?10,"
+	    " published = ?11, updated = ?12, content_hash = ?13"
+	    " WHERE id = ?14",
+	/*
+	 * ?1 feed, ?2 keep_items, ?3 keep_age, ?4 keep_unread, ?5 now, ?6
+	 * JSON array of this feed's ids upserted by the current transaction
+	 * and ?7 whether there are any: then they are the document, else the
+	 * last document is the one in feed_doc.
+	 */
+	[S_PRUNE] = "DELETE FROM items WHERE feed_id = ?1"
+	    " AND (?4 = 0 OR (read <> 0 AND starred = 0))"
+	    " AND id NOT IN (SELECT value FROM json_each(?6))"
+	    " AND (?7 <> 0 OR id NOT IN"
+	    "  (SELECT item_id FROM feed_doc WHERE feed_id = ?1))"
+	    " AND ((?2 > 0 AND id NOT IN (SELECT id FROM items"
+	    "   WHERE feed_id = ?1"
+	    "   ORDER BY COALESCE(published, first_seen) DESC, id DESC"
+	    "   LIMIT ?2))"
+	    "  OR (?3 > 0 AND first_seen < ?5 - ?3))",
+	[S_DOC_LIST] = "SELECT item_id FROM feed_doc WHERE feed_id = ?1"
+	    " ORDER BY item_id",
+	[S_DOC_DELETE] = "DELETE FROM feed_doc WHERE feed_id = ?1",
+	[S_DOC_INSERT] = "INSERT OR IGNORE INTO feed_doc (feed_id, item_id)"
+	    " VALUES (?1, ?2)",
+	[S_MAX_ID] = "SELECT COALESCE(max(id), 0) FROM items",
+	[S_STATS] = "SELECT (SELECT count(*) FROM feeds),"
+	    " (SELECT count(*) FROM feeds WHERE active <> 0),"
+	    " (SELECT count(*) FROM items),"
+	    " (SELECT count(*) FROM items WHERE read = 0),"
+	    " (SELECT count(*) FROM items WHERE starred = 1),"
+	    " (SELECT c.page_count * s.page_size"
+	    "  FROM pragma_page_count() c, pragma_page_size() s)",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[S_META_DEL] = "DELETE FROM meta WHERE key = ?1",
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	char		*errmsg;
+	sqlite3_stmt	*stmt[S_COUNT];
+
+	/* Reused for every upsert. */
+	struct buf	 author;
+	struct buf	 tags;
+
+	/*
+	 * Items upserted since store_begin(), in order: each feed's new
+	 * document, written to feed_doc at commit; prune spares them.
+	 */
+	struct store_seen {
+		int64_t	 feed_id;
+		int64_t	 item_id;
+	}		*seen;
+	size_t		 nseen;
+	size_t		 seencap;
+
+	/* Built queries, by SQL text; least recently used goes first. */
+	struct {
+		char		*sql;
+		sqlite3_stmt	*stmt;
+		uint64_t	 used;
+	}		 cache[STORE_CACHE];
+	uint64_t	 tick;
+
+	unsigned int	 commits;
+};
+
+static int	store_seen_flush(struct store *);
+
+/* A query under construction: SQL text and its bound values. */
+struct store_bind {
+	int		 text;
+	int64_t		 v;
+	char		*s;
+};
+struct store_sqlb {
+	struct buf	 sql;
+	struct store_bind *b;
+	int		 n;
+	int		 cap;
+};
+
+/*
+ * SQLite's message for the last error, with the system error and a hint
+ * where SQLite's own words do not say what to do.
+ */
+static char *
+store_reason(sqlite3 *db)
+{
+	const char	*hint = "";
+	char		*r;
+	int		 code, sys;
+
+	code = sqlite3_errcode(db) & 0xff;
+	sys = sqlite3_system_errno(db);
+	switch (code) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		hint = " (another process is writing the database)";
+		break;
+	case SQLITE_READONLY:
+		hint = " (check the permissions of the file and directory)";
+		break;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		if (sys != 0) {
+			xasprintf(&r, "%s: %s", sqlite3_errmsg(db),
+			    strerror(sys));
+			return (r);
+		}
+		break;
+	}
+	xasprintf(&r, "%s%s", sqlite3_errmsg(db), hint);
+	return (r);
+}
+
+/* Replace the error message with "PATH: what: sqlite's message". */
+static void
+store_error(struct store *st, const char *what)
+{
+	char	*old = st->errmsg, *reason;
+
+	reason = store_reason(st->db);
+	xasprintf(&st->errmsg, "%s: %s: %s", st->path, what, reason);
+	free(reason);
+	free(old);
+}
+
+/* Replace the error message with "PATH: what" (no sqlite message). */
+static void
+store_errorx(struct store *st, const char *fmt, ...)
+{
+	char	*old = st->errmsg, *msg;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(&st->errmsg, "%s: %s", st->path, msg);
+	free(msg);
+	free(old);
+}
+
+/* The last error, or "no error". */
+const char *
+store_errmsg(struct store *st)
+{
+	if (st == NULL || st->errmsg == NULL)
+		return ("no error");
+	return (st->errmsg);
+}
+
+/* Bind a string or NULL; the caller keeps it alive until the reset. */
+static void
+store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+/* Bind a date, NULL for DATE_NONE. */
+static void
+store_bind_date(sqlite3_stmt *stmt, int i, int64_t t)
+{
+	if (t == DATE_NONE)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_int64(stmt, i, t);
+}
+
+/* Read a column as a new string, NULL when NULL. */
+static char *
+store_column_dup(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char	*s;
+
+	if ((s = sqlite3_column_text(stmt, i)) == NULL)
+		return (NULL);
+	return (xstrdup((const char *)s));
+}
+
+/* Read a column as a borrowed string, NULL when NULL. */
+static const char *
+store_column_str(sqlite3_stmt *stmt, int i)
+{
+	return ((const char *)sqlite3_column_text(stmt, i));
+}
+
+/* Read a date column, DATE_NONE when NULL. */
+static int64_t
+store_column_date(sqlite3_stmt *stmt, int i)
+{
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+		return (DATE_NONE);
+	return (sqlite3_column_int64(stmt, i));
+}
+
+/*
+ * Step a fixed statement that returns no rows, then reset it.  Returns 0
+ * or -1 with the error set.
+ */
+static int
+store_exec(struct store *st, enum store_stmt s, const char *what)
+{
+	sqlite3_stmt	*stmt = st->stmt[s];
+	int		 rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_error(st, what);
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	return (0);
+}
+
+/* Set *cause to "PATH: what: reason" for the last error of db. */
+static void
+store_cause(char **cause, sqlite3 *db, const char *path, const char *what)
+{
+	char	*reason;
+
+	reason = store_reason(db);
+	xasprintf(cause, "%s: %s: %s", path, what, reason);
+	free(reason);
+}
+
+/* Run statements of the schema or settings; -1 and cause. */
+static int
+store_exec_sql(sqlite3 *db, const char *path, const char *sql,
+    const char *what, char **cause)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return (0);
+	store_cause(cause, db, path, what);
+	return (-1);
+}
+
+/* Read an integer pragma (or any one-value query); -1 and cause. */
+static int
+store_query_int(sqlite3 *db, const char *path, const char *sql,
+    int64_t *out, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		store_cause(cause, db, path, sql);
+		return (-1);
+	}
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		store_cause(cause, db, path, sql);
+		sqlite3_finalize(stmt);
+		return (-1);
+	}
+	*out = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (0);
+}
+
+/* Switch to WAL; a file system without shared memory keeps its mode. */
+static int
+store_set_wal(sqlite3 *db, const char *path, char **cause)
+{
+	sqlite3_stmt		*stmt;
+	const unsigned char	*mode;
+	int			 rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &stmt,
+	    NULL) != SQLITE_OK) {
+		store_cause(cause, db, path, "opening");
+		return (-1);
+	}
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		store_cause(cause, db, path, "opening");
+		sqlite3_finalize(stmt);
+		return (-1);
+	}
+	mode = sqlite3_column_text(stmt, 0);
+	if (mode == NULL || strcmp((const char *)mode, "wal") != 0)
+		log_warnx("%s: cannot use WAL, journal mode is %s", path,
+		    mode != NULL ? (const char *)mode : "unknown");
+	sqlite3_finalize(stmt);
+	return (0);
+}
+
+/*
+ * Bring the schema up to STORE_VERSION, one migration per transaction.
+ * The version is read again inside each transaction so that two processes
+ * opening a new file at once do not both apply the same step.
+ */
+static int
+store_migrate(sqlite3 *db, const char *path, char **cause)
+{
+	int64_t	 v;
+	char	 sql[64], what[64];
+
+	for (;;) {
+		if (store_exec_sql(db, path, "BEGIN IMMEDIATE", "begin",
+		    cause) != 0)
+			return (-1);
+		if (store_query_int(db, path, "PRAGMA user_version", &v,
+		    cause) != 0)
+			goto fail;
+		if (v > STORE_VERSION) {
+			xasprintf(cause, "%s: database schema version %" PRId64
+			    " is newer than this feedd supports (%d);"
+			    " upgrade feedd", path, v, STORE_VERSION);
+			goto fail;
+		}
+		if (v < 0) {
+			xasprintf(cause, "%s: bad schema version %" PRId64,
+			    path, v);
+			goto fail;
+		}
+		if (v == STORE_VERSION)
+			break;
+		snprintf(what, sizeof what, "migrating to version %d",
+		    (int)v + 1);
+		if (store_exec_sql(db, path, store_migrations[v], what,
+		    cause) != 0)
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+		    (int)v + 1);
+		if (store_exec_sql(db, path, sql, what, cause) != 0)
+			goto fail;
+		if (store_exec_sql(db, path, "COMMIT", what, cause) != 0)
+			goto fail;
+	}
+	return (store_exec_sql(db, path, "COMMIT", "commit", cause));
+
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return (-1);
+}
+
+/* Open (creating if needed) the database at path and prepare it. */
+struct store *
+store_open(const char *path, char **cause)
+{
+	struct store	*st;
+	sqlite3		*db = NULL;
+	int		 rc, i;
+
+	if (path == NULL || *path == '\0') {
+		xasprintf(cause, "no database path");
+		return (NULL);
+	}
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (db != NULL)
+			store_cause(cause, db, path, "opening");
+		else
+			xasprintf(cause, "%s: opening: %s", path,
+			    sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return (NULL);
+	}
+	if (sqlite3_db_readonly(db, "main") == 1) {
+		xasprintf(cause, "%s: opening: file is read-only (check the "
+		    "permissions of the file and directory)", path);
+		sqlite3_close(db);
+		return (NULL);
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT);
+
+	if (store_set_wal(db, path, cause) != 0 ||
+	    store_exec_sql(db, path, store_settings, "settings", cause) != 0 ||
+	    store_migrate(db, path, cause) != 0) {
+		sqlite3_close(db);
+		return (NULL);
+	}
+
+	st = xcalloc(1, sizeof *st);
+	st->db = db;
+	st->path = xstrdup(path);
+	for (i = 0; i < S_COUNT; i++) {
+		rc = sqlite3_prepare_v3(db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			xasprintf(cause, "%s: preparing statement %d: %s",
+			    path, i, sqlite3_errmsg(db));	/* a bug */
+			store_close(st);
+			return (NULL);
+		}
+	}
+	return (st);
+}
+
+/* Finalize every statement and close the database. */
+void
+store_close(struct store *st)
+{
+	int	i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	for (i = 0; i < STORE_CACHE; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
+	if (st->db != NULL) {
+		if (!sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+		if (sqlite3_close(st->db) != SQLITE_OK)
+			log_warnx("%s: close: %s", st->path,
+			    sqlite3_errmsg(st->db));
+	}
+	buf_free(&st->author);
+	buf_free(&st->tags);
+	free(st->seen);
+	free(st->errmsg);
+	free(st->path);
+	free(st);
+}
+
+/*
+ * Start a write transaction (BEGIN IMMEDIATE: take the write lock now, so
+ * a busy database fails here and not halfway through).  A transaction left
+ * open by an earlier failure is rolled back first.
+ */
+int
+store_begin(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db)) {
+		log_warnx("%s: rolling back a transaction left open",
+		    st->path);
+		store_rollback(st);
+	}
+	st->nseen = 0;
+	return (store_exec(st, S_BEGIN, "begin"));
+}
+
+/*
+ * Record the documents seen and commit; on failure the transaction stays
+ * open for a rollback.
+ */
+int
+store_commit(struct store *st)
+{
+	if (store_seen_flush(st) != 0)
+		return (-1);
+	if (store_exec(st, S_COMMIT, "commit") != 0)
+		return (-1);
+
+	/* A long-running daemon refreshes the planner's statistics. */
+	if (++st->commits % STORE_OPTIMIZE_EVERY == 0)
+		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+	return (0);
+}
+
+/* Roll back the transaction, if one is open. */
+void
+store_rollback(struct store *st)
+{
+	st->nseen = 0;
+	if (sqlite3_get_autocommit(st->db))
+		return;	/* none open, or SQLite already rolled it back */
+	if (sqlite3_step(st->stmt[S_ROLLBACK]) != SQLITE_DONE)
+		log_warnx("%s: rollback: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	sqlite3_reset(st->stmt[S_ROLLBACK]);
+}
+
+/* Fill f from a row of STORE_FEED_COLS (copies the strings). */
+static void
+store_feed_fill(sqlite3_stmt *stmt, struct store_feed *f)
+{
+	memset(f, 0, sizeof *f);
+	f->id = sqlite3_column_int64(stmt, 0);
+	f->url = store_column_dup(stmt, 1);
+	f->title = store_column_dup(stmt, 2);
+	f->conf_title = store_column_dup(stmt, 3);
+	f->tags = store_column_dup(stmt, 4);
+	f->site_url = store_column_dup(stmt, 5);
+	f->etag = store_column_dup(stmt, 6);
+	f->last_modified = store_column_dup(stmt, 7);
+	f->last_fetch = sqlite3_column_int64(stmt, 8);
+	f->last_success = sqlite3_column_int64(stmt, 9);
+	f->next_fetch = sqlite3_column_int64(stmt, 10);
+	f->hold_until = sqlite3_column_int64(stmt, 11);
+	f->http_status = sqlite3_column_int(stmt, 12);
+	f->errors = sqlite3_column_int(stmt, 13);
+	f->last_error = store_column_dup(stmt, 14);
+	f->redirect_url = store_column_dup(stmt, 15);
+	f->gone = sqlite3_column_int(stmt, 16);
+	f->active = sqlite3_column_int(stmt, 17);
+}
+
+/* Free the strings of a feed row and zero it. */
+void
+store_feed_clear(struct store_feed *f)
+{
+	free(f->url);
+	free(f->title);
+	free(f->conf_title);
+	free(f->tags);
+	free(f->site_url);
+	free(f->etag);
+	free(f->last_modified);
+	free(f->last_error);
+	free(f->redirect_url);
+	memset(f, 0, sizeof *f);
+}
+
+/* Run a feed SELECT that is already bound: 0 found, 1 none, -1 error. */
+static int
+store_feed_read(struct store *st, enum store_stmt s, struct store_feed *f,
+    const char *what)
+{
+	sqlite3_stmt	*stmt = st->stmt[s];
+	int		 rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		store_feed_fill(stmt, f);
+		sqlite3_reset(stmt);
+		return (0);
+	}
+	if (rc != SQLITE_DONE) {
+		store_error(st, what);
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	return (1);
+}
+
+/* The feed with this URL, added (active) first if it is new. */
+int
+store_feed_get(struct store *st, const char *url, struct store_feed *f)
+{
+	int	rc;
+
+	memset(f, 0, sizeof *f);
+	store_bind_text(st->stmt[S_FEED_BY_URL], 1, url);
+	if ((rc = store_feed_read(st, S_FEED_BY_URL, f, url)) != 1)
+		return (rc);
+
+	sqlite3_bind_text(st->stmt[S_FEED_INSERT], 1, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st->stmt[S_FEED_INSERT], 2, util_now());
+	if (store_exec(st, S_FEED_INSERT, url) != 0)
+		return (-1);
+
+	store_bind_text(st->stmt[S_FEED_BY_URL], 1, url);
+	if ((rc = store_feed_read(st, S_FEED_BY_URL, f, url)) == 1) {
+		store_errorx(st, "%s: feed vanished after insert", url);
+		return (-1);
+	}
+	return (rc);
+}
+
+/* The feed with this id; -1 if there is none. */
+int
+store_feed_get_id(struct store *st, int64_t id, struct store_feed *f)
+{
+	int	rc;
+
+	memset(f, 0, sizeof *f);
+	sqlite3_bind_int64(st->stmt[S_FEED_BY_ID], 1, id);
+	if ((rc = store_feed_read(st, S_FEED_BY_ID, f, "feed")) == 1) {
+		store_errorx(st, "feed %" PRId64 ": no such feed", id);
+		return (-1);
+	}
+	return (rc);
+}
+
+/*
+ * Write the polling state of a feed (by id).  The feeds-file columns
+ * (conf_title, tags, active) belong to store_feed_set_conf(), so a poll
+ * that finishes after a reload does not undo the reload.
+ */
+int
+store_feed_put(struct store *st, const struct store_feed *f)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_FEED_PUT];
+
+	sqlite3_bind_int64(stmt, 1, f->id);
+	store_bind_text(stmt, 2, f->title);
+	store_bind_text(stmt, 3, f->site_url);
+	store_bind_text(stmt, 4, f->etag);
+	store_bind_text(stmt, 5, f->last_modified);
+	sqlite3_bind_int64(stmt, 6, f->last_fetch);
+	sqlite3_bind_int64(stmt, 7, f->last_success);
+	sqlite3_bind_int64(stmt, 8, f->next_fetch);
+	sqlite3_bind_int64(stmt, 9, f->hold_until);
+	sqlite3_bind_int(stmt, 10, f->http_status);
+	sqlite3_bind_int(stmt, 11, f->errors);
+	store_bind_text(stmt, 12, f->last_error);
+	store_bind_text(stmt, 13, f->redirect_url);
+	sqlite3_bind_int(stmt, 14, f->gone != 0);
+	return (store_exec(st, S_FEED_PUT, f->url != NULL ? f->url : "feed"));
+}
+
+/* Set what the feeds file says about a feed. */
+int
+store_feed_set_conf(struct store *st, int64_t id, const char *conf_title,
+    const char *tags, int active)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_FEED_SET_CONF];
+
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, conf_title);
+	store_bind_text(stmt, 3, tags);
+	sqlite3_bind_int(stmt, 4, active != 0);
+	return (store_exec(st, S_FEED_SET_CONF, "feed configuration"));
+}
+
+/* Mark every feed inactive (a reload then re-activates the listed ones). */
+int
+store_feeds_deactivate(struct store *st)
+{
+	return (store_exec(st, S_FEEDS_DEACTIVATE, "deactivating feeds"));
+}
+
+/* Forget every 410 Gone (the feeds file changed: let them be retried). */
+int
+store_feeds_clear_gone(struct store *st)
+{
+	return (store_exec(st, S_FEEDS_CLEAR_GONE, "clearing gone flags"));
+}
+
+/*
+ * Run a lookup statement bound with the name.  Returns 0 and the id when
+ * one feed matches, or when several do but exactly one is active; -1 when
+ * none matches; -2 when the match is ambiguous; -3 on error.
+ */
+static int
+store_lookup_run(struct store *st, enum store_stmt s, const char *name,
+    int64_t *id)
+{
+	sqlite3_stmt	*stmt = st->stmt[s];
+	int64_t		 any = 0, active = 0;
+	int		 rc, nany = 0, nactive = 0;
+
+	if (s == S_LOOKUP_ID)
+		sqlite3_bind_int64(stmt, 1, *id);
+	else
+		store_bind_text(stmt, 1, name);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		any = sqlite3_column_int64(stmt, 0);
+		nany++;
+		if (sqlite3_column_int(stmt, 1) != 0) {
+			active = any;
+			nactive++;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_error(st, name);
+		sqlite3_reset(stmt);
+		return (-3);
+	}
+	sqlite3_reset(stmt);
+	if (nany == 0)
+		return (-1);
+	if (nany == 1) {
+		*id = any;
+		return (0);
+	}
+	if (nactive == 1) {
+		*id = active;
+		return (0);
+	}
+	store_errorx(st, "%s: several feeds have this title; name one by "
+	    "URL or id", name);
+	return (-2);
+}
+
+/*
+ * Find a feed by numeric id, exact URL or title (the feeds-file title or
+ * the document's, case-insensitive).  Returns 0 and the id, -1 when no
+ * feed matches (or on error), -2 when several feeds have that title.
+ */
+int
+store_feed_lookup(struct store *st, const char *name, int64_t *id)
+{
+	int64_t	 n;
+	int	 rc;
+
+	if (name == NULL || *name == '\0') {
+		store_errorx(st, "empty feed name");
+		return (-1);
+	}
+	if (util_parse_int(name, 1, INT64_MAX, &n) == 0) {
+		*id = n;
+		if ((rc = store_lookup_run(st, S_LOOKUP_ID, name, id)) != -1)
+			return (rc == -3 ? -1 : rc);
+	}
+	if ((rc = store_lookup_run(st, S_LOOKUP_URL, name, id)) != -1)
+		return (rc == -3 ? -1 : rc);
+	if ((rc = store_lookup_run(st, S_LOOKUP_TITLE, name, id)) != -1)
+		return (rc == -3 ? -1 : rc);
+	if ((rc = store_lookup_run(st, S_LOOKUP_ANY_TITLE, name, id)) != -1)
+		return (rc == -3 ? -1 : rc);
+	store_errorx(st, "%s: no such feed", name);
+	return (-1);
+}
+
+/*
+ * Call cb for every feed (only the active ones if asked), with its item
+ * and unread counts, ordered by title.  A non-zero return from cb stops.
+ * Returns the number of feeds delivered, -1 on error.
+ */
+int
+store_feed_list(struct store *st, int only_active, store_feed_cb cb,
+    void *arg)
+{
+	sqlite3_stmt		*stmt = st->stmt[S_FEED_LIST];
+	struct store_feed	 f;
+	int			 rc, n = 0, stop = 0;
+
+	sqlite3_bind_int(stmt, 1, only_active != 0);
+	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		store_feed_fill(stmt, &f);
+		f.item_count = sqlite3_column_int64(stmt, 18);
+		f.unread_count = sqlite3_column_int64(stmt, 19);
+		n++;
+		stop = cb(&f, arg);
+		store_feed_clear(&f);
+	}
+	if (!stop && rc != SQLITE_DONE) {
+		store_error(st, "listing feeds");
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	return (n);
+}
+
+/* Hash one optional string, NULL and "" kept apart, with a terminator. */
+static uint64_t
+store_hash_str(uint64_t h, const char *s)
+{
+	static const unsigned char	 none[2] = { 0xff, 0x00 };
+	static const unsigned char	 end = 0x00;
+
+	if (s == NULL)
+		return (util_hash64(none, sizeof none, h));
+	h = util_hash64(s, strlen(s), h);
+	return (util_hash64(&end, 1, h));
+}
+
+/* Remember an item upserted in this transaction. */
+static void
+store_seen_add(struct store *st, int64_t feed_id, int64_t id)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return;	/* no transaction: no document to record */
+	if (st->nseen == st->seencap) {
+		st->seencap = st->seencap == 0 ? 64 : st->seencap * 2;
+		st->seen = xreallocarray(st->seen, st->seencap,
+		    sizeof *st->seen);
+	}
+	st->seen[st->nseen].feed_id = feed_id;
+	st->seen[st->nseen].item_id = id;
+	st->nseen++;
+}
+
+/* Has this feed had items upserted in this transaction? */
+static int
+store_seen_feed(struct store *st, int64_t feed_id)
+{
+	size_t	i;
+
+	for (i = 0; i < st->nseen; i++)
+		if (st->seen[i].feed_id == feed_id)
+			return (1);
+	return (0);
+}
+
+/* Order seen items by feed. */
+static int
+store_seen_cmp(const void *a, const void *b)
+{
+	const struct store_seen	*x = a, *y = b;
+
+	if (x->feed_id != y->feed_id)
+		return (x->feed_id < y->feed_id ? -1 : 1);
+	return (x->item_id < y->item_id ? -1 : x->item_id > y->item_id);
+}
+
+/*
+ * Is the recorded document of a feed the same as seen[a..b) (sorted, maybe
+ * with repeats)?  -1 on error.
+ */
+static int
+store_seen_same(struct store *st, size_t a, size_t b)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_DOC_LIST];
+	size_t		 i = a;
+	int		 rc, same = 1;
+
+	sqlite3_bind_int64(stmt, 1, st->seen[a].feed_id);
+	while (same && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (i == b || sqlite3_column_int64(stmt, 0) !=
+		    st->seen[i].item_id)
+			same = 0;
+		else
+			while (i < b && st->seen[i].item_id ==
+			    sqlite3_column_int64(stmt, 0))
+				i++;
+	}
+	if (same && rc != SQLITE_DONE) {
+		store_error(st, "reading document");
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	return (same && i == b);
+}
+
+/*
+ * Replace the recorded document of every feed upserted in this
+ * transaction with the items it upserted, unless it did not change.
+ */
+static int
+store_seen_flush(struct store *st)
+{
+	sqlite3_stmt	*del = st->stmt[S_DOC_DELETE];
+	sqlite3_stmt	*ins = st->stmt[S_DOC_INSERT];
+	size_t		 a, b, i;
+	int		 same;
+
+	if (st->nseen > 1)
+		qsort(st->seen, st->nseen, sizeof *st->seen, store_seen_cmp);
+	for (a = 0; a < st->nseen; a = b) {
+		for (b = a + 1; b < st->nseen; b++)
+			if (st->seen[b].feed_id != st->seen[a].feed_id)
+				break;
+		if ((same = store_seen_same(st, a, b)) == -1)
+			return (-1);
+		if (same)
+			continue;
+		sqlite3_bind_int64(del, 1, st->seen[a].feed_id);
+		if (store_exec(st, S_DOC_DELETE, "recording document") != 0)
+			return (-1);
+		for (i = a; i < b; i++) {
+			sqlite3_bind_int64(ins, 1, st->seen[i].feed_id);
+			sqlite3_bind_int64(ins, 2, st->seen[i].item_id);
+			if (store_exec(st, S_DOC_INSERT, "recording document")
+			    != 0)
+				return (-1);
+		}
+	}
+	st->nseen = 0;
+	return (0);
+}
+
+/*
+ * Insert or update one parsed item of a feed.  Returns STORE_NEW,
+ * STORE_UPDATED (title, link, content or summary changed: every field is
+ * rewritten, read and starred state and first_seen kept), STORE_SAME
+ * (nothing written) or -1; the row id goes to *item_id.
+ */
+int
+store_item_upsert(struct store *st, int64_t feed_id,
+    const struct feed_item *item, int64_t now, int64_t *item_id)
+{
+	sqlite3_stmt			*stmt;
+	const struct feed_attachment	*att = NULL;
+	const char			*content, *ctype, *key, *name;
+	char				 hashkey[32];
+	uint64_t			 h;
+	int64_t				 hash, id;
+	size_t				 i;
+	int				 rc, ret;
+
+	if (item->content_html != NULL) {
+		content = item->content_html;
+		ctype = "html";
+	} else if (item->content_text != NULL) {
+		content = item->content_text;
+		ctype = "text";
+	} else
+		content = ctype = NULL;
+
+	/*
+	 * What the reader sees decides "updated".  Dates are left out: some
+	 * generators stamp every entry with the build time, and their items
+	 * would otherwise be updated (and jump to the top) on every poll.
+	 */
+	h = store_hash_str(0, item->title);
+	h = store_hash_str(h, item->url);
+	h = store_hash_str(h, content);
+	h = store_hash_str(h, item->summary);
+	hash = (int64_t)h;
+
+	/* The parser always sets id; stay safe if a caller did not. */
+	if ((key = item->id) == NULL && (key = item->guid) == NULL &&
+	    (key = item->url) == NULL) {
+		snprintf(hashkey, sizeof hashkey, "hash:%016" PRIx64, h);
+		key = hashkey;
+	}
+
+	stmt = st->stmt[S_ITEM_FIND];
+	sqlite3_bind_int64(stmt, 1, feed_id);
+	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(stmt, 0);
+		if (sqlite3_column_type(stmt, 1) != SQLITE_NULL &&
+		    sqlite3_column_int64(stmt, 1) == hash) {
+			sqlite3_reset(stmt);
+			store_seen_add(st, feed_id, id);
+			if (item_id != NULL)
+				*item_id = id;
+			return (STORE_SAME);
+		}
+		sqlite3_reset(stmt);
+		stmt = st->stmt[S_ITEM_UPDATE];
+		sqlite3_bind_int64(stmt, 14, id);
+		ret = STORE_UPDATED;
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_reset(stmt);
+		stmt = st->stmt[S_ITEM_INSERT];
+		sqlite3_bind_int64(stmt, 14, feed_id);
+		sqlite3_bind_text(stmt, 15, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 16, now);
+		id = 0;
+		ret = STORE_NEW;
+	} else {
+		store_error(st, "looking up item");
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+
+	/* Known and unchanged items return above without this work. */
+	buf_reset(&st->author);
+	for (i = 0; i < item->nauthors; i++) {
+		if ((name = item->authors[i].name) == NULL &&
+		    (name = item->authors[i].email) == NULL)
+			continue;
+		if (st->author.len != 0)
+			buf_adds(&st->author, ", ");
+		buf_adds(&st->author, name);
+	}
+	buf_reset(&st->tags);
+	for (i = 0; i < item->ntags; i++) {
+		if (item->tags[i] == NULL)
+			continue;
+		if (st->tags.len != 0)
+			buf_addc(&st->tags, '\n');
+		buf_adds(&st->tags, item->tags[i]);
+	}
+	for (i = 0; i < item->nattachments; i++) {
+		if (item->attachments[i].url != NULL) {
+			att = &item->attachments[i];
+			break;
+		}
+	}
+
+	store_bind_text(stmt, 1, item->guid);
+	store_bind_text(stmt, 2, item->url);
+	store_bind_text(stmt, 3, item->title);
+	store_bind_text(stmt, 4, st->author.len != 0 ? st->author.data : NULL);
+	store_bind_text(stmt, 5, item->summary);
+	store_bind_text(stmt, 6, content);
+	store_bind_text(stmt, 7, ctype);
+	store_bind_text(stmt, 8, st->tags.len != 0 ? st->tags.data : NULL);
+	store_bind_text(stmt, 9, att != NULL ? att->url : NULL);
+	store_bind_text(stmt, 10, att != NULL ? att->mime_type : NULL);
+	store_bind_date(stmt, 11, item->published);
+	store_bind_date(stmt, 12, item->modified);
+	sqlite3_bind_int64(stmt, 13, hash);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE) {
+		store_error(st, ret == STORE_NEW ? "inserting item" :
+		    "updating item");
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	if (ret == STORE_NEW)
+		id = sqlite3_last_insert_rowid(st->db);
+	store_seen_add(st, feed_id, id);
+	if (item_id != NULL)
+		*item_id = id;
+	return (ret);
+}
+
+/* Make room for one more bound value. */
+static struct store_bind *
+store_sqlb_next(struct store_sqlb *sb)
+{
+	struct store_bind	*b;
+
+	if (sb->n == sb->cap) {
+		sb->cap = sb->cap == 0 ? 16 : sb->cap * 2;
+		sb->b = xreallocarray(sb->b, sb->cap, sizeof *sb->b);
+	}
+	b = &sb->b[sb->n++];
+	memset(b, 0, sizeof *b);
+	buf_printf(&sb->sql, "?%d", sb->n);
+	return (b);
+}
+
+/* Append a bound integer parameter. */
+static void
+store_sqlb_int(struct store_sqlb *sb, int64_t v)
+{
+	store_sqlb_next(sb)->v = v;
+}
+
+/* Append a bound text parameter (copied). */
+static void
+store_sqlb_text(struct store_sqlb *sb, const char *s)
+{
+	struct store_bind	*b = store_sqlb_next(sb);
+
+	b->text = 1;
+	b->s = xstrdup(s);
+}
+
+/* A JSON array of ids, for json_each(). */
+static char *
+store_json_ids(const int64_t *ids, size_t n)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	buf_addc(&b, '[');
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%" PRId64, i == 0 ? "" : ",", ids[i]);
+	buf_addc(&b, ']');
+	return (b.data);
+}
+
+/*
+ * Append the right-hand side of an IN: "(?1,?2,...)" for a short list (the
+ * planner then uses the indexes), a json_each() subquery for a long one.
+ */
+static void
+store_sqlb_ids(struct store_sqlb *sb, const int64_t *ids, size_t n)
+{
+	struct store_bind	*b;
+	size_t			 i;
+
+	if (n > STORE_MAX_INLIST) {
+		buf_adds(&sb->sql, "(SELECT value FROM json_each(");
+		b = store_sqlb_next(sb);
+		b->text = 1;
+		b->s = store_json_ids(ids, n);
+		buf_adds(&sb->sql, "))");
+		return;
+	}
+	buf_addc(&sb->sql, '(');
+	for (i = 0; i < n; i++) {
+		if (i != 0)
+			buf_addc(&sb->sql, ',');
+		store_sqlb_int(sb, ids[i]);
+	}
+	buf_addc(&sb->sql, ')');
+}
+
+/* Free what a query under construction holds. */
+static void
+store_sqlb_free(struct store_sqlb *sb)
+{
+	int	i;
+
+	for (i = 0; i < sb->n; i++)
+		free(sb->b[i].s);
+	free(sb->b);
+	buf_free(&sb->sql);
+	memset(sb, 0, sizeof *sb);
+}
+
+/*
+ * A prepared statement for the built query, from the cache when the same
+ * SQL ran before, with its values bound.  *cached says whether to give it
+ * back with store_sqlb_release() (reset) or finalize it.  NULL and the
+ * error set on failure.
+ */
+static sqlite3_stmt *
+store_sqlb_prepare(struct store *st, struct store_sqlb *sb, int *cached)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 i, slot = -1;
+
+	/*
+	 * A statement still stepping (a callback calling back into the
+	 * store) is neither reused nor evicted.  An empty slot has used 0,
+	 * so it is taken before any other.
+	 */
+	*cached = 0;
+	for (i = 0; i < STORE_CACHE; i++) {
+		if (st->cache[i].stmt != NULL &&
+		    sqlite3_stmt_busy(st->cache[i].stmt))
+			continue;
+		if (st->cache[i].sql != NULL &&
+		    strcmp(st->cache[i].sql, sb->sql.data) == 0) {
+			stmt = st->cache[i].stmt;
+			sqlite3_clear_bindings(stmt);
+			st->cache[i].used = ++st->tick;
+			*cached = 1;
+			break;
+		}
+		if (slot == -1 || st->cache[i].used < st->cache[slot].used)
+			slot = i;
+	}
+	if (stmt == NULL) {
+		if (sqlite3_prepare_v3(st->db, sb->sql.data, -1,
+		    SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+			store_error(st, "preparing query");
+			return (NULL);
+		}
+		if (slot != -1) {
+			sqlite3_finalize(st->cache[slot].stmt);
+			free(st->cache[slot].sql);
+			st->cache[slot].sql = xstrdup(sb->sql.data);
+			st->cache[slot].stmt = stmt;
+			st->cache[slot].used = ++st->tick;
+			*cached = 1;
+		}
+	}
+	for (i = 0; i < sb->n; i++) {
+		if (sb->b[i].text)
+			sqlite3_bind_text(stmt, i + 1, sb->b[i].s, -1,
+			    SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(stmt, i + 1, sb->b[i].v);
+	}
+	return (stmt);
+}
+
+/* Give back a statement from store_sqlb_prepare(). */
+static void
+store_sqlb_release(sqlite3_stmt *stmt, int cached)
+{
+	if (cached)
+		sqlite3_reset(stmt);
+	else
+		sqlite3_finalize(stmt);
+}
+
+/* Is the string empty or only whitespace? */
+static int
+store_blank(const char *s)
+{
+	if (s == NULL)
+		return (1);
+	while (isspace((unsigned char)*s))
+		s++;
+	return (*s == '\0');
+}
+
+/*
+ * Turn free text into an FTS5 query that always parses: every
+ * whitespace-separated word becomes a "quoted" string (quotes doubled), so
+ * "foo-bar" finds the phrase foo bar and AND/OR/NEAR are plain words.
+ */
+static char *
+store_fts_quote(const char *s)
+{
+	struct buf	b = { 0 };
+
+	buf_adds(&b, "");
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\0')
+			break;
+		if (b.len != 0)
+			buf_addc(&b, ' ');
+		buf_addc(&b, '"');
+		for (; *s != '\0' && !isspace((unsigned char)*s); s++) {
+			if (*s == '"')
+				buf_addc(&b, '"');
+			buf_addc(&b, *s);
+		}
+		buf_addc(&b, '"');
+	}
+	return (b.data);
+}
+
+/*
+ * Append the FROM and WHERE clauses selecting what q asks for, with the
+ * FTS5 query search (q->search or its quoted form).  The items are "i",
+ * their feeds "f".
+ */
+static void
+store_sqlb_where(struct store_sqlb *sb, const struct store_query *q,
+    const char *search)
+{
+	struct buf	*s = &sb->sql;
+
+	buf_adds(s, " FROM items i JOIN feeds f ON f.id = i.feed_id"
+	    " WHERE 1");
+	if (q->unread)
+		buf_adds(s, " AND i.read = 0");
+	if (q->starred)
+		buf_adds(s, " AND i.starred = 1");
+	if (q->feed_ids != NULL && q->nfeed_ids != 0) {
+		buf_adds(s, " AND i.feed_id IN ");
+		store_sqlb_ids(sb, q->feed_ids, q->nfeed_ids);
+	}
+	if (!store_blank(q->tag)) {
+		buf_adds(s, " AND instr(' ' || lower(f.tags) || ' ',"
+		    " ' ' || lower(");
+		store_sqlb_text(sb, q->tag);
+		buf_adds(s, ") || ' ') > 0");
+	}
+	if (q->since != 0) {
+		buf_adds(s, " AND COALESCE(i.published, i.first_seen) >= ");
+		store_sqlb_int(sb, q->since);
+	}
+	if (q->until != 0) {
+		buf_adds(s, " AND COALESCE(i.published, i.first_seen) < ");
+		store_sqlb_int(sb, q->until);
+	}
+	if (search != NULL) {
+		buf_adds(s, " AND i.id IN (SELECT rowid FROM items_fts"
+		    " WHERE items_fts MATCH ");
+		store_sqlb_text(sb, search);
+		buf_adds(s, ")");
+	}
+	if (q->ids != NULL && q->nids != 0) {
+		buf_adds(s, " AND i.id IN ");
+		store_sqlb_ids(sb, q->ids, q->nids);
+	}
+	if (q->max_id != 0) {
+		buf_adds(s, " AND i.id <= ");
+		store_sqlb_int(sb, q->max_id);
+	}
+	if (q->after_id != 0) {
+		buf_adds(s, " AND i.id > ");
+		store_sqlb_int(sb, q->after_id);
+	}
+}
+
+/* Append ORDER BY and LIMIT/OFFSET. */
+static void
+store_sqlb_order(struct store_sqlb *sb, const struct store_query *q)
+{
+	const char	*dir = q->oldest_first ? "ASC" : "DESC";
+
+	buf_printf(&sb->sql, " ORDER BY COALESCE(i.published, i.first_seen)"
+	    " %s, i.id %s", dir, dir);
+	if (q->limit > 0 || q->offset > 0) {
+		buf_adds(&sb->sql, " LIMIT ");
+		store_sqlb_int(sb, q->limit > 0 ? q->limit : -1);
+		buf_adds(&sb->sql, " OFFSET ");
+		store_sqlb_int(sb, q->offset > 0 ? q->offset : 0);
+	}
+}
+
+/* Fill an item from a row of store_items()'s query (borrowed strings). */
+static void
+store_item_fill(sqlite3_stmt *stmt, struct store_item *it)
+{
+	memset(it, 0, sizeof *it);
+	it->id = sqlite3_column_int64(stmt, 0);
+	it->feed_id = sqlite3_column_int64(stmt, 1);
+	it->feed_title = store_column_str(stmt, 2);
+	it->feed_url = store_column_str(stmt, 3);
+	it->guid = store_column_str(stmt, 4);
+	it->url = store_column_str(stmt, 5);
+	it->title = store_column_str(stmt, 6);
+	it->author = store_column_str(stmt, 7);
+	it->summary = store_column_str(stmt, 8);
+	it->content = store_column_str(stmt, 9);
+	it->tags = store_column_str(stmt, 10);
+	it->enclosure_url = store_column_str(stmt, 11);
+	it->enclosure_type = store_column_str(stmt, 12);
+	it->published = store_column_date(stmt, 13);
+	it->updated = store_column_date(stmt, 14);
+	it->first_seen = sqlite3_column_int64(stmt, 15);
+	it->read = sqlite3_column_int(stmt, 16);
+	it->starred = sqlite3_column_int(stmt, 17);
+}
+
+/*
+ * Call cb for every item q selects, in its order; content only when asked.
+ * A non-zero return from cb stops.  Returns the number of items delivered
+ * or -1.  A search that is not valid FTS5 syntax is retried once as plain
+ * quoted words.
+ */
+int
+store_items(struct store *st, const struct store_query *q, int with_content,
+    store_item_cb cb, void *arg)
+{
+	struct store_sqlb	 sb;
+	struct store_item	 it;
+	sqlite3_stmt		*stmt;
+	const char		*search;
+	char			*quoted = NULL;
+	int			 rc, n, stop, retry, cached;
+
+	search = store_blank(q->search) ? NULL : q->search;
+	for (retry = 0;; retry++) {
+		memset(&sb, 0, sizeof sb);
+		buf_printf(&sb.sql, "SELECT i.id, i.feed_id,"
+		    " COALESCE(f.conf_title, f.title, f.url), f.url, i.guid,"
+		    " i.url, i.title, i.author, i.summary, %s, i.tags,"
+		    " i.enclosure_url, i.enclosure_type, i.published,"
+		    " i.updated, i.first_seen, i.read, i.starred",
+		    with_content ? "i.content" : "NULL");
+		store_sqlb_where(&sb, q, search);
+		store_sqlb_order(&sb, q);
+		stmt = store_sqlb_prepare(st, &sb, &cached);
+		store_sqlb_free(&sb);
+		if (stmt == NULL) {
+			free(quoted);
+			return (-1);
+		}
+
+		n = stop = 0;
+		while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			store_item_fill(stmt, &it);
+			n++;
+			stop = cb(&it, arg);
+		}
+		if (stop || rc == SQLITE_DONE)
+			break;
+		if (search != NULL && n == 0 && retry == 0 &&
+		    rc == SQLITE_ERROR) {
+			store_sqlb_release(stmt, cached);
+			search = quoted = store_fts_quote(q->search);
+			continue;
+		}
+		store_error(st, search != NULL ? "search" : "items");
+		store_sqlb_release(stmt, cached);
+		free(quoted);
+		return (-1);
+	}
+	store_sqlb_release(stmt, cached);
+	free(quoted);
+	return (n);
+}
+
+/*
+ * Apply op to every item q selects (limit, offset and order count only
+ * when a limit or offset is given).  Returns the number of items whose
+ * state changed, or -1.
+ */
+int64_t
+store_mark(struct store *st, const struct store_query *q,
+    enum store_mark_op op)
+{
+	struct store_sqlb	 sb;
+	sqlite3_stmt		*stmt;
+	const char		*set, *search;
+	char			*quoted = NULL;
+	int			 rc, retry, cached;
+	int64_t			 n;
+
+	switch (op) {
+	case STORE_MARK_READ:
+		set = "read = 1 WHERE read <> 1";
+		break;
+	case STORE_MARK_UNREAD:
+		set = "read = 0 WHERE read <> 0";
+		break;
+	case STORE_MARK_STAR:
+		set = "starred = 1 WHERE starred <> 1";
+		break;
+	case STORE_MARK_UNSTAR:
+		set = "starred = 0 WHERE starred <> 0";
+		break;
+	default:
+		store_errorx(st, "mark: unknown operation %d", (int)op);
+		return (-1);
+	}
+
+	search = store_blank(q->search) ? NULL : q->search;
+	for (retry = 0;; retry++) {
+		memset(&sb, 0, sizeof sb);
+		buf_printf(&sb.sql, "UPDATE items SET %s AND id IN"
+		    " (SELECT i.id", set);
+		store_sqlb_where(&sb, q, search);
+		if (q->limit > 0 || q->offset > 0)
+			store_sqlb_order(&sb, q);
+		buf_addc(&sb.sql, ')');
+		stmt = store_sqlb_prepare(st, &sb, &cached);
+		store_sqlb_free(&sb);
+		if (stmt == NULL) {
+			free(quoted);
+			return (-1);
+		}
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_DONE)
+			break;
+		if (search != NULL && retry == 0 && rc == SQLITE_ERROR) {
+			store_sqlb_release(stmt, cached);
+			search = quoted = store_fts_quote(q->search);
+			continue;
+		}
+		store_error(st, "mark");
+		store_sqlb_release(stmt, cached);
+		free(quoted);
+		return (-1);
+	}
+	n = sqlite3_changes64(st->db);
+	store_sqlb_release(stmt, cached);
+	free(quoted);
+	return (n);
+}
+
+/* The highest item id, 0 when there are none (or on error). */
+int64_t
+store_max_item_id(struct store *st)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_MAX_ID];
+	int64_t		 id = 0;
+
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	else
+		store_error(st, "max item id");
+	sqlite3_reset(stmt);
+	return (id);
+}
+
+/*
+ * Delete the items of a feed past the newest keep_items, and those first
+ * seen more than keep_age seconds before now (0: no such limit).  With
+ * keep_unread, unread and starred items stay.  The items of the feed's
+ * document always stay, or the next poll would bring them back as new:
+ * those upserted in this transaction if any, else those of the last
+ * committed poll (feed_doc), so a 304 poll prunes safely too.  Returns the
+ * number deleted, or -1.
+ */
+int
+store_prune(struct store *st, int64_t feed_id, int64_t keep_items,
+    int64_t keep_age, int keep_unread, int64_t now)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_PRUNE];
+	struct buf	 b = { 0 };
+	size_t		 i;
+	int		 rc;
+
+	if (keep_items <= 0 && keep_age <= 0)
+		return (0);
+	buf_addc(&b, '[');
+	for (i = 0; i < st->nseen; i++) {
+		if (st->seen[i].feed_id != feed_id)
+			continue;
+		if (b.len > 1)
+			buf_addc(&b, ',');
+		buf_printf(&b, "%" PRId64, st->seen[i].item_id);
+	}
+	buf_addc(&b, ']');
+
+	sqlite3_bind_int64(stmt, 1, feed_id);
+	sqlite3_bind_int64(stmt, 2, keep_items > 0 ? keep_items : 0);
+	sqlite3_bind_int64(stmt, 3, keep_age > 0 ? keep_age : 0);
+	sqlite3_bind_int(stmt, 4, keep_unread != 0);
+	sqlite3_bind_int64(stmt, 5, now);
+	sqlite3_bind_text(stmt, 6, b.data, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 7, store_seen_feed(st, feed_id));
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE) {
+		store_error(st, "prune");
+		sqlite3_reset(stmt);
+		buf_free(&b);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	buf_free(&b);
+	return ((int)sqlite3_changes(st->db));
+}
+
+/* Counts for status. */
+int
+store_stats(struct store *st, struct store_stats *s)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_STATS];
+
+	memset(s, 0, sizeof *s);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		store_error(st, "stats");
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	s->feeds = sqlite3_column_int64(stmt, 0);
+	s->active_feeds = sqlite3_column_int64(stmt, 1);
+	s->items = sqlite3_column_int64(stmt, 2);
+	s->unread = sqlite3_column_int64(stmt, 3);
+	s->starred = sqlite3_column_int64(stmt, 4);
+	s->db_bytes = sqlite3_column_int64(stmt, 5);
+	sqlite3_reset(stmt);
+	return (0);
+}
+
+/* A value of the meta table, or NULL (absent or error). */
+char *
+store_meta_get(struct store *st, const char *key)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_META_GET];
+	char		*v = NULL;
+	int		 rc;
+
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		v = store_column_dup(stmt, 0);
+	else if (rc != SQLITE_DONE)
+		store_error(st, key);
+	sqlite3_reset(stmt);
+	return (v);
+}
+
+/* Set a value of the meta table; NULL deletes the key. */
+int
+store_meta_set(struct store *st, const char *key, const char *value)
+{
+	if (value == NULL) {
+		sqlite3_bind_text(st->stmt[S_META_DEL], 1, key, -1,
+		    SQLITE_STATIC);
+		return (store_exec(st, S_META_DEL, key));
+	}
+	sqlite3_bind_text(st->stmt[S_META_SET], 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->stmt[S_META_SET], 2, value, -1, SQLITE_STATIC);
+	return (store_exec(st, S_META_SET, key));
+}
