@@ -1,14 +1,1936 @@
-/* feedctl.c: placeholder until the client is written; only "parse". */
-#include <stdio.h>
+/*
+ * feedctl.c: the command-line client.  Owns the command table (which also
+ * prints the help), global flags, finding and talking to feedd's socket
+ * (connect, send one request, read until the answer is complete; only
+ * `follow` loops), and each command's human and --json output.  Offline
+ * commands: `parse` (jsonfeed_cmd() in jsonfeed.c), `import` and `export`
+ * (the feeds file and OPML through opml.c).
+ *
+ * Exit status: 0 success, 1 the daemon reported an error (no such item or
+ * feed, reload failed...) or a local file failed, 2 usage, 3 cannot reach
+ * feedd (not running, or the connection was lost).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "feedd.h"
+#include "proto.h"
+
+#define EXIT_DAEMON	1	/* the daemon said no, or a file failed */
+#define EXIT_USAGE	2
+#define EXIT_CONNECT	3
+
+#define CTL_NEW_LIMIT	100	/* `new` shows this many unless --limit */
+#define CTL_MAX_FEEDS	256	/* --feed given this many times */
+
+struct feedctl_cmd {
+	const char	*name;
+	const char	*alias;
+	const char	*args;
+	const char	*help;
+	int		(*fn)(int, char **);
+};
+
+/* One row of a human listing, sanitised. */
+struct feedctl_row {
+	int64_t		 id;
+	int64_t		 feed_id;
+	int64_t		 date;
+	int		 read;
+	int		 starred;
+	char		*feed;
+	char		*title;
+};
+
+/* Filters shared by the listing and marking commands. */
+struct feedctl_filter {
+	int		 unread;
+	int		 starred;
+	const char	*feeds[CTL_MAX_FEEDS];
+	size_t		 nfeeds;
+	const char	*tag;
+	int64_t		 since;
+	int64_t		 until;
+	const char	*search;
+	int64_t		 limit;
+	int64_t		 cursor;
+	int64_t		 after;
+	int		 oldest_first;
+	int		 all;
+	int		 updated;
+};
+
+static const char	*feedctl_socket;
+static int		 feedctl_socket_given;
+static int		 feedctl_json;
+static int		 feedctl_color = -1;	/* -1: decide by the terminal */
+static int		 feedctl_fd = -1;
+static FILE		*feedctl_in;
+static int64_t		 feedctl_next_id = 1;
+static const char	*feedctl_feeds_path;
+
+static int	feedctl_help(int, char **);
+static int	feedctl_new(int, char **);
+static int	feedctl_items(int, char **);
+static int	feedctl_search(int, char **);
+static int	feedctl_show(int, char **);
+static int	feedctl_mark(int, char **);
+static int	feedctl_open(int, char **);
+static int	feedctl_feeds(int, char **);
+static int	feedctl_refresh(int, char **);
+static int	feedctl_reload(int, char **);
+static int	feedctl_follow(int, char **);
+static int	feedctl_stats(int, char **);
+static int	feedctl_version(int, char **);
+static int	feedctl_parse(int, char **);
+static int	feedctl_import(int, char **);
+static int	feedctl_export(int, char **);
+
+/* The commands; `feedctl help` prints this table. */
+static const struct feedctl_cmd feedctl_cmds[] = {
+	{ "new", NULL, "[-n N] [--feed F] [--tag T]",
+	  "unread items by feed (the default)", feedctl_new },
+	{ "items", NULL, "[filters]", "list items (filters below)",
+	  feedctl_items },
+	{ "search", NULL, "QUERY [filters]", "full-text search of items",
+	  feedctl_search },
+	{ "show", NULL, "[--no-mark] ID", "an item as text; marks it read",
+	  feedctl_show },
+	{ "read", NULL, "ID... | --feed F | --tag T | --all",
+	  "mark items read", feedctl_mark },
+	{ "unread", NULL, "ID... | --feed F | --tag T | --all",
+	  "mark unread; alone: same as new", feedctl_mark },
+	{ "star", NULL, "ID... | --feed F | --tag T", "star items",
+	  feedctl_mark },
+	{ "unstar", NULL, "ID... | --feed F | --tag T | --all",
+	  "unstar items", feedctl_mark },
+	{ "open", NULL, "ID", "open its link ($BROWSER); marks read",
+	  feedctl_open },
+	{ "feeds", NULL, "[--all] [FEED...]", "feed status table",
+	  feedctl_feeds },
+	{ "refresh", NULL, "[FEED...]", "poll all or some feeds now",
+	  feedctl_refresh },
+	{ "reload", NULL, "", "make feedd reread its configuration",
+	  feedctl_reload },
+	{ "follow", NULL, "[--updated] [--feed F] [--tag T]",
+	  "print new items as they arrive", feedctl_follow },
+	{ "stats", NULL, "", "daemon and store statistics", feedctl_stats },
+	{ "version", NULL, "", "feedctl's and feedd's versions",
+	  feedctl_version },
+	{ "parse", NULL, "[--base URL] FILE|-",
+	  "parse a feed offline into JSON Feed", feedctl_parse },
+	{ "import", NULL, "[--feeds F] [--dry-run] OPML",
+	  "append OPML feeds to the feeds file", feedctl_import },
+	{ "export", NULL, "[--feeds F]", "print the feeds file as OPML",
+	  feedctl_export },
+	{ "help", NULL, "", "this list", feedctl_help },
+};
+#define CTL_NCMDS (sizeof feedctl_cmds / sizeof feedctl_cmds[0])
+
+/* Print the usage and the command table. */
+static void
+feedctl_usage(FILE *fp)
+{
+	size_t	i;
+	char	*s;
+
+	fprintf(fp, "usage: feedctl [-j] [--color | --no-color] "
+	    "[-s socket] [command [args]]\n\ncommands:\n");
+	for (i = 0; i < CTL_NCMDS; i++) {
+		xasprintf(&s, "%s %s", feedctl_cmds[i].name,
+		    feedctl_cmds[i].args);
+		fprintf(fp, "  %-41s %s\n", s, feedctl_cmds[i].help);
+		free(s);
+	}
+	fprintf(fp, "\nfilters: --unread, --starred, --feed F (URL, id or "
+	    "title; repeatable),\n--tag T, --since D, --until D (2d, 3h, "
+	    "today, yesterday, 2026-11-01,\nRFC 3339, unix seconds), "
+	    "--search Q, --limit N, --oldest-first.\nSee feedctl(1).\n");
+}
+
+/* "help": the command table. */
+static int
+feedctl_help(int argc, char **argv)
+{
+	feedctl_usage(stdout);
+	return (0);
+}
+
+/* Print to stderr and exit with a usage status. */
+static __dead void
+feedctl_usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'feedctl help'.\n");
+	exit(EXIT_USAGE);
+}
+
+/* ---------------------------------------------------------------- */
+/* Talking to feedd. */
+
+/* The socket path: --socket, $FEEDD_SOCKET, the user's, the system's. */
+static const char *
+feedctl_socket_path(void)
+{
+	static char	*path;
+	const char	*env;
+	char		*sys;
+	struct stat	 sb;
+
+	if (feedctl_socket != NULL)
+		return (feedctl_socket);
+	if ((env = getenv("FEEDD_SOCKET")) != NULL && *env != '\0') {
+		feedctl_socket_given = 1;
+		return (feedctl_socket = env);
+	}
+	path = config_default_path("socket");
+	if (geteuid() != 0 && stat(path, &sb) != 0) {
+		sys = xstrdup(RUNSTATEDIR "/feedd/feedd.sock");
+		if (stat(sys, &sb) == 0) {
+			free(path);
+			path = sys;
+		} else
+			free(sys);
+	}
+	return (feedctl_socket = path);
+}
+
+/* Connect to feedd, or exit 3 with a message saying how to start it. */
+static void
+feedctl_connect(void)
+{
+	struct sockaddr_un	 sun;
+	const char		*path;
+	size_t			 len;
+	int			 saved;
+
+	if (feedctl_fd != -1)
+		return;
+	path = feedctl_socket_path();
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	len = strlen(path);
+	if (len == 0 || len >= sizeof sun.sun_path)
+		errx(EXIT_CONNECT, "%s: socket path too long", path);
+	memcpy(sun.sun_path, path, len + 1);
+	if ((feedctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(EXIT_CONNECT, "socket");
+	if (connect(feedctl_fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+		saved = errno;
+		if (saved == ENOENT || saved == ECONNREFUSED)
+			errx(EXIT_CONNECT, "cannot connect to %s: %s (is feedd "
+			    "running? start it with: %s, or run feedd --once "
+			    "from cron)", path, strerror(saved),
+			    geteuid() == 0 ? "systemctl start feedd" :
+			    "systemctl --user start feedd");
+		errx(EXIT_CONNECT, "cannot connect to %s: %s", path,
+		    strerror(saved));
+	}
+	if ((feedctl_in = fdopen(feedctl_fd, "r")) == NULL)
+		err(EXIT_CONNECT, "fdopen");
+}
+
+/* Send one request (and release it). */
+static void
+feedctl_send(json_t *req)
+{
+	struct buf	 b;
+	size_t		 off = 0;
+	ssize_t		 n;
+
+	feedctl_connect();
+	memset(&b, 0, sizeof b);
+	proto_dump(&b, req);
+	json_decref(req);
+	while (off < b.len) {
+		n = send(feedctl_fd, b.data + off, b.len - off, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
+			errx(EXIT_CONNECT, "%s: connection closed by feedd",
+			    feedctl_socket_path());
+		if (n <= 0)
+			err(EXIT_CONNECT, "%s: send", feedctl_socket_path());
+		off += (size_t)n;
+	}
+	buf_free(&b);
+}
+
+/* Read one response line; NULL at end of stream when eof_ok. */
+static json_t *
+feedctl_recv(int eof_ok)
+{
+	static char	*line;
+	static size_t	 cap;
+	ssize_t		 n;
+	json_t		*o;
+	json_error_t	 jerr;
+
+	errno = 0;
+	if ((n = getline(&line, &cap, feedctl_in)) == -1) {
+		free(line);
+		line = NULL;
+		cap = 0;
+		if (eof_ok && (errno == 0 || errno == ECONNRESET))
+			return (NULL);
+		if (errno != 0 && errno != ECONNRESET)
+			err(EXIT_CONNECT, "%s: read", feedctl_socket_path());
+		errx(EXIT_CONNECT, "%s: connection closed by feedd",
+		    feedctl_socket_path());
+	}
+	o = json_loadb(line, (size_t)n, 0, &jerr);
+	if (o == NULL || !json_is_object(o))
+		errx(EXIT_DAEMON, "%s: bad response from feedd: %s",
+		    feedctl_socket_path(),
+		    o == NULL ? jerr.text : "not an object");
+	return (o);
+}
+
+/* Exit with the daemon's error message for cmd. */
+static __dead void
+feedctl_fail(const char *cmd, json_t *resp)
+{
+	json_t		*e;
+	const char	*msg, *code;
+	char		*safe;
+	int		 status;
+
+	e = json_object_get(resp, "error");
+	msg = json_string_value(json_object_get(e, "message"));
+	code = json_string_value(json_object_get(e, "code"));
+	status = code != NULL && strcmp(code, PROTO_E_BAD_REQUEST) == 0 ?
+	    EXIT_USAGE : EXIT_DAEMON;
+	safe = render_sanitize(msg != NULL ? msg : "failed", 0);
+	warnx("%s: %s", cmd, safe);
+	free(safe);
+	json_decref(resp);
+	exit(status);
+}
+
+/* A new request for cmd with the next id. */
+static json_t *
+feedctl_request(int cmd)
+{
+	return (proto_request(cmd, feedctl_next_id++));
+}
+
+/* Send a request and return its (successful) one-line response. */
+static json_t *
+feedctl_call(json_t *req)
+{
+	json_t		*resp;
+	const char	*cmd;
+	char		*name;
+
+	name = xstrdup(json_string_value(json_object_get(req, "cmd")));
+	feedctl_send(req);
+	resp = feedctl_recv(0);
+	if (!json_is_true(json_object_get(resp, "ok"))) {
+		cmd = name;
+		feedctl_fail(cmd, resp);
+	}
+	free(name);
+	return (resp);
+}
+
+/*
+ * Send a listing request ("items", "feeds") and call cb with each row
+ * object (key "item" or "feed") until the end line, which is returned.
+ */
+static json_t *
+feedctl_list(json_t *req, const char *key, void (*cb)(json_t *, void *),
+    void *arg)
+{
+	json_t	*resp, *row;
+	char	*name;
+
+	name = xstrdup(json_string_value(json_object_get(req, "cmd")));
+	feedctl_send(req);
+	for (;;) {
+		resp = feedctl_recv(0);
+		if (!json_is_true(json_object_get(resp, "ok")))
+			feedctl_fail(name, resp);
+		if (json_is_true(json_object_get(resp, "end")))
+			break;
+		if ((row = json_object_get(resp, key)) != NULL)
+			cb(row, arg);
+		json_decref(resp);
+	}
+	free(name);
+	return (resp);
+}
+
+/* ---------------------------------------------------------------- */
+/* Small helpers. */
+
+/* A string member, or "" (borrowed). */
+static const char *
+feedctl_str(json_t *o, const char *key)
+{
+	const char	*s;
+
+	s = json_string_value(json_object_get(o, key));
+	return (s != NULL ? s : "");
+}
+
+/* An integer member, or 0. */
+static int64_t
+feedctl_int(json_t *o, const char *key)
+{
+	return (json_integer_value(json_object_get(o, key)));
+}
+
+/* Print one JSON object as a line on stdout. */
+static void
+feedctl_print_json(json_t *o)
+{
+	struct buf	b;
+
+	memset(&b, 0, sizeof b);
+	proto_dump(&b, o);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
+/* Does the locale speak UTF-8 (for "…" and "→")? */
+static int
+feedctl_utf8(void)
+{
+	const char	*cs = nl_langinfo(CODESET);
+
+	return (cs != NULL && (strcasecmp(cs, "UTF-8") == 0 ||
+	    strcasecmp(cs, "utf8") == 0));
+}
+
+/* Make sanitised text printable in a non-UTF-8 locale. */
+static char *
+feedctl_text(const char *s, int keep_nl)
+{
+	char	*t, *p;
+
+	t = render_sanitize(s, keep_nl ? RENDER_KEEP_NL : 0);
+	if (!feedctl_utf8()) {
+		for (p = t; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+	}
+	return (t);
+}
+
+/*
+ * Parse a user's time: unix seconds, a duration ago ("2d", "3h30m"),
+ * "now", "today", "yesterday", a local date "2026-11-01" (midnight), a
+ * local "2026-11-01 14:00", or RFC 3339 with a zone.  -1 if none fits.
+ */
+static int
+feedctl_parse_time(const char *s, int64_t *out)
+{
+	struct tm	 tm;
+	time_t		 now;
+	int64_t		 d;
+	char		*end;
+	size_t		 len;
+
+	now = time(NULL);
+	len = strlen(s);
+	if (util_parse_int(s, 0, INT64_MAX, out) == 0)
+		return (0);
+	if (strcmp(s, "now") == 0) {
+		*out = now;
+		return (0);
+	}
+	if (len > 0 && strchr("smhdw", s[len - 1]) != NULL &&
+	    util_parse_duration(s, &d) == 0) {
+		*out = now - d;
+		return (0);
+	}
+	if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0) {
+		localtime_r(&now, &tm);
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		if (*s == 'y')
+			tm.tm_mday--;
+		tm.tm_isdst = -1;
+		*out = mktime(&tm);
+		return (0);
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == '\0') {
+		tm.tm_isdst = -1;
+		*out = mktime(&tm);
+		return (0);
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d %H:%M", &tm);
+	if (end != NULL && *end == '\0') {
+		tm.tm_isdst = -1;
+		*out = mktime(&tm);
+		return (0);
+	}
+	return (proto_parse_time(s, out));
+}
+
+/* Parse a whole number argument for flag or exit 2. */
+static int64_t
+feedctl_number(const char *flag, const char *s)
+{
+	int64_t	n;
+
+	if (util_parse_int(s, 0, INT64_MAX, &n) != 0)
+		feedctl_usage_error("%s: not a number: %s", flag, s);
+	return (n);
+}
+
+enum {
+	OPT_UNREAD = 256, OPT_STARRED, OPT_FEED, OPT_TAG, OPT_SINCE,
+	OPT_UNTIL, OPT_SEARCH, OPT_LIMIT, OPT_CURSOR, OPT_AFTER, OPT_OLDEST,
+	OPT_ALL, OPT_NOMARK, OPT_FEEDS, OPT_DRYRUN, OPT_HELP, OPT_UPDATED
+};
+
+static const struct option feedctl_filter_opts[] = {
+	{ "unread", no_argument, NULL, OPT_UNREAD },
+	{ "starred", no_argument, NULL, OPT_STARRED },
+	{ "feed", required_argument, NULL, OPT_FEED },
+	{ "tag", required_argument, NULL, OPT_TAG },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "search", required_argument, NULL, OPT_SEARCH },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "cursor", required_argument, NULL, OPT_CURSOR },
+	{ "after", required_argument, NULL, OPT_AFTER },
+	{ "oldest-first", no_argument, NULL, OPT_OLDEST },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "json", no_argument, NULL, 'j' },
+	{ "updated", no_argument, NULL, OPT_UPDATED },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * Parse the filter flags of a command (allowed: the OPT_ values that may
+ * appear, as a bit mask of 1 << (opt - 256)).  Leaves optind at the first
+ * operand.
+ */
+static void
+feedctl_filters(int argc, char **argv, unsigned int allowed,
+    struct feedctl_filter *f)
+{
+	int	ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+n:uj", feedctl_filter_opts,
+	    NULL)) != -1) {
+		if (ch == 'n')
+			ch = OPT_LIMIT;
+		else if (ch == 'u')
+			ch = OPT_UNREAD;
+		else if (ch == 'j') {
+			feedctl_json = 1;
+			continue;
+		}
+		if (ch == OPT_HELP) {
+			feedctl_usage(stdout);
+			exit(0);
+		}
+		if (ch < 256 || !(allowed & (1u << (ch - 256))))
+			feedctl_usage_error("%s: unknown flag: %s", argv[0],
+			    argv[optind - 1]);
+		switch (ch) {
+		case OPT_UNREAD:
+			f->unread = 1;
+			break;
+		case OPT_STARRED:
+			f->starred = 1;
+			break;
+		case OPT_FEED:
+			if (f->nfeeds == CTL_MAX_FEEDS)
+				feedctl_usage_error("too many --feed flags");
+			f->feeds[f->nfeeds++] = optarg;
+			break;
+		case OPT_TAG:
+			f->tag = optarg;
+			break;
+		case OPT_SINCE:
+			if (feedctl_parse_time(optarg, &f->since) != 0)
+				feedctl_usage_error("--since: bad time: %s",
+				    optarg);
+			break;
+		case OPT_UNTIL:
+			if (feedctl_parse_time(optarg, &f->until) != 0)
+				feedctl_usage_error("--until: bad time: %s",
+				    optarg);
+			break;
+		case OPT_SEARCH:
+			if (*optarg == '\0')
+				feedctl_usage_error("--search: empty query");
+			f->search = optarg;
+			break;
+		case OPT_LIMIT:
+			f->limit = feedctl_number("--limit", optarg);
+			break;
+		case OPT_CURSOR:
+			f->cursor = feedctl_number("--cursor", optarg);
+			break;
+		case OPT_AFTER:
+			f->after = feedctl_number("--after", optarg);
+			break;
+		case OPT_OLDEST:
+			f->oldest_first = 1;
+			break;
+		case OPT_ALL:
+			f->all = 1;
+			break;
+		case OPT_UPDATED:
+			f->updated = 1;
+			break;
+		}
+	}
+}
+
+#define F(x)	(1u << ((x) - 256))
+#define CTL_LIST_FILTERS (F(OPT_UNREAD) | F(OPT_STARRED) | F(OPT_FEED) | \
+    F(OPT_TAG) | F(OPT_SINCE) | F(OPT_UNTIL) | F(OPT_SEARCH) | \
+    F(OPT_LIMIT) | F(OPT_CURSOR) | F(OPT_AFTER) | F(OPT_OLDEST))
+
+/* Put the filters into a request. */
+static void
+feedctl_filter_request(json_t *req, const struct feedctl_filter *f)
+{
+	json_t	*a;
+	size_t	 i;
+
+	if (f->unread)
+		json_object_set_new(req, "unread", json_true());
+	if (f->starred)
+		json_object_set_new(req, "starred", json_true());
+	if (f->nfeeds > 0) {
+		a = json_array();
+		for (i = 0; i < f->nfeeds; i++)
+			json_array_append_new(a, proto_string(f->feeds[i]));
+		json_object_set_new(req, "feed", a);
+	}
+	if (f->tag != NULL)
+		json_object_set_new(req, "tag", proto_string(f->tag));
+	if (f->since != 0)
+		json_object_set_new(req, "since", json_integer(f->since));
+	if (f->until != 0)
+		json_object_set_new(req, "until", json_integer(f->until));
+	if (f->search != NULL)
+		json_object_set_new(req, "search", proto_string(f->search));
+	if (f->limit != 0)
+		json_object_set_new(req, "limit", json_integer(f->limit));
+	if (f->cursor != 0)
+		json_object_set_new(req, "cursor", json_integer(f->cursor));
+	if (f->after != 0)
+		json_object_set_new(req, "after", json_integer(f->after));
+	if (f->oldest_first)
+		json_object_set_new(req, "oldest_first", json_true());
+}
+
+/* ---------------------------------------------------------------- */
+/* Item listings. */
+
+/* Collected rows of a human listing. */
+struct feedctl_rows {
+	struct feedctl_row	*v;
+	size_t		 n;
+	size_t		 cap;
+	int64_t		 max_id;
+	int		 feed_w;
+};
+
+/* Listing callback: print JSON, or collect a row. */
+static void
+feedctl_item_cb(json_t *it, void *arg)
+{
+	struct feedctl_rows	*rows = arg;
+	struct feedctl_row	*r;
+	json_t		*pub;
+	int		 w;
+
+	if (feedctl_json) {
+		feedctl_print_json(it);
+		return;
+	}
+	if (rows->n == rows->cap) {
+		rows->cap = rows->cap == 0 ? 64 : rows->cap * 2;
+		rows->v = xreallocarray(rows->v, rows->cap, sizeof *rows->v);
+	}
+	r = &rows->v[rows->n++];
+	memset(r, 0, sizeof *r);
+	r->id = feedctl_int(it, "id");
+	r->feed_id = feedctl_int(it, "feed_id");
+	pub = json_object_get(it, "published");
+	r->date = json_is_integer(pub) ? json_integer_value(pub) :
+	    feedctl_int(it, "first_seen");
+	r->read = json_is_true(json_object_get(it, "read"));
+	r->starred = json_is_true(json_object_get(it, "starred"));
+	r->feed = feedctl_text(feedctl_str(it, "feed"), 0);
+	r->title = feedctl_text(*feedctl_str(it, "title") != '\0' ?
+	    feedctl_str(it, "title") : feedctl_str(it, "url"), 0);
+	if (*r->title == '\0') {
+		free(r->title);
+		r->title = xstrdup("(untitled)");
+	}
+	if (r->id > rows->max_id)
+		rows->max_id = r->id;
+	w = render_width(r->feed);
+	if (w > rows->feed_w)
+		rows->feed_w = w;
+}
+
+/* Free collected rows. */
+static void
+feedctl_rows_free(struct feedctl_rows *rows)
+{
+	size_t	i;
+
+	for (i = 0; i < rows->n; i++) {
+		free(rows->v[i].feed);
+		free(rows->v[i].title);
+	}
+	free(rows->v);
+}
+
+/* Digits of n. */
+static int
+feedctl_digits(int64_t n)
+{
+	int	d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return (d);
+}
+
+/*
+ * Print rows as aligned columns: id, flags, date, feed, title; fitted to
+ * the terminal (not cut when writing to a pipe).
+ */
+static void
+feedctl_print_rows(struct feedctl_rows *rows)
+{
+	struct buf	 b;
+	struct feedctl_row	*r;
+	size_t		 i;
+	int		 width, idw, feedw, titlew, fixed;
+	int64_t		 now = util_now();
+	char		*when;
+
+	width = render_term_width(STDOUT_FILENO);
+	idw = feedctl_digits(rows->max_id);
+	feedw = rows->feed_w;
+	fixed = idw + 1 + 2 + 1 + 10 + 1;
+	if (width > 0) {
+		if (feedw > 24)
+			feedw = 24;
+		if (feedw > (width - fixed) / 3)
+			feedw = (width - fixed) / 3;
+		if (feedw < 0)
+			feedw = 0;
+		titlew = width - fixed - feedw - 1;
+		if (titlew < 10)
+			titlew = 10;
+	} else
+		titlew = -1;
+	memset(&b, 0, sizeof b);
+	for (i = 0; i < rows->n; i++) {
+		r = &rows->v[i];
+		buf_reset(&b);
+		when = render_reltime(r->date, now);
+		buf_printf(&b, "%s%*lld%s %c%c ", render_sgr("\033[33m"), idw,
+		    (long long)r->id, render_sgr("\033[0m"),
+		    r->read ? ' ' : 'N', r->starred ? '*' : ' ');
+		buf_adds(&b, render_sgr("\033[2m"));
+		render_cell(&b, when, 10, 1);
+		buf_adds(&b, render_sgr("\033[0m"));
+		buf_addc(&b, ' ');
+		render_cell(&b, r->feed, feedw, 1);
+		buf_addc(&b, ' ');
+		if (!r->read)
+			buf_adds(&b, render_sgr("\033[1m"));
+		render_cell(&b, r->title, titlew, 0);
+		if (!r->read)
+			buf_adds(&b, render_sgr("\033[0m"));
+		buf_addc(&b, '\n');
+		fwrite(b.data, 1, b.len, stdout);
+		free(when);
+	}
+	buf_free(&b);
+}
+
+/* "items": list what the filters select (everything unless --limit). */
+static int
+feedctl_items(int argc, char **argv)
+{
+	struct feedctl_filter	 f;
+	struct feedctl_rows		 rows;
+	json_t			*req, *end;
+
+	memset(&f, 0, sizeof f);
+	memset(&rows, 0, sizeof rows);
+	feedctl_filters(argc, argv, CTL_LIST_FILTERS, &f);
+	if (optind != argc)
+		feedctl_usage_error("items: unexpected argument: %s",
+		    argv[optind]);
+	req = feedctl_request(PROTO_CMD_ITEMS);
+	feedctl_filter_request(req, &f);
+	end = feedctl_list(req, "item", feedctl_item_cb, &rows);
+	if (!feedctl_json) {
+		feedctl_print_rows(&rows);
+		if (rows.n == 0)
+			printf("No items.\n");
+	}
+	json_decref(end);
+	feedctl_rows_free(&rows);
+	return (0);
+}
+
+/* "search QUERY": items whose title or content match (FTS5). */
+static int
+feedctl_search(int argc, char **argv)
+{
+	struct feedctl_filter	 f;
+	struct feedctl_rows		 rows;
+	json_t			*req, *end;
+	struct buf		 q;
+	int			 i;
+
+	memset(&f, 0, sizeof f);
+	memset(&rows, 0, sizeof rows);
+	memset(&q, 0, sizeof q);
+	feedctl_filters(argc, argv, CTL_LIST_FILTERS & ~F(OPT_SEARCH), &f);
+	if (optind == argc)
+		feedctl_usage_error("search: needs a query");
+	for (i = optind; i < argc; i++) {
+		if (q.len != 0)
+			buf_addc(&q, ' ');
+		buf_adds(&q, argv[i]);
+	}
+	f.search = q.data;
+	req = feedctl_request(PROTO_CMD_ITEMS);
+	feedctl_filter_request(req, &f);
+	end = feedctl_list(req, "item", feedctl_item_cb, &rows);
+	if (!feedctl_json) {
+		feedctl_print_rows(&rows);
+		if (rows.n == 0)
+			printf("No items match.\n");
+	}
+	json_decref(end);
+	feedctl_rows_free(&rows);
+	buf_free(&q);
+	return (0);
+}
+
+/* What `new` learns from the feeds listing: unread totals. */
+struct feedctl_unread {
+	const char	*tag;
+	int64_t		 items;
+	int64_t		 feeds;
+};
+
+/* Feeds callback for `new`: count unread items and the feeds with some. */
+static void
+feedctl_unread_cb(json_t *feed, void *arg)
+{
+	struct feedctl_unread	*u = arg;
+	json_t			*t;
+	size_t			 i;
+	int			 match;
+	int64_t			 n;
+
+	if (u->tag != NULL) {
+		match = 0;
+		json_array_foreach(json_object_get(feed, "tags"), i, t) {
+			if (strcasecmp(json_string_value(t), u->tag) == 0)
+				match = 1;
+		}
+		if (!match)
+			return;
+	}
+	n = feedctl_int(feed, "unread");
+	if (n > 0) {
+		u->items += n;
+		u->feeds++;
+	}
+}
+
+/*
+ * "new": unread items newest first grouped by feed (at most --limit,
+ * default 100, 0 for all), and how many there are.
+ */
+static int
+feedctl_new(int argc, char **argv)
+{
+	struct feedctl_filter	 f;
+	struct feedctl_rows		 rows;
+	struct feedctl_unread	 u;
+	struct feedctl_row		*r;
+	int64_t			*groups = NULL;
+	size_t			 ngroups = 0, i, g, shown;
+	json_t			*req, *end, *a;
+	struct buf		 b;
+	int			 width, idw, titlew;
+	int64_t			 now = util_now();
+	char			*when;
+
+	memset(&f, 0, sizeof f);
+	memset(&rows, 0, sizeof rows);
+	memset(&u, 0, sizeof u);
+	f.limit = -1;
+	feedctl_filters(argc, argv, F(OPT_FEED) | F(OPT_TAG) | F(OPT_LIMIT) |
+	    F(OPT_OLDEST) | F(OPT_SINCE) | F(OPT_UNTIL), &f);
+	if (optind != argc)
+		feedctl_usage_error("new: unexpected argument: %s",
+		    argv[optind]);
+	if (f.limit == -1)
+		f.limit = CTL_NEW_LIMIT;
+	f.unread = 1;
+	req = feedctl_request(PROTO_CMD_ITEMS);
+	feedctl_filter_request(req, &f);
+	end = feedctl_list(req, "item", feedctl_item_cb, &rows);
+	json_decref(end);
+	if (feedctl_json) {
+		feedctl_rows_free(&rows);
+		return (0);
+	}
+
+	/*
+	 * The totals: what was listed, unless the page is full; then the
+	 * feeds' unread counts (a slower request on a big store).
+	 */
+	if (f.since == 0 && f.until == 0 && f.limit != 0 &&
+	    (int64_t)rows.n >= f.limit) {
+		req = feedctl_request(PROTO_CMD_FEEDS);
+		if (f.nfeeds > 0) {
+			a = json_array();
+			for (i = 0; i < f.nfeeds; i++)
+				json_array_append_new(a,
+				    proto_string(f.feeds[i]));
+			json_object_set_new(req, "feed", a);
+		}
+		u.tag = f.tag;
+		end = feedctl_list(req, "feed", feedctl_unread_cb, &u);
+		json_decref(end);
+	}
+	if ((int64_t)rows.n > u.items)
+		u.items = rows.n;
+
+	/* Groups in order of their newest item. */
+	for (i = 0; i < rows.n; i++) {
+		for (g = 0; g < ngroups; g++)
+			if (groups[g] == rows.v[i].feed_id)
+				break;
+		if (g == ngroups) {
+			groups = xreallocarray(groups, ngroups + 1,
+			    sizeof *groups);
+			groups[ngroups++] = rows.v[i].feed_id;
+		}
+	}
+	if (u.feeds < (int64_t)ngroups)
+		u.feeds = ngroups;
+	width = render_term_width(STDOUT_FILENO);
+	idw = feedctl_digits(rows.max_id);
+	titlew = width > 0 ? width - (2 + idw + 2 + 2 + 10) : -1;
+	if (width > 0 && titlew < 10)
+		titlew = 10;
+	memset(&b, 0, sizeof b);
+	for (g = 0; g < ngroups; g++) {
+		buf_reset(&b);
+		for (i = 0, shown = 0; i < rows.n; i++) {
+			r = &rows.v[i];
+			if (r->feed_id != groups[g])
+				continue;
+			if (shown++ == 0) {
+				if (g > 0)
+					buf_addc(&b, '\n');
+				buf_adds(&b, render_sgr("\033[1m"));
+				render_cell(&b, r->feed, width > 0 ?
+				    width : -1, 0);
+				buf_adds(&b, render_sgr("\033[0m"));
+				buf_addc(&b, '\n');
+			}
+			when = render_reltime(r->date, now);
+			buf_printf(&b, "  %s%*lld%s  ", render_sgr("\033[33m"),
+			    idw, (long long)r->id, render_sgr("\033[0m"));
+			render_cell(&b, r->title, titlew, titlew > 0);
+			buf_printf(&b, "  %s", render_sgr("\033[2m"));
+			render_cell(&b, when, 10, 0);
+			buf_printf(&b, "%s\n", render_sgr("\033[0m"));
+			free(when);
+		}
+		fwrite(b.data, 1, b.len, stdout);
+	}
+	buf_free(&b);
+	if (u.items == 0)
+		printf("No unread items.\n");
+	else {
+		if (ngroups > 0)
+			putchar('\n');
+		if ((int64_t)rows.n < u.items)
+			printf("Showing %zu of %lld unread items in %lld "
+			    "feed%s (feedctl items --unread lists all).\n",
+			    rows.n, (long long)u.items, (long long)u.feeds,
+			    u.feeds == 1 ? "" : "s");
+		else
+			printf("%lld unread item%s in %lld feed%s.\n",
+			    (long long)u.items, u.items == 1 ? "" : "s",
+			    (long long)u.feeds, u.feeds == 1 ? "" : "s");
+	}
+	free(groups);
+	feedctl_rows_free(&rows);
+	return (0);
+}
+
+/* ---------------------------------------------------------------- */
+/* One item. */
+
+/* Parse an item id operand or exit 2. */
+static int64_t
+feedctl_item_id(const char *s)
+{
+	int64_t	n;
+
+	if (util_parse_int(s, 1, INT64_MAX, &n) != 0)
+		feedctl_usage_error("not an item id: %s", s);
+	return (n);
+}
+
+/* Fetch one item with its content (the response; item is inside). */
+static json_t *
+feedctl_get_item(int64_t id, json_t **item)
+{
+	json_t	*req, *resp;
+
+	req = feedctl_request(PROTO_CMD_ITEM);
+	json_object_set_new(req, "item", json_integer(id));
+	resp = feedctl_call(req);
+	*item = json_object_get(resp, "item");
+	return (resp);
+}
+
+/* Mark items with op; returns the response. */
+static json_t *
+feedctl_mark_ids(const char *op, const int64_t *ids, size_t n)
+{
+	json_t	*req, *a;
+	size_t	 i;
+
+	req = feedctl_request(PROTO_CMD_MARK);
+	json_object_set_new(req, "op", json_string(op));
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(ids[i]));
+	json_object_set_new(req, "items", a);
+	return (feedctl_call(req));
+}
+
+/* Print one "Label: value" header line of `show`. */
+static void
+feedctl_show_field(const char *label, const char *value)
+{
+	char	*t;
+
+	if (value == NULL || *value == '\0')
+		return;
+	t = feedctl_text(value, 0);
+	printf("%s%-8s%s %s\n", render_sgr("\033[2m"), label,
+	    render_sgr("\033[0m"), t);
+	free(t);
+}
+
+/* "show ID": the item as readable text; marks it read. */
+static int
+feedctl_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-mark", no_argument, NULL, OPT_NOMARK },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t		*resp, *it, *tags, *t, *enc, *pub;
+	int64_t		 id;
+	int		 ch, mark = 1;
+	size_t		 i;
+	char		*title, *body, *when, date[64];
+	const char	*html;
+	struct buf	 tb;
+	struct tm	 tm;
+	time_t		 tt;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+n", opts, NULL)) != -1) {
+		if (ch == 'n' || ch == OPT_NOMARK)
+			mark = 0;
+		else
+			feedctl_usage_error("show: unknown flag: %s",
+			    argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		feedctl_usage_error("show: needs one item id");
+	id = feedctl_item_id(argv[optind]);
+	resp = feedctl_get_item(id, &it);
+	if (feedctl_json)
+		feedctl_print_json(it);
+	else {
+		title = feedctl_text(feedctl_str(it, "title"), 0);
+		printf("%s%s%s\n", render_sgr("\033[1m"),
+		    *title != '\0' ? title : "(untitled)",
+		    render_sgr("\033[0m"));
+		free(title);
+		feedctl_show_field("Feed:", feedctl_str(it, "feed"));
+		pub = json_object_get(it, "published");
+		if (!json_is_integer(pub))
+			pub = json_object_get(it, "first_seen");
+		if (json_is_integer(pub)) {
+			tt = (time_t)json_integer_value(pub);
+			localtime_r(&tt, &tm);
+			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+			when = render_reltime(json_integer_value(pub),
+			    util_now());
+			memset(&tb, 0, sizeof tb);
+			buf_printf(&tb, "%s (%s)", date, when);
+			feedctl_show_field("Date:", tb.data);
+			buf_free(&tb);
+			free(when);
+		}
+		feedctl_show_field("Author:", feedctl_str(it, "author"));
+		feedctl_show_field("Link:", feedctl_str(it, "url"));
+		tags = json_object_get(it, "tags");
+		if (json_array_size(tags) > 0) {
+			memset(&tb, 0, sizeof tb);
+			json_array_foreach(tags, i, t) {
+				if (i > 0)
+					buf_adds(&tb, ", ");
+				buf_adds(&tb, json_string_value(t));
+			}
+			feedctl_show_field("Tags:", tb.data);
+			buf_free(&tb);
+		}
+		enc = json_object_get(it, "enclosure");
+		if (enc != NULL)
+			feedctl_show_field("Media:", feedctl_str(enc, "url"));
+		html = feedctl_str(it, "content");
+		if (*html == '\0')
+			html = feedctl_str(it, "summary");
+		body = render_html(html);
+		if (!feedctl_utf8()) {
+			char	*p;
+
+			for (p = body; *p != '\0'; p++)
+				if ((unsigned char)*p >= 0x80)
+					*p = '?';
+		}
+		if (*body != '\0')
+			printf("\n%s\n", body);
+		free(body);
+	}
+	if (mark && !json_is_true(json_object_get(it, "read")))
+		json_decref(feedctl_mark_ids(PROTO_MARK_READ, &id, 1));
+	json_decref(resp);
+	return (0);
+}
+
+/*
+ * "read", "unread", "star", "unstar": by ids, --feed, --tag, --all (up to
+ * --cursor N, by default the newest item when the daemon gets the
+ * request), or a search.
+ */
+static int
+feedctl_mark(int argc, char **argv)
+{
+	struct feedctl_filter	 f;
+	const char		*op = argv[0];
+	json_t			*req, *resp, *a, *v;
+	size_t			 i;
+	int64_t			 changed;
+	int			 rc = 0;
+
+	memset(&f, 0, sizeof f);
+	feedctl_filters(argc, argv, F(OPT_FEED) | F(OPT_TAG) | F(OPT_ALL) |
+	    F(OPT_CURSOR) | F(OPT_SEARCH) | F(OPT_SINCE) | F(OPT_UNTIL) |
+	    F(OPT_UNREAD) | F(OPT_STARRED) | F(OPT_LIMIT) | F(OPT_OLDEST), &f);
+	if (optind == argc && f.nfeeds == 0 && f.tag == NULL && !f.all &&
+	    f.search == NULL) {
+		/* "unread" alone lists, as "new" does. */
+		if (strcmp(op, "unread") == 0)
+			return (feedctl_new(argc, argv));
+		feedctl_usage_error("%s: give item ids, --feed, --tag or --all",
+		    op);
+	}
+	req = feedctl_request(PROTO_CMD_MARK);
+	json_object_set_new(req, "op", json_string(op));
+	if (optind < argc) {
+		a = json_array();
+		for (i = optind; i < (size_t)argc; i++)
+			json_array_append_new(a,
+			    json_integer(feedctl_item_id(argv[i])));
+		json_object_set_new(req, "items", a);
+	}
+	if (f.all)
+		json_object_set_new(req, "all", json_true());
+	feedctl_filter_request(req, &f);
+	resp = feedctl_call(req);
+	changed = feedctl_int(resp, "changed");
+	if (feedctl_json) {
+		json_object_del(resp, "id");
+		json_object_del(resp, "ok");
+		feedctl_print_json(resp);
+	} else
+		printf("%lld item%s marked %s.\n", (long long)changed,
+		    changed == 1 ? "" : "s", strcmp(op, "star") == 0 ?
+		    "starred" : strcmp(op, "unstar") == 0 ? "unstarred" : op);
+	json_array_foreach(json_object_get(resp, "missing"), i, v) {
+		warnx("no item %lld", (long long)json_integer_value(v));
+		rc = EXIT_DAEMON;
+	}
+	json_decref(resp);
+	return (rc);
+}
+
+/* Run the user's browser on url and wait for it; 0 on success. */
+static int
+feedctl_browse(const char *url)
+{
+	const char	*browser;
+	char		*cmd, *colon;
+	struct buf	 b;
+	pid_t		 pid;
+	int		 status;
+	const char	*p;
+
+	browser = getenv("BROWSER");
+	if (browser == NULL || *browser == '\0')
+		browser = "xdg-open";
+	cmd = xstrdup(browser);
+	if ((colon = strchr(cmd, ':')) != NULL)
+		*colon = '\0';
+	/* The URL goes in as "$1", never into the command text. */
+	memset(&b, 0, sizeof b);
+	if ((p = strstr(cmd, "%s")) != NULL) {
+		buf_add(&b, cmd, p - cmd);
+		buf_adds(&b, "\"$1\"");
+		buf_adds(&b, p + 2);
+	} else
+		buf_printf(&b, "%s \"$1\"", cmd);
+	free(cmd);
+	fflush(stdout);
+	switch ((pid = fork())) {
+	case -1:
+		err(EXIT_DAEMON, "fork");
+	case 0:
+		execl("/bin/sh", "sh", "-c", b.data, "sh", url, (char *)NULL);
+		_exit(127);
+	}
+	buf_free(&b);
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR)
+			err(EXIT_DAEMON, "waitpid");
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		warnx("open: %s failed", browser);
+		return (-1);
+	}
+	return (0);
+}
+
+/* "open ID": the item's link in $BROWSER (or xdg-open); marks it read. */
+static int
+feedctl_open(int argc, char **argv)
+{
+	json_t		*resp, *it;
+	const char	*url;
+	int64_t		 id;
+
+	optind = 0;
+	if (getopt_long(argc, argv, "+", feedctl_filter_opts, NULL) != -1)
+		feedctl_usage_error("open: unknown flag: %s", argv[optind - 1]);
+	if (argc - optind != 1)
+		feedctl_usage_error("open: needs one item id");
+	id = feedctl_item_id(argv[optind]);
+	resp = feedctl_get_item(id, &it);
+	url = feedctl_str(it, "url");
+	if (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0) {
+		json_decref(resp);
+		errx(EXIT_DAEMON, "open: item %lld has no web link",
+		    (long long)id);
+	}
+	if (feedctl_browse(url) != 0) {
+		json_decref(resp);
+		return (EXIT_DAEMON);
+	}
+	if (!json_is_true(json_object_get(it, "read")))
+		json_decref(feedctl_mark_ids(PROTO_MARK_READ, &id, 1));
+	json_decref(resp);
+	return (0);
+}
+
+/* ---------------------------------------------------------------- */
+/* Feeds, refresh, reload, stats, version, follow. */
+
+/* Collected feeds for the status table. */
+struct feedctl_feeds {
+	json_t		*list;
+	int		 title_w;
+	int64_t		 max_id;
+};
+
+/* Feeds listing callback. */
+static void
+feedctl_feeds_cb(json_t *feed, void *arg)
+{
+	struct feedctl_feeds	*cf = arg;
+
+	if (feedctl_json) {
+		feedctl_print_json(feed);
+		return;
+	}
+	json_array_append(cf->list, feed);
+	if (feedctl_int(feed, "id") > cf->max_id)
+		cf->max_id = feedctl_int(feed, "id");
+}
+
+/* The status column of one feed: ok, 304, ERR 404 (3x), GONE, → moved. */
+static char *
+feedctl_feed_status(json_t *feed, int *bad)
+{
+	int64_t	 status, errors;
+	char	*s;
+
+	status = feedctl_int(feed, "http_status");
+	errors = feedctl_int(feed, "errors");
+	*bad = 1;
+	if (json_is_true(json_object_get(feed, "gone")))
+		return (xstrdup("GONE"));
+	if (errors > 0) {
+		if (status >= 400)
+			xasprintf(&s, "ERR %lld (%lldx)", (long long)status,
+			    (long long)errors);
+		else
+			xasprintf(&s, "ERR (%lldx)", (long long)errors);
+		return (s);
+	}
+	*bad = 0;
+	if (*feedctl_str(feed, "redirect_url") != '\0')
+		return (xstrdup(feedctl_utf8() ? "\xe2\x86\x92 moved" :
+		    "-> moved"));
+	if (feedctl_int(feed, "last_fetch") == 0)
+		return (xstrdup("new"));
+	if (status == 304)
+		return (xstrdup("304"));
+	return (xstrdup("ok"));
+}
+
+/* "feeds": the status table, problems shown under their feed. */
+static int
+feedctl_feeds(int argc, char **argv)
+{
+	struct feedctl_filter	 f;
+	struct feedctl_feeds	 cf;
+	struct buf		 b;
+	json_t			*req, *end, *feed, *a;
+	size_t			 i;
+	int			 width, idw, titlew, bad, j;
+	int64_t			 now = util_now();
+	char			*status, *last, *next, *title, *t;
+
+	memset(&f, 0, sizeof f);
+	memset(&cf, 0, sizeof cf);
+	feedctl_filters(argc, argv, F(OPT_ALL), &f);
+	req = feedctl_request(PROTO_CMD_FEEDS);
+	if (f.all)
+		json_object_set_new(req, "all", json_true());
+	if (optind < argc) {
+		a = json_array();
+		for (j = optind; j < argc; j++)
+			json_array_append_new(a, proto_string(argv[j]));
+		json_object_set_new(req, "feed", a);
+	}
+	cf.list = json_array();
+	end = feedctl_list(req, "feed", feedctl_feeds_cb, &cf);
+	json_decref(end);
+	if (feedctl_json) {
+		json_decref(cf.list);
+		return (0);
+	}
+	width = render_term_width(STDOUT_FILENO);
+	idw = feedctl_digits(cf.max_id);
+	if (idw < 2)
+		idw = 2;
+	titlew = width > 0 ? width - (idw + 1 + 13 + 1 + 6 + 1 + 6 + 1 + 10 +
+	    1 + 10 + 1) : -1;
+	if (width > 0 && titlew < 10)
+		titlew = 10;
+	memset(&b, 0, sizeof b);
+	buf_printf(&b, "%s%*s %-13s %6s %6s %-10s %-10s %s%s\n",
+	    render_sgr("\033[1m"), idw, "ID", "STATUS", "UNREAD", "ITEMS",
+	    "POLLED", "NEXT", "TITLE", render_sgr("\033[0m"));
+	json_array_foreach(cf.list, i, feed) {
+		status = feedctl_feed_status(feed, &bad);
+		last = render_reltime(feedctl_int(feed, "last_fetch"), now);
+		if (json_is_true(json_object_get(feed, "gone")) ||
+		    !json_is_true(json_object_get(feed, "active")))
+			next = xstrdup("-");
+		else if (feedctl_int(feed, "next_fetch") <= now)
+			next = xstrdup("due");
+		else
+			next = render_reltime(feedctl_int(feed,
+			    "next_fetch"), now);
+		title = feedctl_text(feedctl_str(feed, "title"), 0);
+		if (!json_is_true(json_object_get(feed, "active"))) {
+			xasprintf(&t, "%s (not in feeds file)", title);
+			free(title);
+			title = t;
+		}
+		buf_printf(&b, "%*lld ", idw,
+		    (long long)feedctl_int(feed, "id"));
+		buf_adds(&b, render_sgr(bad ? "\033[31m" : ""));
+		render_cell(&b, status, 13, 1);
+		buf_adds(&b, render_sgr(bad ? "\033[0m" : ""));
+		buf_printf(&b, " %6lld %6lld ",
+		    (long long)feedctl_int(feed, "unread"),
+		    (long long)feedctl_int(feed, "items"));
+		render_cell(&b, last, 10, 1);
+		buf_addc(&b, ' ');
+		render_cell(&b, next, 10, 1);
+		buf_addc(&b, ' ');
+		render_cell(&b, title, titlew, 0);
+		buf_addc(&b, '\n');
+		if (bad && *feedctl_str(feed, "last_error") != '\0') {
+			t = feedctl_text(feedctl_str(feed, "last_error"), 0);
+			buf_printf(&b, "%*s %s", idw, "",
+			    render_sgr("\033[31m"));
+			render_cell(&b, t, width > 0 ? width - idw - 1 : -1,
+			    0);
+			buf_printf(&b, "%s\n", render_sgr("\033[0m"));
+			free(t);
+		}
+		if (*feedctl_str(feed, "redirect_url") != '\0') {
+			t = feedctl_text(feedctl_str(feed, "redirect_url"), 0);
+			buf_printf(&b, "%*s %s ", idw, "",
+			    feedctl_utf8() ? "\xe2\x86\x92" : "->");
+			render_cell(&b, t, width > 0 ? width - idw - 3 : -1,
+			    0);
+			buf_addc(&b, '\n');
+			free(t);
+		}
+		free(status);
+		free(last);
+		free(next);
+		free(title);
+	}
+	if (json_array_size(cf.list) == 0)
+		buf_adds(&b, "No feeds.\n");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+	json_decref(cf.list);
+	return (0);
+}
+
+/* "refresh [FEED...]": poll now. */
+static int
+feedctl_refresh(int argc, char **argv)
+{
+	json_t	*req, *a;
+	int	 i;
+
+	optind = 0;
+	if (getopt_long(argc, argv, "+", feedctl_filter_opts, NULL) != -1)
+		feedctl_usage_error("refresh: unknown flag: %s",
+		    argv[optind - 1]);
+	req = feedctl_request(PROTO_CMD_REFRESH);
+	if (optind < argc) {
+		a = json_array();
+		for (i = optind; i < argc; i++)
+			json_array_append_new(a, proto_string(argv[i]));
+		json_object_set_new(req, "feed", a);
+	}
+	json_decref(feedctl_call(req));
+	if (!feedctl_json) {
+		if (optind == argc)
+			printf("Refreshing all feeds.\n");
+		else
+			printf("Refreshing %d feed%s.\n", argc - optind,
+			    argc - optind == 1 ? "" : "s");
+	}
+	return (0);
+}
+
+/* Accept only the common flags (--json, --help) and no operands. */
+static void
+feedctl_no_args(int argc, char **argv)
+{
+	struct feedctl_filter	f;
+
+	memset(&f, 0, sizeof f);
+	feedctl_filters(argc, argv, 0, &f);
+	if (optind != argc)
+		feedctl_usage_error("%s: takes no arguments", argv[0]);
+}
+
+/* "reload": the daemon re-reads its configuration. */
+static int
+feedctl_reload(int argc, char **argv)
+{
+	feedctl_no_args(argc, argv);
+	json_decref(feedctl_call(feedctl_request(PROTO_CMD_RELOAD)));
+	if (!feedctl_json)
+		printf("Configuration reloaded.\n");
+	return (0);
+}
+
+/* Bytes for humans. */
+static char *
+feedctl_bytes(int64_t n)
+{
+	char	*s;
+
+	if (n >= 1024 * 1024 * 1024)
+		xasprintf(&s, "%.1f GiB", n / (1024.0 * 1024 * 1024));
+	else if (n >= 1024 * 1024)
+		xasprintf(&s, "%.1f MiB", n / (1024.0 * 1024));
+	else if (n >= 1024)
+		xasprintf(&s, "%.1f KiB", n / 1024.0);
+	else
+		xasprintf(&s, "%lld B", (long long)n);
+	return (s);
+}
+
+/* "stats": counts from the store and the daemon. */
+static int
+feedctl_stats(int argc, char **argv)
+{
+	json_t	*resp, *st;
+	char	*db, *bytes, *up, *last;
+
+	feedctl_no_args(argc, argv);
+	resp = feedctl_call(feedctl_request(PROTO_CMD_STATS));
+	st = json_object_get(resp, "stats");
+	if (feedctl_json)
+		feedctl_print_json(st);
+	else {
+		db = feedctl_bytes(feedctl_int(st, "db_bytes"));
+		bytes = feedctl_bytes(feedctl_int(st, "bytes"));
+		up = util_format_duration(feedctl_int(st, "uptime"));
+		last = render_reltime(feedctl_int(st, "last_poll"), util_now());
+		printf("feeds:       %lld (%lld active)\n",
+		    (long long)feedctl_int(st, "feeds"),
+		    (long long)feedctl_int(st, "active_feeds"));
+		printf("items:       %lld (%lld unread, %lld starred)\n",
+		    (long long)feedctl_int(st, "items"),
+		    (long long)feedctl_int(st, "unread"),
+		    (long long)feedctl_int(st, "starred"));
+		printf("database:    %s\n", db);
+		printf("polls:       %lld (%lld failed), last %s\n",
+		    (long long)feedctl_int(st, "polls"),
+		    (long long)feedctl_int(st, "poll_errors"), last);
+		printf("new items:   %lld (%lld updated) since start\n",
+		    (long long)feedctl_int(st, "items_new"),
+		    (long long)feedctl_int(st, "items_updated"));
+		printf("downloaded:  %s\n", bytes);
+		printf("in flight:   %lld\n", (long long)feedctl_int(st,
+		    "in_flight"));
+		printf("clients:     %lld (%lld following)\n",
+		    (long long)feedctl_int(st, "clients"),
+		    (long long)feedctl_int(st, "followers"));
+		printf("uptime:      %s\n", up);
+		free(db);
+		free(bytes);
+		free(up);
+		free(last);
+	}
+	json_decref(resp);
+	return (0);
+}
+
+/* "version": ours and the daemon's. */
+static int
+feedctl_version(int argc, char **argv)
+{
+	json_t	*resp;
+	char	*v;
+
+	feedctl_no_args(argc, argv);
+	resp = feedctl_call(feedctl_request(PROTO_CMD_VERSION));
+	if (feedctl_json) {
+		json_object_del(resp, "id");
+		json_object_del(resp, "ok");
+		json_object_set_new(resp, "feedctl",
+		    json_string(PACKAGE_VERSION));
+		feedctl_print_json(resp);
+	} else {
+		v = feedctl_text(feedctl_str(resp, "version"), 0);
+		printf("feedctl %s, feedd %s (protocol %lld)\n",
+		    PACKAGE_VERSION, v,
+		    (long long)feedctl_int(resp, "protocol"));
+		free(v);
+	}
+	json_decref(resp);
+	return (0);
+}
+
+/*
+ * "follow": one line per new item (and changed item, with --updated) as
+ * the daemon stores it, flushed each; ends (exit 3) when the daemon goes
+ * away.
+ */
+static int
+feedctl_follow(int argc, char **argv)
+{
+	struct feedctl_filter	 f;
+	json_t			*req, *ev, *it, *a;
+	char			*feed, *title, *url;
+	size_t			 i;
+
+	memset(&f, 0, sizeof f);
+	feedctl_filters(argc, argv, F(OPT_FEED) | F(OPT_TAG) | F(OPT_UPDATED),
+	    &f);
+	if (optind != argc)
+		feedctl_usage_error("follow: unexpected argument: %s",
+		    argv[optind]);
+	req = feedctl_request(PROTO_CMD_FOLLOW);
+	if (f.nfeeds > 0) {
+		a = json_array();
+		for (i = 0; i < f.nfeeds; i++)
+			json_array_append_new(a, proto_string(f.feeds[i]));
+		json_object_set_new(req, "feed", a);
+	}
+	if (f.tag != NULL)
+		json_object_set_new(req, "tag", proto_string(f.tag));
+	json_decref(feedctl_call(req));
+	for (;;) {
+		if ((ev = feedctl_recv(1)) == NULL)
+			break;
+		it = json_object_get(ev, "item");
+		if (strcmp(feedctl_str(ev, "event"), "item") != 0 ||
+		    it == NULL || (!f.updated &&
+		    !json_is_true(json_object_get(ev, "new")))) {
+			json_decref(ev);
+			continue;
+		}
+		if (feedctl_json)
+			feedctl_print_json(it);
+		else {
+			feed = feedctl_text(feedctl_str(it, "feed"), 0);
+			title = feedctl_text(feedctl_str(it, "title"), 0);
+			url = feedctl_text(feedctl_str(it, "url"), 0);
+			printf("%lld %s[%s]%s %s %s\n",
+			    (long long)feedctl_int(it, "id"),
+			    render_sgr("\033[2m"), feed, render_sgr("\033[0m"),
+			    *title != '\0' ? title : "(untitled)", url);
+			free(feed);
+			free(title);
+			free(url);
+		}
+		json_decref(ev);
+		if (fflush(stdout) == EOF)
+			err(EXIT_DAEMON, "stdout");
+	}
+	warnx("%s: connection closed by feedd", feedctl_socket_path());
+	return (EXIT_CONNECT);
+}
+
+/* ---------------------------------------------------------------- */
+/* Offline commands. */
+
+/* "parse": handled by jsonfeed.c. */
+static int
+feedctl_parse(int argc, char **argv)
+{
+	return (jsonfeed_cmd(argc, argv));
+}
+
+/* Parse --feeds FILE and --dry-run; returns the feeds file path. */
+static char *
+feedctl_feeds_file(int argc, char **argv, int *dry_run)
+{
+	static const struct option opts[] = {
+		{ "feeds", required_argument, NULL, OPT_FEEDS },
+		{ "dry-run", no_argument, NULL, OPT_DRYRUN },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+		case OPT_FEEDS:
+			feedctl_feeds_path = optarg;
+			break;
+		case OPT_DRYRUN:
+			if (dry_run == NULL)
+				feedctl_usage_error("%s: unknown flag: %s",
+				    argv[0], argv[optind - 1]);
+			*dry_run = 1;
+			break;
+		default:
+			feedctl_usage_error("%s: unknown flag: %s", argv[0],
+			    argv[optind - 1]);
+		}
+	}
+	if (feedctl_feeds_path != NULL)
+		return (xstrdup(feedctl_feeds_path));
+	return (config_default_path("feeds"));
+}
+
+/* Append s as a feeds-file word: quoted unless plain. */
+static void
+feedctl_feeds_word(struct buf *b, const char *s)
+{
+	const char	*p;
+	int		 plain = *s != '\0' && *s != '"' && *s != '#' &&
+			    *s != '~';
+
+	for (p = s; plain && *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '=')
+			plain = 0;
+	if (plain) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '"');
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addc(b, '\\');
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			buf_addc(b, ' ');
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+/*
+ * "import FILE.opml": append the OPML file's feeds that the feeds file
+ * does not have yet; report the ones it has.  Never rewrites the file.
+ */
+static int
+feedctl_import(int argc, char **argv)
+{
+	struct config		*have, *opml;
+	struct feed_conf	*fc;
+	struct buf		 b;
+	struct stat		 sb;
+	char			*path, *cause = NULL, *tag, *p;
+	size_t			 i, j, k, added = 0, dups = 0;
+	int			 dry_run = 0, fd, dup, last_nl = 1;
+	char			 c;
+
+	path = feedctl_feeds_file(argc, argv, &dry_run);
+	if (argc - optind != 1)
+		feedctl_usage_error("import: needs one OPML file");
+	opml = config_new();
+	if (opml_read(argv[optind], opml, &cause) != 0)
+		errx(EXIT_DAEMON, "%s", cause);
+	have = config_new();
+	if (stat(path, &sb) == 0) {
+		if (config_load_feeds(have, path, &cause) != 0)
+			errx(EXIT_DAEMON, "%s", cause);
+	} else if (errno != ENOENT)
+		err(EXIT_DAEMON, "%s", path);
+	memset(&b, 0, sizeof b);
+	for (i = 0; i < opml->nfeeds; i++) {
+		fc = &opml->feeds[i];
+		dup = 0;
+		for (j = 0; j < have->nfeeds && !dup; j++) {
+			if (strcmp(have->feeds[j].url, fc->url) == 0) {
+				p = feedctl_text(fc->url, 0);
+				printf("duplicate: %s (already in %s:%d)\n", p,
+				    path, have->feeds[j].line);
+				free(p);
+				dup = 1;
+			}
+		}
+		for (k = 0; k < i && !dup; k++) {
+			if (strcmp(opml->feeds[k].url, fc->url) == 0) {
+				p = feedctl_text(fc->url, 0);
+				printf("duplicate: %s (twice in %s)\n", p,
+				    argv[optind]);
+				free(p);
+				dup = 1;
+			}
+		}
+		if (dup) {
+			dups++;
+			continue;
+		}
+		feedctl_feeds_word(&b, fc->url);
+		for (j = 0; j < fc->ntags; j++) {
+			buf_addc(&b, ' ');
+			tag = xstrdup(fc->tags[j]);
+			for (p = tag; *p != '\0'; p++)
+				if (*p == '=')
+					*p = '-';
+			feedctl_feeds_word(&b, tag);
+			free(tag);
+		}
+		if (fc->title != NULL && *fc->title != '\0') {
+			xasprintf(&tag, "~%s", fc->title);
+			buf_addc(&b, ' ');
+			feedctl_feeds_word(&b, tag);
+			free(tag);
+		}
+		buf_addc(&b, '\n');
+		added++;
+	}
+	if (dry_run)
+		fwrite(b.data != NULL ? b.data : "", 1, b.len, stdout);
+	else if (added > 0) {
+		if (util_mkdir_parents(path, 0755) != 0)
+			err(EXIT_DAEMON, "%s", path);
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (fd == -1)
+			err(EXIT_DAEMON, "%s", path);
+		if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
+		    pread(fd, &c, 1, sb.st_size - 1) == 1 && c != '\n')
+			last_nl = 0;
+		if ((!last_nl && write(fd, "\n", 1) != 1) ||
+		    write(fd, b.data, b.len) != (ssize_t)b.len)
+			err(EXIT_DAEMON, "%s", path);
+		if (close(fd) != 0)
+			err(EXIT_DAEMON, "%s", path);
+	}
+	printf("%s %zu feed%s to %s; %zu already present.\n",
+	    dry_run ? "Would add" : "Added", added, added == 1 ? "" : "s",
+	    path, dups);
+	if (added > 0 && !dry_run)
+		printf("Run feedctl reload to start polling them.\n");
+	buf_free(&b);
+	config_free(have);
+	config_free(opml);
+	free(path);
+	return (0);
+}
+
+/* "export": the feeds file as OPML 2.0 on stdout (needs no daemon). */
+static int
+feedctl_export(int argc, char **argv)
+{
+	struct config	*cfg;
+	char		*path, *cause = NULL;
+
+	path = feedctl_feeds_file(argc, argv, NULL);
+	if (optind != argc)
+		feedctl_usage_error("export: unexpected argument: %s",
+		    argv[optind]);
+	cfg = config_new();
+	if (config_load_feeds(cfg, path, &cause) != 0)
+		errx(EXIT_DAEMON, "%s", cause);
+	if (opml_write(stdout, cfg, &cause) != 0)
+		errx(EXIT_DAEMON, "%s", cause);
+	config_free(cfg);
+	free(path);
+	return (0);
+}
+
+/* ---------------------------------------------------------------- */
+
+/* Check that everything reached stdout (sfeed checkfileerror). */
+static void
+feedctl_check_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EXIT_DAEMON, "stdout");
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "parse") == 0)
-		return (jsonfeed_cmd(argc - 1, argv + 1));
-	fprintf(stderr, "usage: feedctl parse [--base URL] FILE|-\n");
-	return (2);
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "color", no_argument, NULL, 'C' },
+		{ "no-color", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct feedctl_cmd	*cmd = NULL;
+	char			*def[] = { "new", NULL };
+	size_t			 i;
+	int			 ch, rc;
+
+	setlocale(LC_CTYPE, "");
+	signal(SIGPIPE, SIG_DFL);
+	opterr = 0;	/* feedctl_usage_error() names the flag */
+	log_init("feedctl", LOG_WARNING, 0);
+	while ((ch = getopt_long(argc, argv, "+s:jhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			feedctl_socket = optarg;
+			feedctl_socket_given = 1;
+			break;
+		case 'j':
+			feedctl_json = 1;
+			break;
+		case 'C':
+			feedctl_color = 1;
+			break;
+		case 'N':
+			feedctl_color = 0;
+			break;
+		case 'h':
+			feedctl_usage(stdout);
+			feedctl_check_stdout();
+			return (0);
+		case 'V':
+			printf("feedctl %s (protocol %d)\n", PACKAGE_VERSION,
+			    PROTO_VERSION);
+			feedctl_check_stdout();
+			return (0);
+		default:
+			feedctl_usage_error("unknown flag: %s",
+			    argv[optind - 1]);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		argc = 1;
+		argv = def;
+	}
+	for (i = 0; i < CTL_NCMDS; i++) {
+		if (strcmp(argv[0], feedctl_cmds[i].name) == 0 ||
+		    (feedctl_cmds[i].alias != NULL &&
+		    strcmp(argv[0], feedctl_cmds[i].alias) == 0)) {
+			cmd = &feedctl_cmds[i];
+			break;
+		}
+	}
+	if (cmd == NULL)
+		feedctl_usage_error("unknown command: %s", argv[0]);
+	if (feedctl_color == -1)
+		feedctl_color = render_use_color(STDOUT_FILENO);
+	render_set_color(feedctl_color && !feedctl_json);
+	rc = cmd->fn(argc, argv);
+	feedctl_check_stdout();
+	if (feedctl_in != NULL)
+		fclose(feedctl_in);
+	return (rc);
 }

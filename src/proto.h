@@ -1,4 +1,56 @@
-/* proto.h: wire protocol, not written yet. */
+/*
+ * proto.h: what feedd and feedctl share on the wire (the Unix socket).
+ *
+ * Newline-delimited JSON: one request object a line, one or more response
+ * objects a line, each carrying the request's "id".  See feedd(8).
+ *
+ * ANY change to the names or meanings below needs PROTO_VERSION bumped.
+ * Retired command names and error codes stay listed (as reserved) and are
+ * never reused for something else.
+ */
 #ifndef PROTO_H
 #define PROTO_H
-#endif
+
+#define PROTO_VERSION		1
+
+#define PROTO_MAX_LINE		(64 * 1024)	/* request line cap, bytes */
+#define PROTO_MAX_OUTPUT	(8 * 1024 * 1024) /* pending output cap */
+
+/*
+ * Commands.  "items" and "feeds" answer with one line per row,
+ * {"id":N,"ok":true,"item":{...}} (or "feed"), then an end line
+ * {"id":N,"ok":true,"end":true,"count":N,...}; the others answer with one
+ * line; "follow" answers once and then sends {"event":"item",...} lines.
+ */
+enum proto_cmd {
+	PROTO_CMD_UNKNOWN = 0,
+	PROTO_CMD_ITEMS,
+	PROTO_CMD_ITEM,
+	PROTO_CMD_MARK,
+	PROTO_CMD_FEEDS,
+	PROTO_CMD_REFRESH,
+	PROTO_CMD_RELOAD,
+	PROTO_CMD_STATS,
+	PROTO_CMD_VERSION,
+	PROTO_CMD_FOLLOW,
+};
+
+/* Error codes, the "code" member of an error object. */
+#define PROTO_E_BAD_JSON	"bad_json"	/* line is not a JSON object */
+#define PROTO_E_BAD_VERSION	"bad_version"	/* "v" is not PROTO_VERSION */
+#define PROTO_E_BAD_REQUEST	"bad_request"	/* bad or missing member */
+#define PROTO_E_UNKNOWN_CMD	"unknown_command"
+#define PROTO_E_TOO_LARGE	"too_large"	/* line over PROTO_MAX_LINE */
+#define PROTO_E_NOT_FOUND	"not_found"	/* no such item or feed */
+#define PROTO_E_AMBIGUOUS	"ambiguous"	/* feed title matches several */
+#define PROTO_E_RELOAD		"reload_failed"	/* message has the cause */
+#define PROTO_E_INTERNAL	"internal"	/* store error; logged */
+#define PROTO_E_BUSY		"busy"		/* server is shutting down */
+
+/* Values of "op" in a "mark" request. */
+#define PROTO_MARK_READ		"read"
+#define PROTO_MARK_UNREAD	"unread"
+#define PROTO_MARK_STAR		"star"
+#define PROTO_MARK_UNSTAR	"unstar"
+
+#endif /* PROTO_H */

@@ -1,0 +1,341 @@
+/*
+ * opml.c: OPML subscription lists, to and from struct config's feeds, for
+ * `feedctl import` and `feedctl export`.
+ *
+ * An exception to "only parse.c, jsonfeed.c and html.c see libxml2": OPML
+ * is XML, and libxml2's tree reader and text writer are the well-kept way
+ * to read and write it.  This file only maps outlines to feed_conf entries
+ * and back; nothing here touches the network (XML_PARSE_NONET) or expands
+ * entities.
+ *
+ * Import: every <outline> with an xmlUrl (http or https) is a feed; its
+ * title is the title attribute, else text; enclosing outlines without
+ * xmlUrl are folders and give tags, as do the comma-separated category
+ * paths ("/Tech/News" gives Tech and News).  Export writes OPML 2.0: feeds
+ * without tags first, then one folder per first tag; every feed also lists
+ * all its tags in category, so an export imports back to the same feeds,
+ * titles and tags.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+
+#include "feedd.h"
+
+#define OPML_MAX_DEPTH	64	/* outline nesting */
+#define OPML_MAX_FEEDS	100000
+#define OPML_MAX_TAGS	32	/* per feed */
+
+/* Walking state: the folders above the current outline. */
+struct opml_walk {
+	struct config	*cfg;
+	const char	*path;
+	char		*folders[OPML_MAX_DEPTH];
+	int		 nfolders;
+	int		 skipped;
+};
+
+/* An attribute as a new sanitised string, or NULL when absent or empty. */
+static char *
+opml_attr(xmlNode *n, const char *name)
+{
+	xmlChar	*v;
+	char	*s, *t;
+
+	v = xmlGetProp(n, (const xmlChar *)name);
+	if (v == NULL)
+		return (NULL);
+	s = render_sanitize((const char *)v, 0);
+	xmlFree(v);
+	t = xstrdup(util_trim(s));
+	free(s);
+	if (*t == '\0') {
+		free(t);
+		return (NULL);
+	}
+	return (t);
+}
+
+/* Add a tag to a feed unless it has it already (case-insensitive). */
+static void
+opml_add_tag(struct feed_conf *fc, const char *tag)
+{
+	size_t	i;
+
+	if (*tag == '\0' || fc->ntags >= OPML_MAX_TAGS)
+		return;
+	for (i = 0; i < fc->ntags; i++)
+		if (strcasecmp(fc->tags[i], tag) == 0)
+			return;
+	fc->tags = xreallocarray(fc->tags, fc->ntags + 1, sizeof *fc->tags);
+	fc->tags[fc->ntags++] = xstrdup(tag);
+}
+
+/* Is url one the feeds file accepts (absolute http or https, no blanks)? */
+static int
+opml_url_ok(const char *url)
+{
+	const char	*p;
+
+	if (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0)
+		return (0);
+	for (p = url; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == '"')
+			return (0);
+	return (1);
+}
+
+/* Add the feed an outline describes. */
+static void
+opml_add_feed(struct opml_walk *w, xmlNode *n, char *url)
+{
+	struct config	*cfg = w->cfg;
+	struct feed_conf *fc;
+	char		*cat, *p, *q;
+	int		 i;
+
+	if (!opml_url_ok(url)) {
+		log_warnx("%s:%d: skipping %s: not an http or https URL",
+		    w->path, (int)xmlGetLineNo(n), url);
+		w->skipped++;
+		free(url);
+		return;
+	}
+	if (cfg->nfeeds >= OPML_MAX_FEEDS) {
+		w->skipped++;
+		free(url);
+		return;
+	}
+	cfg->feeds = xreallocarray(cfg->feeds, cfg->nfeeds + 1,
+	    sizeof *cfg->feeds);
+	fc = &cfg->feeds[cfg->nfeeds++];
+	memset(fc, 0, sizeof *fc);
+	fc->url = url;
+	fc->keep_items = -1;
+	fc->line = (int)xmlGetLineNo(n);
+	if ((fc->title = opml_attr(n, "title")) == NULL)
+		fc->title = opml_attr(n, "text");
+	if (fc->title != NULL && strcmp(fc->title, url) == 0) {
+		free(fc->title);
+		fc->title = NULL;
+	}
+	for (i = 0; i < w->nfolders; i++)
+		opml_add_tag(fc, w->folders[i]);
+	if ((cat = opml_attr(n, "category")) != NULL) {
+		for (p = cat; p != NULL; p = q) {
+			if ((q = strpbrk(p, ",/")) != NULL)
+				*q++ = '\0';
+			opml_add_tag(fc, util_trim(p));
+		}
+		free(cat);
+	}
+}
+
+/* Walk the outlines under n. */
+static void
+opml_walk(struct opml_walk *w, xmlNode *n, int depth)
+{
+	char	*url, *folder;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE ||
+		    xmlStrcasecmp(n->name, (const xmlChar *)"outline") != 0)
+			continue;
+		url = opml_attr(n, "xmlUrl");
+		if (url == NULL)
+			url = opml_attr(n, "xmlurl");
+		if (url != NULL) {
+			opml_add_feed(w, n, url);
+			continue;
+		}
+		if (n->children == NULL || depth >= OPML_MAX_DEPTH)
+			continue;
+		if ((folder = opml_attr(n, "title")) == NULL)
+			folder = opml_attr(n, "text");
+		if (folder != NULL)
+			w->folders[w->nfolders++] = folder;
+		opml_walk(w, n->children, depth + 1);
+		if (folder != NULL)
+			free(w->folders[--w->nfolders]);
+	}
+}
+
+/*
+ * Read an OPML file's feeds into cfg->feeds (appended).  Returns 0, or -1
+ * and *cause.
+ */
+int
+opml_read(const char *path, struct config *cfg, char **cause)
+{
+	struct opml_walk	 w;
+	xmlDoc			*doc;
+	xmlNode			*root, *n;
+	const xmlError		*e;
+
+	doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING);
+	if (doc == NULL) {
+		e = xmlGetLastError();
+		if (e != NULL && e->message != NULL && e->line > 0)
+			xasprintf(cause, "%s:%d: %.*s", path, e->line,
+			    (int)strcspn(e->message, "\n"), e->message);
+		else
+			xasprintf(cause, "%s: cannot read OPML", path);
+		return (-1);
+	}
+	root = xmlDocGetRootElement(doc);
+	if (root == NULL ||
+	    xmlStrcasecmp(root->name, (const xmlChar *)"opml") != 0) {
+		xmlFreeDoc(doc);
+		xasprintf(cause, "%s: not an OPML file", path);
+		return (-1);
+	}
+	memset(&w, 0, sizeof w);
+	w.cfg = cfg;
+	w.path = path;
+	for (n = root->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrcasecmp(n->name, (const xmlChar *)"body") == 0)
+			opml_walk(&w, n->children, 0);
+	}
+	xmlFreeDoc(doc);
+	return (0);
+}
+
+/* Write one feed's outline. */
+static int
+opml_write_feed(xmlTextWriter *tw, const struct feed_conf *fc)
+{
+	struct buf	 cat;
+	char		*title, *url, *t;
+	size_t		 i;
+	int		 rc = 0;
+
+	url = render_sanitize(fc->url, 0);
+	title = render_sanitize(fc->title != NULL ? fc->title : fc->url, 0);
+	memset(&cat, 0, sizeof cat);
+	for (i = 0; i < fc->ntags; i++) {
+		t = render_sanitize(fc->tags[i], 0);
+		if (cat.len != 0)
+			buf_addc(&cat, ',');
+		buf_adds(&cat, t);
+		free(t);
+	}
+	if (xmlTextWriterStartElement(tw, (const xmlChar *)"outline") < 0 ||
+	    xmlTextWriterWriteAttribute(tw, (const xmlChar *)"type",
+	    (const xmlChar *)"rss") < 0 ||
+	    xmlTextWriterWriteAttribute(tw, (const xmlChar *)"text",
+	    (const xmlChar *)title) < 0 ||
+	    (fc->title != NULL && xmlTextWriterWriteAttribute(tw,
+	    (const xmlChar *)"title", (const xmlChar *)title) < 0) ||
+	    xmlTextWriterWriteAttribute(tw, (const xmlChar *)"xmlUrl",
+	    (const xmlChar *)url) < 0 ||
+	    (cat.len > 0 && xmlTextWriterWriteAttribute(tw,
+	    (const xmlChar *)"category", (const xmlChar *)cat.data) < 0) ||
+	    xmlTextWriterEndElement(tw) < 0)
+		rc = -1;
+	buf_free(&cat);
+	free(url);
+	free(title);
+	return (rc);
+}
+
+/*
+ * Write cfg's feeds as an OPML 2.0 document to fp.  Returns 0, or -1 and
+ * *cause.
+ */
+int
+opml_write(FILE *fp, const struct config *cfg, char **cause)
+{
+	xmlBuffer	*xb;
+	xmlTextWriter	*tw;
+	const struct feed_conf *fc;
+	char		 date[64], *folder;
+	time_t		 now;
+	struct tm	 tm;
+	size_t		 i, j, k;
+	int		 rc = -1, seen;
+
+	if ((xb = xmlBufferCreate()) == NULL)
+		fatalx("xmlBufferCreate");
+	if ((tw = xmlNewTextWriterMemory(xb, 0)) == NULL)
+		fatalx("xmlNewTextWriterMemory");
+	xmlTextWriterSetIndent(tw, 1);
+	xmlTextWriterSetIndentString(tw, (const xmlChar *)"  ");
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (xmlTextWriterStartDocument(tw, "1.0", "UTF-8", NULL) < 0 ||
+	    xmlTextWriterStartElement(tw, (const xmlChar *)"opml") < 0 ||
+	    xmlTextWriterWriteAttribute(tw, (const xmlChar *)"version",
+	    (const xmlChar *)"2.0") < 0 ||
+	    xmlTextWriterStartElement(tw, (const xmlChar *)"head") < 0 ||
+	    xmlTextWriterWriteElement(tw, (const xmlChar *)"title",
+	    (const xmlChar *)"feedd subscriptions") < 0 ||
+	    xmlTextWriterWriteElement(tw, (const xmlChar *)"dateCreated",
+	    (const xmlChar *)date) < 0 ||
+	    xmlTextWriterEndElement(tw) < 0 ||
+	    xmlTextWriterStartElement(tw, (const xmlChar *)"body") < 0)
+		goto out;
+	for (i = 0; i < cfg->nfeeds; i++) {
+		if (cfg->feeds[i].ntags == 0 &&
+		    opml_write_feed(tw, &cfg->feeds[i]) != 0)
+			goto out;
+	}
+	/* One folder per distinct first tag, in order of appearance. */
+	for (i = 0; i < cfg->nfeeds; i++) {
+		fc = &cfg->feeds[i];
+		if (fc->ntags == 0)
+			continue;
+		for (seen = 0, k = 0; k < i && !seen; k++)
+			seen = cfg->feeds[k].ntags > 0 &&
+			    strcmp(cfg->feeds[k].tags[0], fc->tags[0]) == 0;
+		if (seen)
+			continue;
+		folder = render_sanitize(fc->tags[0], 0);
+		if (xmlTextWriterStartElement(tw,
+		    (const xmlChar *)"outline") < 0 ||
+		    xmlTextWriterWriteAttribute(tw, (const xmlChar *)"text",
+		    (const xmlChar *)folder) < 0 ||
+		    xmlTextWriterWriteAttribute(tw, (const xmlChar *)"title",
+		    (const xmlChar *)folder) < 0) {
+			free(folder);
+			goto out;
+		}
+		free(folder);
+		for (j = i; j < cfg->nfeeds; j++) {
+			if (cfg->feeds[j].ntags == 0 ||
+			    strcmp(cfg->feeds[j].tags[0], fc->tags[0]) != 0)
+				continue;
+			if (opml_write_feed(tw, &cfg->feeds[j]) != 0)
+				goto out;
+		}
+		if (xmlTextWriterEndElement(tw) < 0)
+			goto out;
+	}
+	if (xmlTextWriterEndDocument(tw) < 0)
+		goto out;
+	xmlFreeTextWriter(tw);
+	tw = NULL;
+	if (fwrite(xmlBufferContent(xb), 1, (size_t)xmlBufferLength(xb),
+	    fp) != (size_t)xmlBufferLength(xb)) {
+		xasprintf(cause, "write: %s", strerror(errno));
+		xmlBufferFree(xb);
+		return (-1);
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		xasprintf(cause, "cannot write OPML");
+	if (tw != NULL)
+		xmlFreeTextWriter(tw);
+	xmlBufferFree(xb);
+	return (rc);
+}
