@@ -31,16 +31,14 @@
  * - IANA zone names: "Etc/GMT+5" is exact (POSIX sign, so -0500); places
  *   such as "Europe/Paris" need the tz database and count as +0000.
  *
- * date_parse_http() uses libcurl's curl_getdate() for HTTP dates, which is
- * why this file includes <curl/curl.h>: the one exception to "only fetch.c
- * sees curl", since curl's parser is the reference for what HTTP servers
- * send.  date_parse()'s reader checks curl's answers (see there).
+ * HTTP dates (date_parse_http) live in date_http.c, which uses libcurl's
+ * curl_getdate(): kept apart so that feedctl, which links this file but
+ * never reads HTTP dates, does not load libcurl at every start.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
 
 #include "feedd.h"
 
@@ -777,35 +775,14 @@ date_parse(const char *s, int64_t *t)
 }
 
 /*
- * Parse an HTTP date (Expires, Last-Modified, a Retry-After date) into
- * unix seconds.  libcurl's curl_getdate() reads it; date_read() checks the
- * answer, because curl turns Feb 30 into Mar 2, reads two-digit years up
- * to 70 as 20xx (RFC 9110 5.6.7 wants the past for anything more than 50
- * years ahead, which RFC 2822's 00-49 rule gives until 2049) and returns 0
- * for 1969-12-31T23:59:59; where both read the text, date_read() wins.
- * Returns 0, or -1 with *t untouched: RFC 9111 says to treat "0" and other
- * junk in Expires as a time in the past, which is the caller's decision.
+ * Parse a date exactly: 0 and *t; -1 when the text is no date this file
+ * knows; -2 when it is one with a field out of range.  date_http.c uses
+ * the difference to check curl_getdate()'s answers.
  */
 int
-date_parse_http(const char *s, int64_t *t)
+date_parse_exact(const char *s, int64_t *t)
 {
-	time_t	v;
-	int64_t	mine;
-	int	rc;
-
-	if (s == NULL || *s == '\0')
-		return (-1);
-	v = curl_getdate(s, NULL);
-	rc = date_read(s, &mine);
-	if (rc == 0) {
-		*t = mine;
-		return (0);
-	}
-	if (rc == -2 || v == -1 || (int64_t)v < DATE_MIN ||
-	    (int64_t)v > DATE_MAX)
-		return (-1);
-	*t = (int64_t)v;
-	return (0);
+	return (date_read(s, t));
 }
 
 /*

@@ -268,6 +268,7 @@ struct config {
 	struct feed_conf *feeds;
 	size_t		 nfeeds;
 	char		*feeds_hash;	/* hex digest of the feeds file */
+	unsigned int	 set;		/* config.c: keys set, a bit each */
 };
 
 /* ---------------------------------------------------------------- */
@@ -318,8 +319,11 @@ int		 util_mkdir_parents(const char *, mode_t);
 
 /* date.c: feed dates to unix seconds (UTC) and back. */
 int		 date_parse(const char *, int64_t *);
-int		 date_parse_http(const char *, int64_t *);
+int		 date_parse_exact(const char *, int64_t *);
 size_t		 date_format_rfc3339(int64_t, char *, size_t);
+
+/* date_http.c: HTTP dates through libcurl (feedd only). */
+int		 date_parse_http(const char *, int64_t *);
 
 /* html.c: HTML to plain text (libxml2's HTML parser). */
 char		*html_to_text(const char *, size_t, int);
@@ -334,9 +338,14 @@ int		 parser_finish(struct parser *, char **);
 const struct feed_meta *parser_meta(const struct parser *);
 const char	*parser_format_name(enum feed_format);
 void		 parser_free(struct parser *);
+/* For jsonfeed.c, which delivers JSON Feed items through the parser. */
+struct feed_meta *parser_meta_edit(struct parser *);
+char		*parser_resolve(struct parser *, const char *);
+void		 parser_deliver(struct parser *, struct feed_item *);
 
 /* jsonfeed.c: JSON Feed input, and JSON Feed 1.1 output. */
 int		 jsonfeed_cmd(int, char **);
+int		 jsonfeed_parse(struct parser *, const char *, size_t, char **);
 
 /* store.c: SQLite store. */
 struct store;
@@ -381,6 +390,11 @@ int		 config_load_feeds(struct config *, const char *, char **);
 void		 config_print(FILE *, const struct config *);
 char		*config_default_path(const char *);
 const char	*config_keys_help(void);
+int		 config_is_key(const char *);
+int		 config_check(struct config *, char **);
+char		*config_default_path_for(const char *, int);
+void		 config_print_conf(FILE *, const struct config *);
+void		 config_print_feeds(FILE *, const struct config *);
 
 /* feedd.c: the daemon's globals and the hooks server.c calls. */
 struct ev_loop;
@@ -401,6 +415,75 @@ struct feedd_stats {
 int		 feedd_reload(char **);
 void		 feedd_refresh(const int64_t *, size_t);
 void		 feedd_get_stats(struct feedd_stats *);
+
+/* sched.c: each feed's state and due time, the queue, host politeness. */
+struct sched_feed;
+void		 sched_init(int, int);
+int		 sched_load(const struct config *, char **);
+void		 sched_refresh(const int64_t *, size_t);
+void		 sched_free(void);
+int		 sched_feed_count(void);
+int		 sched_skip_count(void);
+int		 sched_error_count(void);
+int64_t		 sched_feed_id(const struct sched_feed *);
+const char	*sched_feed_url(const struct sched_feed *);
+int64_t		 sched_feed_keep_items(const struct sched_feed *);
+void		 sched_plan(struct sched_feed *, struct store_feed *,
+		     const struct feed_meta *);
+void		 sched_done(struct sched_feed *, int);
+
+/* fetch.c: transfers (libcurl multi on libev), parse and store outcomes. */
+struct fetch_stats {
+	int64_t		 polls;
+	int64_t		 failed;
+	int64_t		 items_new;
+	int64_t		 items_updated;
+	int64_t		 bytes;
+	int64_t		 last_poll;
+	int		 in_flight;
+};
+int		 fetch_init(char **);
+void		 fetch_reconfigure(void);
+void		 fetch_free(void);
+void		 fetch_start(struct sched_feed *);
+char		*fetch_host(const char *);
+void		 fetch_get_stats(struct fetch_stats *);
+
+/* proto.c: the wire protocol's encoding (jansson; see proto.h). */
+struct json_t;
+int		 proto_cmd_lookup(const char *);
+const char	*proto_cmd_name(int);
+int		 proto_parse_time(const char *, int64_t *);
+struct json_t	*proto_string(const char *);
+struct json_t	*proto_item_json(const struct store_item *);
+struct json_t	*proto_feed_json(const struct store_feed *);
+void		 proto_dump(struct buf *, const struct json_t *);
+struct json_t	*proto_request(int, int64_t);
+struct json_t	*proto_ok(struct json_t *);
+struct json_t	*proto_error(struct json_t *, const char *, const char *, ...)
+		     __printflike(3, 4);
+int		 proto_check(struct json_t *, int *, struct json_t **);
+int		 proto_get_time(struct json_t *, const char *, int64_t *);
+int		 proto_get_int(struct json_t *, const char *, int64_t, int64_t,
+		     int64_t *);
+int		 proto_get_bool(struct json_t *, const char *, int *);
+
+/* render.c: terminal output for feedctl: sanitising, columns, dates. */
+#define RENDER_KEEP_NL		0x1	/* keep newlines (else a space) */
+size_t		 render_utf8_decode(const char *, size_t, uint32_t *);
+char		*render_sanitize(const char *, int);
+int		 render_width(const char *);
+void		 render_cell(struct buf *, const char *, int, int);
+char		*render_reltime(int64_t, int64_t);
+int		 render_term_width(int);
+int		 render_use_color(int);
+void		 render_set_color(int);
+const char	*render_sgr(const char *);
+char		*render_html(const char *);
+
+/* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
+int		 opml_read(const char *, struct config *, char **);
+int		 opml_write(FILE *, const struct config *, char **);
 
 /* server.c: the Unix socket and its clients (see proto.h). */
 int		 server_start(const char *, int, const char *, char **);
