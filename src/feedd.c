@@ -1,6 +1,613 @@
+/*
+ * feedd.c: the daemon's main: flags, configuration, the one libev loop,
+ * signals, the database lock, and the hooks the socket server calls
+ * (feedd_reload, feedd_refresh, feedd_get_stats).
+ *
+ * Modes: the default (and --foreground) runs until SIGTERM or SIGINT;
+ * --daemon detaches first; --once polls every feed once and exits;
+ * -n/--check only reads the configuration.  Exit status of --once: 0 every
+ * feed polled fine (held and gone feeds are skipped, not failures), 1 could
+ * not run (usage, configuration, database, lock), 2 ran but some feeds
+ * failed.
+ *
+ * Every feedd.conf key is also a flag, --KEY VALUE or --KEY=VALUE; the
+ * flags are kept so that a reload (SIGHUP) re-reads the files and applies
+ * them again.  A reload that fails keeps the running configuration.
+ */
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
 #include "feedd.h"
-int
-main(void)
+
+struct ev_loop	*feedd_loop;
+struct store	*feedd_store;
+struct config	*feedd_config;
+
+/* A --KEY VALUE flag, applied after feedd.conf on every (re)load. */
+struct feedd_flag {
+	char		*key;
+	char		*value;
+};
+
+static struct feedd_flag *feedd_flags;
+static size_t		 feedd_nflags;
+static char		*feedd_conf_path;	/* --config, or NULL */
+static int		 feedd_once;
+static int		 feedd_verbose;		/* -v count */
+static int		 feedd_quiet;
+static int		 feedd_stopping;
+static int		 feedd_interrupted;
+static int64_t		 feedd_started;
+static ev_signal	 feedd_ev_sigs[3];
+static ev_timer		 feedd_ev_watchdog;
+
+/* Print usage and exit. */
+static __dead void
+feedd_usage(int status)
 {
+	FILE	*f = status == 0 ? stdout : stderr;
+
+	fprintf(f,
+"usage: feedd [--foreground | --daemon | --once [--force]] [-n] [-qv]\n"
+"             [--config FILE] [--feeds FILE] [--db FILE] [--socket PATH]\n"
+"             [--KEY VALUE ...]\n"
+"Every feedd.conf key is also a flag (--KEY VALUE or --KEY=VALUE).\n");
+	exit(status);
+}
+
+/* An absolute copy of a path (relative to the current directory). */
+static char *
+feedd_abspath(const char *path)
+{
+	char	 cwd[4096], *s;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return (xstrdup(path));
+	xasprintf(&s, "%s/%s", cwd, path);
+	return (s);
+}
+
+/* Remember one --KEY VALUE flag; paths are made absolute now. */
+static void
+feedd_add_flag(const char *key, const char *value)
+{
+	struct feedd_flag	*fl;
+
+	feedd_flags = xreallocarray(feedd_flags, feedd_nflags + 1,
+	    sizeof *feedd_flags);
+	fl = &feedd_flags[feedd_nflags++];
+	fl->key = xstrdup(key);
+	if (strcmp(key, "feeds") == 0 || strcmp(key, "db") == 0 ||
+	    strcmp(key, "socket") == 0)
+		fl->value = feedd_abspath(value);
+	else
+		fl->value = xstrdup(value);
+}
+
+/* Free the remembered flags. */
+static void
+feedd_free_flags(void)
+{
+	size_t	i;
+
+	for (i = 0; i < feedd_nflags; i++) {
+		free(feedd_flags[i].key);
+		free(feedd_flags[i].value);
+	}
+	free(feedd_flags);
+	free(feedd_conf_path);
+}
+
+/*
+ * Build a configuration: feedd.conf, then the flags, then the feeds file.
+ * Returns NULL and fills cause (FILE:LINE: message) on any error.
+ */
+static struct config *
+feedd_config_build(char **cause)
+{
+	struct config	*cfg;
+	char		*c = NULL;
+	size_t		 i;
+
+	cfg = config_new();
+	if (config_load_conf(cfg, feedd_conf_path, feedd_conf_path != NULL,
+	    cause) != 0) {
+		config_free(cfg);
+		return (NULL);
+	}
+	for (i = 0; i < feedd_nflags; i++) {
+		if (config_set(cfg, feedd_flags[i].key, feedd_flags[i].value,
+		    &c) != 0) {
+			xasprintf(cause, "--%s: %s", feedd_flags[i].key,
+			    c != NULL ? c : "bad value");
+			free(c);
+			config_free(cfg);
+			return (NULL);
+		}
+	}
+	if (config_check(cfg, cause) != 0) {
+		config_free(cfg);
+		return (NULL);
+	}
+	if (cfg->feeds_path == NULL) {
+		*cause = xstrdup("no feeds file");
+		config_free(cfg);
+		return (NULL);
+	}
+	if (config_load_feeds(cfg, cfg->feeds_path, cause) != 0) {
+		config_free(cfg);
+		return (NULL);
+	}
+	return (cfg);
+}
+
+/* The log level: feedd.conf's, raised by -v, lowered by -q. */
+static void
+feedd_set_loglevel(const struct config *cfg)
+{
+	int	level = cfg->log_level;
+
+	if (feedd_verbose > 0) {
+		level = LOG_NOTICE + feedd_verbose;
+		if (level > LOG_DEBUG)
+			level = LOG_DEBUG;
+		if (level < cfg->log_level)
+			level = cfg->log_level;
+	}
+	if (feedd_quiet)
+		level = LOG_WARNING;
+	log_setlevel(level);
+}
+
+/* The feeds file changed since the store saw it: gone feeds get a chance. */
+static void
+feedd_check_feeds_hash(const struct config *cfg)
+{
+	char	*old;
+
+	if (cfg->feeds_hash == NULL)
+		return;
+	old = store_meta_get(feedd_store, "feeds_hash");
+	if (old == NULL || strcmp(old, cfg->feeds_hash) != 0) {
+		if (store_feeds_clear_gone(feedd_store) != 0 ||
+		    store_meta_set(feedd_store, "feeds_hash",
+		    cfg->feeds_hash) != 0)
+			log_warnx("%s: %s", cfg->db_path,
+			    store_errmsg(feedd_store));
+	}
+	free(old);
+}
+
+/*
+ * Take the database's lock (DBPATH.lock, flock) so that no two feedd use
+ * one store; the file holds the owner's pid.  Exits 1 if it is taken.
+ */
+static int
+feedd_lock(const char *db_path)
+{
+	char	*path, buf[32];
+	ssize_t	 n;
+	int	 fd;
+
+	xasprintf(&path, "%s.lock", db_path);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		fatal("%s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK)
+			fatal("%s: flock", path);
+		n = pread(fd, buf, sizeof buf - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatalx("%s: database in use by another feedd (pid %s)%s",
+		    db_path, buf[0] != '\0' ? buf : "?", feedd_once ?
+		    "; use `feedctl refresh` to poll through it" : "");
+	}
+	free(path);
+	return (fd);
+}
+
+/* Write our pid into the lock file (again after --daemon forks). */
+static void
+feedd_lock_pid(int fd)
+{
+	char	buf[32];
+	int	n;
+
+	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		log_warn("lock file");
+}
+
+/*
+ * Detach: fork twice and start a new session.  The first process waits
+ * until the daemon says it is up (feedd_daemon_ready) and exits 0, or 1
+ * if the daemon died first; so startup errors still reach the terminal,
+ * and the exit status of `feedd --daemon` means something.  Returns the
+ * pipe to signal readiness on.
+ */
+static int
+feedd_daemonize(void)
+{
+	pid_t	pid;
+	int	fd[2];
+	char	c = '0';
+
+	if (pipe(fd) != 0)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0) {
+		close(fd[1]);
+		while (read(fd[0], &c, 1) == -1 && errno == EINTR)
+			continue;
+		_exit(c == '1' ? 0 : 1);
+	}
+	close(fd[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		fatal("chdir /");
+	return (fd[1]);
+}
+
+/* The daemon is up: release the waiting parent, stdio to /dev/null. */
+static void
+feedd_daemon_ready(int readyfd)
+{
+	int	fd;
+
+	if (write(readyfd, "1", 1) != 1)
+		log_warn("daemon: telling the parent");
+	close(readyfd);
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_init("feedd", log_getlevel(), 0);
+}
+
+/* Stop everything that keeps the loop running; the loop then ends. */
+static void
+feedd_stop(void)
+{
+	size_t	i;
+
+	if (feedd_stopping)
+		return;
+	feedd_stopping = 1;
+	notify_stopping();
+	/* A second signal now kills at once (libev restores SIG_DFL). */
+	for (i = 0; i < sizeof feedd_ev_sigs / sizeof feedd_ev_sigs[0]; i++) {
+		if (feedd_once)
+			ev_ref(feedd_loop);
+		ev_signal_stop(feedd_loop, &feedd_ev_sigs[i]);
+	}
+	ev_break(feedd_loop, EVBREAK_ALL);
+}
+
+/* Reload the configuration (SIGHUP, or a client's request). */
+int
+feedd_reload(char **cause)
+{
+	struct config	*cfg, *old = feedd_config;
+	char		*tmp;
+
+	if ((cfg = feedd_config_build(cause)) == NULL)
+		return (-1);
+	/* The database and socket stay where they are until a restart. */
+	if (strcmp(cfg->db_path, old->db_path) != 0)
+		log_warnx("%s: new db path needs a restart", cfg->db_path);
+	tmp = cfg->db_path;
+	cfg->db_path = old->db_path;
+	old->db_path = tmp;
+	if (cfg->socket_path != NULL && old->socket_path != NULL &&
+	    strcmp(cfg->socket_path, old->socket_path) != 0)
+		log_warnx("%s: new socket path needs a restart",
+		    cfg->socket_path);
+	tmp = cfg->socket_path;
+	cfg->socket_path = old->socket_path;
+	old->socket_path = tmp;
+
+	feedd_config = cfg;
+	feedd_check_feeds_hash(cfg);
+	if (sched_load(cfg, cause) != 0) {
+		feedd_config = old;
+		config_free(cfg);
+		return (-1);
+	}
+	feedd_set_loglevel(cfg);
+	fetch_reconfigure();
+	config_free(old);
+	log_info("configuration reloaded: %zu feeds", cfg->nfeeds);
 	return (0);
+}
+
+/* Poll these feeds (store ids) now, or all when n is 0. */
+void
+feedd_refresh(const int64_t *ids, size_t n)
+{
+	sched_refresh(ids, n);
+}
+
+/* The daemon's counters. */
+void
+feedd_get_stats(struct feedd_stats *st)
+{
+	struct fetch_stats	fs;
+
+	fetch_get_stats(&fs);
+	memset(st, 0, sizeof *st);
+	st->started = feedd_started;
+	st->last_poll = fs.last_poll;
+	st->polls = fs.polls;
+	st->poll_errors = fs.failed;
+	st->items_new = fs.items_new;
+	st->items_updated = fs.items_updated;
+	st->bytes = fs.bytes;
+	st->in_flight = fs.in_flight;
+	st->feeds = sched_feed_count();
+}
+
+/* The one place signals are handled. */
+static void
+feedd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	char	*cause = NULL;
+
+	switch (w->signum) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("signal %d: stopping", w->signum);
+		feedd_interrupted = 1;
+		feedd_stop();
+		break;
+	case SIGHUP:
+		notify_reloading();
+		if (feedd_reload(&cause) != 0) {
+			log_warnx("reload failed, configuration kept: %s",
+			    cause);
+			free(cause);
+		}
+		notify_ready();
+		break;
+	}
+}
+
+/* Tell systemd's watchdog we are alive. */
+static void
+feedd_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	notify_watchdog();
+}
+
+/* Parse the command line into modes and flags. */
+static void
+feedd_args(int argc, char **argv, int *once, int *force, int *daemonize,
+    int *check)
+{
+	const char	*a, *eq, *value;
+	char		*key;
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (a[0] != '-' || a[1] == '\0') {
+			fprintf(stderr, "feedd: unexpected argument: %s\n", a);
+			feedd_usage(1);
+		}
+		if (a[1] != '-') {
+			/* Short flags, possibly bundled: -vvn. */
+			for (a++; *a != '\0'; a++) {
+				switch (*a) {
+				case 'v':
+					feedd_verbose++;
+					break;
+				case 'q':
+					feedd_quiet = 1;
+					break;
+				case 'n':
+					*check = 1;
+					break;
+				case 'h':
+					feedd_usage(0);
+				default:
+					fprintf(stderr, "feedd: unknown flag "
+					    "-%c\n", *a);
+					feedd_usage(1);
+				}
+			}
+			continue;
+		}
+		a += 2;
+		if (strcmp(a, "") == 0) {
+			fprintf(stderr, "feedd: unexpected --\n");
+			feedd_usage(1);
+		} else if (strcmp(a, "foreground") == 0)
+			*daemonize = 0;
+		else if (strcmp(a, "daemon") == 0)
+			*daemonize = 1;
+		else if (strcmp(a, "once") == 0)
+			*once = 1;
+		else if (strcmp(a, "force") == 0)
+			*force = 1;
+		else if (strcmp(a, "check") == 0)
+			*check = 1;
+		else if (strcmp(a, "verbose") == 0)
+			feedd_verbose++;
+		else if (strcmp(a, "quiet") == 0)
+			feedd_quiet = 1;
+		else if (strcmp(a, "help") == 0)
+			feedd_usage(0);
+		else if (strcmp(a, "version") == 0) {
+			printf("feedd %s\n", PACKAGE_VERSION);
+			exit(0);
+		} else {
+			/* --KEY=VALUE or --KEY VALUE. */
+			if ((eq = strchr(a, '=')) != NULL) {
+				key = xstrndup(a, (size_t)(eq - a));
+				value = eq + 1;
+			} else {
+				key = xstrdup(a);
+				if (i + 1 >= argc) {
+					fprintf(stderr, "feedd: --%s needs a "
+					    "value\n", key);
+					feedd_usage(1);
+				}
+				value = argv[++i];
+			}
+			if (strcmp(key, "config") == 0) {
+				free(feedd_conf_path);
+				feedd_conf_path = feedd_abspath(value);
+			} else
+				feedd_add_flag(key, value);
+			free(key);
+		}
+	}
+}
+
+/* Start up, run the loop until stopped or done, shut down cleanly. */
+int
+main(int argc, char **argv)
+{
+	struct config		*cfg;
+	struct fetch_stats	 fs;
+	char			*cause = NULL;
+	int			 once = 0, force = 0, daemonize = 0, check = 0;
+	int			 lockfd, readyfd = -1, status = 0;
+	int			 sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	uint64_t		 wd;
+	size_t			 i;
+
+	log_init("feedd", LOG_NOTICE, -1);
+	feedd_args(argc, argv, &once, &force, &daemonize, &check);
+	feedd_once = once;
+	if (once && daemonize)
+		fatalx("--once and --daemon do not go together");
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((cfg = feedd_config_build(&cause)) == NULL) {
+		if (!check)
+			fatalx("%s", cause);
+		/* -n: the bare "FILE:LINE: message", as ntpd -n says it. */
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		feedd_free_flags();
+		return (1);
+	}
+	feedd_config = cfg;
+	feedd_set_loglevel(cfg);
+	if (check) {
+		if (feedd_verbose > 0)
+			config_print(stdout, cfg);
+		fprintf(stderr, "configuration OK\n");
+		config_free(cfg);
+		feedd_free_flags();
+		return (0);
+	}
+
+	/* server.c makes the socket's directory, with the mode it needs. */
+	if (util_mkdir_parents(cfg->db_path, 0700) != 0)
+		fatal("%s: creating its directory", cfg->db_path);
+	lockfd = feedd_lock(cfg->db_path);
+	if (daemonize)
+		readyfd = feedd_daemonize();
+	feedd_lock_pid(lockfd);
+	feedd_started = util_now();
+
+	if ((feedd_loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
+		fatalx("libev: no event loop");
+	if ((feedd_store = store_open(cfg->db_path, &cause)) == NULL)
+		fatalx("%s", cause != NULL ? cause : cfg->db_path);
+	feedd_check_feeds_hash(cfg);
+	if (fetch_init(&cause) != 0)
+		fatalx("%s", cause);
+	sched_init(once, force);
+
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		ev_signal_init(&feedd_ev_sigs[i], feedd_signal_cb, sigs[i]);
+		ev_signal_start(feedd_loop, &feedd_ev_sigs[i]);
+		if (once)
+			ev_unref(feedd_loop);	/* ev.pod: ev_unref */
+	}
+	if (!once) {
+		if (server_start(cfg->socket_path, notify_listen_fd(),
+		    cfg->socket_group, &cause) != 0)
+			fatalx("%s", cause != NULL ? cause :
+			    "cannot start the socket server");
+		if ((wd = notify_watchdog_usec()) > 0) {
+			ev_timer_init(&feedd_ev_watchdog, feedd_watchdog_cb,
+			    (double)wd / 2e6, (double)wd / 2e6);
+			ev_timer_start(feedd_loop, &feedd_ev_watchdog);
+		}
+	}
+	if (sched_load(cfg, &cause) != 0)
+		fatalx("%s", cause);
+	if (!once) {
+		log_info("started: %zu feeds, database %s, socket %s",
+		    cfg->nfeeds, cfg->db_path, cfg->socket_path);
+		notify_ready();
+		if (readyfd != -1)
+			feedd_daemon_ready(readyfd);
+	}
+
+	ev_run(feedd_loop, 0);
+
+	if (!once) {
+		if (!feedd_stopping)
+			notify_stopping();
+		server_stop();
+		ev_timer_stop(feedd_loop, &feedd_ev_watchdog);
+	}
+	fetch_get_stats(&fs);
+	fetch_free();
+	sched_free();
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		if (ev_is_active(&feedd_ev_sigs[i])) {
+			if (once)
+				ev_ref(feedd_loop);
+			ev_signal_stop(feedd_loop, &feedd_ev_sigs[i]);
+		}
+	}
+	store_close(feedd_store);
+	feedd_store = NULL;
+	if (once) {
+		if (sched_skip_count() > 0)
+			log_notice("%lld feeds polled, %lld failed, %lld new "
+			    "items, %d skipped", (long long)fs.polls,
+			    (long long)fs.failed, (long long)fs.items_new,
+			    sched_skip_count());
+		else
+			log_notice("%lld feeds polled, %lld failed, %lld new "
+			    "items", (long long)fs.polls, (long long)fs.failed,
+			    (long long)fs.items_new);
+		if (feedd_interrupted)
+			status = 1;
+		else if (fs.failed > 0)
+			status = 2;
+	}
+	config_free(feedd_config);
+	feedd_config = NULL;
+	feedd_free_flags();
+	ev_loop_destroy(feedd_loop);
+	feedd_loop = NULL;
+	close(lockfd);
+	return (status);
 }

@@ -1,2 +1,741 @@
-/* sched.c: not written yet. */
+/*
+ * sched.c: when each feed is polled.
+ *
+ * Owns the feeds the daemon polls (struct sched_feed), each an enum state
+ * plus a due time and an ev_timer embedded in the feed (never an
+ * ev_periodic: a due time is "interval after the last poll", not a wall
+ * clock slot).  A feed whose timer fires is queued on its host; the
+ * dispatcher starts queued feeds in turn, host by host (round robin), within
+ * max-conns transfers in all, host-conns per host name and host-delay
+ * between two starts to one host.  After each poll fetch.c asks sched_plan()
+ * for the next due time (interval, document hints, server holds, backoff)
+ * and hands the feed back with sched_done().
+ *
+ * Due times are wall-clock unix seconds because they are persisted in the
+ * store (next_fetch), so a restart honours them; a timer is armed with the
+ * difference to now and is monotonic from then on.
+ */
+#include <sys/queue.h>
+
+#include <ev.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
 #include "feedd.h"
+
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+enum sched_state {
+	SCHED_IDLE,		/* timer armed (daemon) or done (--once) */
+	SCHED_QUEUED,		/* due, waiting on its host's queue */
+	SCHED_FETCHING,		/* transfer in flight (fetch.c) */
+	SCHED_GONE,		/* 410 seen: not polled until feeds change */
+};
+
+struct sched_host {
+	char			*name;		/* NULL: local files */
+	int			 in_flight;
+	ev_tstamp		 next_start;	/* ev_now() time */
+	int			 waiting;	/* on sched_waiting */
+	TAILQ_HEAD(, sched_feed) queue;
+	TAILQ_ENTRY(sched_host)	 wentry;
+	struct sched_host	*hnext;		/* hash chain */
+};
+
+struct sched_feed {
+	int64_t			 id;		/* feeds.id in the store */
+	char			*url;
+	int64_t			 every;		/* every=, s; 0 default */
+	int64_t			 keep_items;	/* keep=, -1 default */
+	int64_t			 hint;		/* <ttl>/sy:update*, s; 0 */
+	uint32_t		 skip_hours;
+	uint8_t			 skip_days;
+	struct sched_host	*host;
+	enum sched_state	 state;
+	int			 dead;		/* removed while fetching */
+	int			 failed;	/* last poll failed */
+	int			 mark;		/* reload: still configured */
+	int			 gone;		/* last poll: 410 */
+	int64_t			 due;		/* unix s */
+	int64_t			 hold;		/* server said wait until */
+	ev_timer		 ev_due;
+	TAILQ_ENTRY(sched_feed)	 entry;		/* sched_feeds */
+	TAILQ_ENTRY(sched_feed)	 qentry;	/* host queue */
+};
+
+static TAILQ_HEAD(, sched_feed) sched_feeds =
+    TAILQ_HEAD_INITIALIZER(sched_feeds);
+static TAILQ_HEAD(, sched_host) sched_waiting =
+    TAILQ_HEAD_INITIALIZER(sched_waiting);
+static struct sched_host **sched_hosts;	/* hash table of hosts */
+static size_t		 sched_nbuckets;
+static size_t		 sched_nhosts;
+static struct sched_host sched_local;	/* file:// feeds */
+static int		 sched_nfeeds;
+static int		 sched_in_flight;
+static int		 sched_once;	/* --once: no timers, stop when done */
+static int		 sched_force;	/* --force: ignore server holds */
+static int		 sched_pending;	/* --once: feeds not yet done */
+static int		 sched_skipped;	/* --once: held or gone */
+static ev_timer		 sched_ev_kick;	/* dispatch on next iteration */
+static ev_timer		 sched_ev_delay; /* dispatch when a host may start */
+
+static void	sched_dispatch(void);
+
+/* The loop's time, as a double, for host spacing. */
+static ev_tstamp
+sched_now(void)
+{
+	return (ev_now(feedd_loop));
+}
+
+/* Dispatch on the next loop iteration (never from inside a callback). */
+static void
+sched_kick(void)
+{
+	if (!ev_is_active(&sched_ev_kick)) {
+		ev_timer_set(&sched_ev_kick, 0., 0.);
+		ev_timer_start(feedd_loop, &sched_ev_kick);
+	}
+}
+
+/* Kick and delay timers: run the dispatcher. */
+static void
+sched_kick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	sched_dispatch();
+}
+
+/* Find or make the host entry for a host name (NULL: local). */
+static struct sched_host *
+sched_host_get(const char *name)
+{
+	struct sched_host	*h, **nb, *next;
+	size_t			 i, b, nn;
+
+	if (name == NULL)
+		return (&sched_local);
+	if (sched_nbuckets == 0) {
+		sched_nbuckets = 256;
+		sched_hosts = xcalloc(sched_nbuckets, sizeof *sched_hosts);
+	}
+	b = util_hash64(name, strlen(name), 0) % sched_nbuckets;
+	for (h = sched_hosts[b]; h != NULL; h = h->hnext) {
+		if (strcmp(h->name, name) == 0)
+			return (h);
+	}
+	if (sched_nhosts >= sched_nbuckets) {
+		/* Grow: rehash every chain into twice the buckets. */
+		nn = sched_nbuckets * 2;
+		nb = xcalloc(nn, sizeof *nb);
+		for (i = 0; i < sched_nbuckets; i++) {
+			for (h = sched_hosts[i]; h != NULL; h = next) {
+				next = h->hnext;
+				b = util_hash64(h->name, strlen(h->name), 0) %
+				    nn;
+				h->hnext = nb[b];
+				nb[b] = h;
+			}
+		}
+		free(sched_hosts);
+		sched_hosts = nb;
+		sched_nbuckets = nn;
+		b = util_hash64(name, strlen(name), 0) % nn;
+	}
+	h = xcalloc(1, sizeof *h);
+	h->name = xstrdup(name);
+	TAILQ_INIT(&h->queue);
+	h->hnext = sched_hosts[b];
+	sched_hosts[b] = h;
+	sched_nhosts++;
+	return (h);
+}
+
+/* Set up the scheduler: once is --once, force is --force. */
+void
+sched_init(int once, int force)
+{
+	sched_once = once;
+	sched_force = force;
+	TAILQ_INIT(&sched_local.queue);
+	ev_timer_init(&sched_ev_kick, sched_kick_cb, 0., 0.);
+	ev_timer_init(&sched_ev_delay, sched_kick_cb, 0., 0.);
+}
+
+/* Put a feed on its host's queue. */
+static void
+sched_enqueue(struct sched_feed *f)
+{
+	struct sched_host	*h = f->host;
+
+	if (f->state == SCHED_QUEUED || f->state == SCHED_FETCHING)
+		return;
+	ev_timer_stop(feedd_loop, &f->ev_due);
+	f->state = SCHED_QUEUED;
+	TAILQ_INSERT_TAIL(&h->queue, f, qentry);
+	if (!h->waiting && h != &sched_local) {
+		h->waiting = 1;
+		TAILQ_INSERT_TAIL(&sched_waiting, h, wentry);
+	}
+	sched_kick();
+}
+
+/* A feed's timer fired: it is due. */
+static void
+sched_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sched_feed	*f = w->data;
+
+	sched_enqueue(f);
+}
+
+/* Arm the feed's timer for its due time (daemon mode only). */
+static void
+sched_arm(struct sched_feed *f)
+{
+	int64_t		now = util_now();
+	ev_tstamp	delay;
+
+	ev_timer_stop(feedd_loop, &f->ev_due);
+	f->state = SCHED_IDLE;
+	if (sched_once)
+		return;
+	delay = f->due > now ? (ev_tstamp)(f->due - now) : 0.;
+	ev_timer_set(&f->ev_due, delay, 0.);
+	ev_timer_start(feedd_loop, &f->ev_due);
+}
+
+/* Start queued feeds, host by host in turn, within the limits. */
+static void
+sched_dispatch(void)
+{
+	const struct config	*cfg = feedd_config;
+	struct sched_host	*h;
+	struct sched_feed	*f;
+	ev_tstamp		 now = sched_now(), wake = 0.;
+	int			 started, n, i, max_conns, host_conns;
+
+	max_conns = cfg->max_conns > 0 ? cfg->max_conns : 1;
+	host_conns = cfg->host_conns > 0 ? cfg->host_conns : 1;
+	ev_timer_stop(feedd_loop, &sched_ev_delay);
+
+	/*
+	 * Local files first: they use no connection, but are read at once,
+	 * so only a batch per loop iteration, to keep clients served.
+	 */
+	n = 0;
+	while ((f = TAILQ_FIRST(&sched_local.queue)) != NULL) {
+		if (n++ >= max_conns) {
+			sched_kick();
+			break;
+		}
+		TAILQ_REMOVE(&sched_local.queue, f, qentry);
+		f->state = SCHED_FETCHING;
+		sched_local.in_flight++;
+		sched_in_flight++;
+		fetch_start(f);
+	}
+
+	/* Each pass offers every waiting host one start, in turn. */
+	do {
+		started = 0;
+		n = 0;
+		TAILQ_FOREACH(h, &sched_waiting, wentry)
+			n++;
+		for (i = 0; i < n; i++) {
+			if (sched_in_flight - sched_local.in_flight >=
+			    max_conns)
+				goto out;
+			if ((h = TAILQ_FIRST(&sched_waiting)) == NULL)
+				break;
+			TAILQ_REMOVE(&sched_waiting, h, wentry);
+			if (h->in_flight < host_conns && now < h->next_start) {
+				if (wake == 0. || h->next_start < wake)
+					wake = h->next_start;
+			} else if (h->in_flight < host_conns &&
+			    (f = TAILQ_FIRST(&h->queue)) != NULL) {
+				TAILQ_REMOVE(&h->queue, f, qentry);
+				f->state = SCHED_FETCHING;
+				h->in_flight++;
+				h->next_start = now + cfg->host_delay;
+				sched_in_flight++;
+				started++;
+				fetch_start(f);
+			}
+			if (TAILQ_EMPTY(&h->queue))
+				h->waiting = 0;
+			else
+				TAILQ_INSERT_TAIL(&sched_waiting, h, wentry);
+		}
+	} while (started > 0);
+out:
+	if (wake != 0.) {
+		ev_timer_set(&sched_ev_delay, wake > now ? wake - now : 0., 0.);
+		ev_timer_start(feedd_loop, &sched_ev_delay);
+	}
+}
+
+/* Free one feed (not on any queue, timer stopped). */
+static void
+sched_feed_free(struct sched_feed *f)
+{
+	ev_timer_stop(feedd_loop, &f->ev_due);
+	TAILQ_REMOVE(&sched_feeds, f, entry);
+	sched_nfeeds--;
+	free(f->url);
+	free(f);
+}
+
+/* Take a feed out of the schedule; a feed in flight is freed when done. */
+static void
+sched_remove(struct sched_feed *f)
+{
+	struct sched_host	*h = f->host;
+
+	switch (f->state) {
+	case SCHED_FETCHING:
+		f->dead = 1;
+		return;
+	case SCHED_QUEUED:
+		TAILQ_REMOVE(&h->queue, f, qentry);
+		if (TAILQ_EMPTY(&h->queue) && h->waiting) {
+			h->waiting = 0;
+			TAILQ_REMOVE(&sched_waiting, h, wentry);
+		}
+		if (sched_once)
+			sched_pending--;
+		break;
+	default:
+		break;
+	}
+	sched_feed_free(f);
+}
+
+/* Feeds that a reload keeps, by URL, for bsearch. */
+static int
+sched_cmp_url(const void *a, const void *b)
+{
+	const struct sched_feed *fa = *(struct sched_feed * const *)a;
+	const struct sched_feed *fb = *(struct sched_feed * const *)b;
+
+	return (strcmp(fa->url, fb->url));
+}
+
+/* Find a feed by URL in a sorted array. */
+static struct sched_feed *
+sched_find(struct sched_feed **v, size_t n, const char *url)
+{
+	struct sched_feed	 key, *kp = &key, **hit;
+
+	if (n == 0)
+		return (NULL);
+	key.url = (char *)url;
+	hit = bsearch(&kp, v, n, sizeof *v, sched_cmp_url);
+	return (hit != NULL ? *hit : NULL);
+}
+
+/* The interval for a feed: every=, else the document's hint, else default. */
+static int64_t
+sched_interval(const struct sched_feed *f)
+{
+	const struct config	*cfg = feedd_config;
+	int64_t			 iv;
+
+	if (f->every > 0)
+		return (f->every);
+	iv = cfg->interval > 0 ? cfg->interval : FEEDD_INTERVAL;
+	if (f->hint > 0) {
+		iv = f->hint;
+		if (cfg->min_interval > 0 && iv < cfg->min_interval)
+			iv = cfg->min_interval;
+		if (cfg->max_interval > 0 && iv > cfg->max_interval)
+			iv = cfg->max_interval;
+	}
+	return (iv);
+}
+
+/* Random factor in [1 - j, 1 + j]. */
+static double
+sched_jitter(double j)
+{
+	return (1. - j + 2. * j * ((double)arc4random_uniform(1000001) /
+	    1000000.));
+}
+
+/* Push t past the hours and days the document asked to skip (UTC). */
+static int64_t
+sched_skip(const struct sched_feed *f, int64_t t)
+{
+	int	i, hour, wday;
+
+	if (f->skip_hours == 0 && f->skip_days == 0)
+		return (t);
+	for (i = 0; i < 8 * 24; i++) {
+		hour = (int)((t / 3600) % 24);
+		wday = (int)(((t / 86400) + 4) % 7);	/* 1970-01-01: Thu */
+		if (!(f->skip_hours & (1U << hour)) &&
+		    !(f->skip_days & (1U << wday)))
+			return (t);
+		t = (t / 3600 + 1) * 3600;
+	}
+	return (t);	/* every hour skipped: ignore the hint */
+}
+
+/*
+ * Work out a feed's next due time after a poll whose outcome is in sf
+ * (http_status, errors, gone, hold_until), with the document's hints when
+ * it was parsed.  Sets sf->next_fetch.
+ */
+void
+sched_plan(struct sched_feed *f, struct store_feed *sf,
+    const struct feed_meta *meta)
+{
+	const struct config	*cfg = feedd_config;
+	int64_t			 now, iv, delay, cap, hint = 0;
+	int			 shift;
+
+	now = sf->last_fetch > 0 ? sf->last_fetch : util_now();
+
+	if (meta != NULL) {
+		if (meta->ttl > 0)
+			hint = meta->ttl;
+		if (meta->update_period > 0 && meta->update_period > hint)
+			hint = meta->update_period;
+		f->hint = hint;
+		f->skip_hours = meta->skip_hours;
+		f->skip_days = meta->skip_days;
+	}
+	iv = sched_interval(f);
+	cap = cfg->backoff_max > 0 ? cfg->backoff_max : FEEDD_BACKOFF_MAX;
+	f->gone = sf->gone;
+	f->hold = sf->hold_until;
+	if (sf->gone) {
+		sf->next_fetch = 0;
+		return;
+	}
+	if (sf->errors > 0) {
+		/* Exponential backoff with jitter: iv, 2 iv, 4 iv ... cap. */
+		shift = sf->errors - 1 > 20 ? 20 : sf->errors - 1;
+		delay = iv;
+		while (shift-- > 0 && delay < cap)
+			delay *= 2;
+		if (delay > cap)
+			delay = cap;
+		delay = (int64_t)((double)delay * sched_jitter(0.1));
+		if (delay < 1)
+			delay = 1;
+	} else
+		delay = iv;
+	f->due = now + delay;
+	if (sf->errors == 0)
+		f->due = sched_skip(f, f->due);
+	if (sf->hold_until > f->due)
+		f->due = sf->hold_until;
+	sf->next_fetch = f->due;
+}
+
+/* fetch.c hands a polled feed back; failed says the poll failed. */
+void
+sched_done(struct sched_feed *f, int failed)
+{
+	struct sched_host	*h = f->host;
+
+	h->in_flight--;
+	sched_in_flight--;
+	f->failed = failed;
+	if (f->dead)
+		sched_feed_free(f);
+	else if (f->state == SCHED_FETCHING) {
+		if (f->gone)
+			f->state = SCHED_GONE;
+		else
+			sched_arm(f);
+	}
+	if (sched_once) {
+		if (--sched_pending <= 0)
+			ev_break(feedd_loop, EVBREAK_ALL);
+	} else if (sched_in_flight == 0 && TAILQ_EMPTY(&sched_waiting)) {
+		char			 when[16];
+		struct tm		 tm;
+		time_t			 t = (time_t)util_now();
+
+		/* A poll round ended: a short status for systemd. */
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%H:%M", &tm);
+		notify_status("%d feeds, %d errors, last poll %s",
+		    sched_nfeeds, sched_error_count(), when);
+	}
+	sched_kick();
+}
+
+/*
+ * Load the configured feeds into the schedule, at start and on reload:
+ * feeds kept keep their state, new ones are added, removed ones stop.  The
+ * store rows are created here and marked active (all in one transaction).
+ */
+int
+sched_load(const struct config *cfg, char **cause)
+{
+	struct sched_feed	**old, *f, *f1;
+	struct store		*st = feedd_store;
+	struct store_feed	 sf;
+	struct buf		 tags = { NULL, 0, 0 };
+	const struct feed_conf	*fc;
+	int64_t			 now = util_now(), window, iv, cap;
+	size_t			 i, j, nold = 0, noverdue = 0, k = 0;
+	char			*host;
+
+	/* Index the feeds we have by URL. */
+	old = xreallocarray(NULL, sched_nfeeds + 1, sizeof *old);
+	TAILQ_FOREACH(f, &sched_feeds, entry) {
+		if (!f->dead) {
+			old[nold++] = f;
+			f->mark = 0;
+		}
+	}
+	qsort(old, nold, sizeof *old, sched_cmp_url);
+
+	if (store_begin(st) != 0) {
+		*cause = xstrdup(store_errmsg(st));
+		free(old);
+		return (-1);
+	}
+	if (store_feeds_deactivate(st) != 0)
+		goto fail;
+	for (i = 0; i < cfg->nfeeds; i++) {
+		fc = &cfg->feeds[i];
+		if (store_feed_get(st, fc->url, &sf) != 0) {
+			store_feed_clear(&sf);
+			goto fail;
+		}
+		buf_reset(&tags);
+		for (j = 0; j < fc->ntags; j++)
+			buf_printf(&tags, "%s%s", j > 0 ? " " : "",
+			    fc->tags[j]);
+		if (store_feed_set_conf(st, sf.id, fc->title,
+		    tags.len > 0 ? tags.data : NULL, 1) != 0) {
+			store_feed_clear(&sf);
+			goto fail;
+		}
+
+		if ((f = sched_find(old, nold, fc->url)) != NULL &&
+		    !f->mark) {
+			/*
+			 * Kept: new options apply, state stays, but a
+			 * shorter interval pulls a healthy feed's due time in.
+			 */
+			f->mark = 1;
+			f->every = fc->every;
+			iv = sched_interval(f);
+			if (f->state == SCHED_IDLE && !sched_once &&
+			    !f->failed && f->due > now + iv &&
+			    f->hold <= now + iv) {
+				f->due = now + iv;
+				sched_arm(f);
+			}
+			f->keep_items = fc->keep_items;
+			if (sf.gone == 0 && f->state == SCHED_GONE) {
+				f->due = now;
+				sched_arm(f);
+			}
+			store_feed_clear(&sf);
+			continue;
+		}
+
+		f = xcalloc(1, sizeof *f);
+		f->id = sf.id;
+		f->url = xstrdup(fc->url);
+		f->every = fc->every;
+		f->keep_items = fc->keep_items;
+		f->mark = 1;
+		host = fetch_host(fc->url);
+		f->host = sched_host_get(host);
+		free(host);
+		ev_timer_init(&f->ev_due, sched_due_cb, 0., 0.);
+		f->ev_due.data = f;
+		f->state = SCHED_IDLE;
+		f->failed = sf.errors > 0;
+		f->hold = sf.hold_until;
+		TAILQ_INSERT_TAIL(&sched_feeds, f, entry);
+		sched_nfeeds++;
+
+		if (sf.gone) {
+			f->state = SCHED_GONE;
+			if (sched_once) {
+				sched_skipped++;
+				log_info("%s: skipped: gone (410) until the "
+				    "feeds file changes", f->url);
+			}
+		} else if (sched_once) {
+			if (sched_force || sf.hold_until <= now) {
+				sched_pending++;
+				sched_enqueue(f);
+			} else {
+				sched_skipped++;
+				log_info("%s: skipped: the server asked to "
+				    "wait %lld more seconds (--force polls it)",
+				    f->url, (long long)(sf.hold_until - now));
+			}
+		} else if (sf.next_fetch > now) {
+			/* The store says later: honour it, within reason. */
+			cap = sched_interval(f);
+			if (cap < (cfg->backoff_max > 0 ? cfg->backoff_max :
+			    FEEDD_BACKOFF_MAX))
+				cap = cfg->backoff_max > 0 ? cfg->backoff_max :
+				    FEEDD_BACKOFF_MAX;
+			f->due = sf.next_fetch < now + cap ? sf.next_fetch :
+			    now + cap;
+			if (sf.hold_until > f->due)
+				f->due = sf.hold_until;
+			sched_arm(f);
+		} else {
+			f->due = 0;	/* overdue: spread below */
+			noverdue++;
+		}
+		store_feed_clear(&sf);
+	}
+	buf_free(&tags);
+	if (store_commit(st) != 0)
+		goto fail;
+
+	/* Feeds no longer configured stop. */
+	TAILQ_FOREACH_SAFE(f, &sched_feeds, entry, f1) {
+		if (!f->mark && !f->dead)
+			sched_remove(f);
+	}
+	free(old);
+
+	/* Spread overdue first polls over min(interval, 2 minutes). */
+	if (noverdue > 0) {
+		window = cfg->interval > 0 ? cfg->interval : FEEDD_INTERVAL;
+		if (window > 120)
+			window = 120;
+		TAILQ_FOREACH(f, &sched_feeds, entry) {
+			if (f->state != SCHED_IDLE || f->due != 0 || sched_once)
+				continue;
+			f->due = now + (int64_t)((double)window * (double)k /
+			    (double)noverdue);
+			k++;
+			if (f->due == now)
+				sched_enqueue(f);
+			else
+				sched_arm(f);
+		}
+	}
+	return (0);
+
+fail:
+	*cause = xstrdup(store_errmsg(st));
+	store_rollback(st);
+	buf_free(&tags);
+	free(old);
+	return (-1);
+}
+
+/* Poll some feeds (by store id) now, or every feed when n is 0. */
+void
+sched_refresh(const int64_t *ids, size_t n)
+{
+	struct sched_feed	*f;
+	int64_t			 now = util_now();
+	size_t			 i;
+
+	TAILQ_FOREACH(f, &sched_feeds, entry) {
+		if (f->dead)
+			continue;
+		if (n == 0) {
+			/* All: a server's hold is still respected. */
+			if (f->state == SCHED_IDLE && f->hold <= now)
+				sched_enqueue(f);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (ids[i] == f->id &&
+			    (f->state == SCHED_IDLE || f->state == SCHED_GONE))
+				sched_enqueue(f);
+		}
+	}
+}
+
+/* Stop every timer and free every feed and host. */
+void
+sched_free(void)
+{
+	struct sched_feed	*f;
+	struct sched_host	*h, *next;
+	size_t			 i;
+
+	while ((f = TAILQ_FIRST(&sched_feeds)) != NULL)
+		sched_feed_free(f);
+	for (i = 0; i < sched_nbuckets; i++) {
+		for (h = sched_hosts[i]; h != NULL; h = next) {
+			next = h->hnext;
+			free(h->name);
+			free(h);
+		}
+	}
+	free(sched_hosts);
+	sched_hosts = NULL;
+	sched_nbuckets = sched_nhosts = 0;
+	TAILQ_INIT(&sched_waiting);
+	if (feedd_loop != NULL) {
+		ev_timer_stop(feedd_loop, &sched_ev_kick);
+		ev_timer_stop(feedd_loop, &sched_ev_delay);
+	}
+}
+
+/* Feeds --once left alone: gone, or held by their server. */
+int
+sched_skip_count(void)
+{
+	return (sched_skipped);
+}
+
+/* Feeds in the schedule. */
+int
+sched_feed_count(void)
+{
+	return (sched_nfeeds);
+}
+
+/* Feeds whose last poll failed. */
+int
+sched_error_count(void)
+{
+	struct sched_feed	*f;
+	int			 n = 0;
+
+	TAILQ_FOREACH(f, &sched_feeds, entry) {
+		if (f->failed && !f->dead)
+			n++;
+	}
+	return (n);
+}
+
+/* The feed's id in the store. */
+int64_t
+sched_feed_id(const struct sched_feed *f)
+{
+	return (f->id);
+}
+
+/* The feed's URL. */
+const char *
+sched_feed_url(const struct sched_feed *f)
+{
+	return (f->url);
+}
+
+/* keep= from the feeds file, or the configured keep-items. */
+int64_t
+sched_feed_keep_items(const struct sched_feed *f)
+{
+	return (f->keep_items >= 0 ? f->keep_items :
+	    feedd_config->keep_items);
+}
