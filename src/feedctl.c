@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -84,6 +85,9 @@ static int		 feedctl_socket_given;
 static int		 feedctl_json;
 static int		 feedctl_color = -1;	/* -1: decide by the terminal */
 static int		 feedctl_fd = -1;
+static const char	*feedctl_db;		/* --db: offline access */
+static const char	*feedctl_config;	/* --config: offline access */
+static pid_t		 feedctl_child = -1;	/* feedd --stdio */
 static FILE		*feedctl_in;
 static int64_t		 feedctl_next_id = 1;
 static const char	*feedctl_feeds_path;
@@ -154,7 +158,8 @@ feedctl_usage(FILE *fp)
 	char	*s;
 
 	fprintf(fp, "usage: feedctl [-j] [--color | --no-color] "
-	    "[-s socket] [command [args]]\n\ncommands:\n");
+	    "[-s socket] [--config file] [--db file]\n"
+	    "               [command [args]]\n\ncommands:\n");
 	for (i = 0; i < CTL_NCMDS; i++) {
 		xasprintf(&s, "%s %s", feedctl_cmds[i].name,
 		    feedctl_cmds[i].args);
@@ -218,6 +223,103 @@ feedctl_socket_path(void)
 	return (feedctl_socket = path);
 }
 
+/*
+ * The feedd binary for offline access: the one beside this feedctl (a
+ * build tree, or the same bindir), else BINDIR's, else feedd on $PATH.
+ */
+static char *
+feedctl_feedd_path(void)
+{
+	char	 self[PATH_MAX], *slash, *path;
+	ssize_t	 n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			xasprintf(&path, "%s/feedd", self);
+			if (access(path, X_OK) == 0)
+				return (path);
+			free(path);
+		}
+	}
+	if (access(BINDIR "/feedd", X_OK) == 0)
+		return (xstrdup(BINDIR "/feedd"));
+	return (xstrdup("feedd"));
+}
+
+/*
+ * No daemon answers: serve the request from the store itself, through
+ * `feedd --stdio` on a socketpair, with the daemon's own request code.
+ * This is how cron users (feedd --once, no daemon) read with feedctl.  The
+ * child says on stderr why it cannot (no database yet, say).
+ */
+static int
+feedctl_offline(void)
+{
+	char	*feedd, *argv[8];
+	int	 sv[2], argc = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return (-1);
+	feedd = feedctl_feedd_path();
+	argv[argc++] = feedd;
+	argv[argc++] = "--stdio";
+	if (feedctl_config != NULL) {
+		argv[argc++] = "--config";
+		argv[argc++] = (char *)feedctl_config;
+	}
+	if (feedctl_db != NULL) {
+		argv[argc++] = "--db";
+		argv[argc++] = (char *)feedctl_db;
+	}
+	argv[argc] = NULL;
+	fflush(stdout);
+	switch (feedctl_child = fork()) {
+	case -1:
+		free(feedd);
+		close(sv[0]);
+		close(sv[1]);
+		return (-1);
+	case 0:
+		if (dup2(sv[1], STDIN_FILENO) == -1 ||
+		    dup2(sv[1], STDOUT_FILENO) == -1)
+			_exit(127);
+		if (strchr(feedd, '/') != NULL)
+			execv(feedd, argv);
+		else
+			execvp(feedd, argv);
+		warn("%s", feedd);
+		_exit(127);
+	}
+	free(feedd);
+	close(sv[1]);
+	feedctl_fd = sv[0];
+	return (0);
+}
+
+/* Reap the offline child, if any; its status says whether it served. */
+static int
+feedctl_offline_done(void)
+{
+	int	status;
+
+	if (feedctl_child == -1)
+		return (0);
+	if (feedctl_in != NULL) {
+		fclose(feedctl_in);
+		feedctl_in = NULL;
+		feedctl_fd = -1;
+	} else if (feedctl_fd != -1) {
+		close(feedctl_fd);
+		feedctl_fd = -1;
+	}
+	while (waitpid(feedctl_child, &status, 0) == -1 && errno == EINTR)
+		;
+	feedctl_child = -1;
+	return (WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 /* Connect to feedd, or exit 3 with a message saying how to start it. */
 static void
 feedctl_connect(void)
@@ -240,6 +342,12 @@ feedctl_connect(void)
 		err(EXIT_CONNECT, "socket");
 	if (connect(feedctl_fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
 		saved = errno;
+		close(feedctl_fd);
+		feedctl_fd = -1;
+		if ((saved == ENOENT || saved == ECONNREFUSED) &&
+		    (!feedctl_socket_given || feedctl_db != NULL) &&
+		    feedctl_offline() == 0)
+			goto connected;
 		if (saved == ENOENT || saved == ECONNREFUSED)
 			errx(EXIT_CONNECT, "cannot connect to %s: %s (is feedd "
 			    "running? start it with: %s, or run feedd --once "
@@ -249,6 +357,7 @@ feedctl_connect(void)
 		errx(EXIT_CONNECT, "cannot connect to %s: %s", path,
 		    strerror(saved));
 	}
+connected:
 	if ((feedctl_in = fdopen(feedctl_fd, "r")) == NULL)
 		err(EXIT_CONNECT, "fdopen");
 }
@@ -298,6 +407,11 @@ feedctl_recv(int eof_ok)
 			return (NULL);
 		if (errno != 0 && errno != ECONNRESET)
 			err(EXIT_CONNECT, "%s: read", feedctl_socket_path());
+		if (feedctl_child != -1) {
+			feedctl_offline_done();
+			errx(EXIT_CONNECT, "feedd is not running (%s) and its "
+			    "database could not be read", feedctl_socket_path());
+		}
 		errx(EXIT_CONNECT, "%s: connection closed by feedd",
 		    feedctl_socket_path());
 	}
@@ -1864,6 +1978,8 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "color", no_argument, NULL, 'C' },
 		{ "no-color", no_argument, NULL, 'N' },
@@ -1885,6 +2001,12 @@ main(int argc, char **argv)
 		case 's':
 			feedctl_socket = optarg;
 			feedctl_socket_given = 1;
+			break;
+		case 'D':
+			feedctl_db = optarg;
+			break;
+		case 'c':
+			feedctl_config = optarg;
 			break;
 		case 'j':
 			feedctl_json = 1;
@@ -1930,7 +2052,9 @@ main(int argc, char **argv)
 	render_set_color(feedctl_color && !feedctl_json);
 	rc = cmd->fn(argc, argv);
 	feedctl_check_stdout();
-	if (feedctl_in != NULL)
+	if (feedctl_child != -1)
+		feedctl_offline_done();
+	else if (feedctl_in != NULL)
 		fclose(feedctl_in);
 	return (rc);
 }

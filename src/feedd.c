@@ -16,6 +16,7 @@
  */
 #include <sys/types.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -44,6 +45,7 @@ static struct feedd_flag *feedd_flags;
 static size_t		 feedd_nflags;
 static char		*feedd_conf_path;	/* --config, or NULL */
 static int		 feedd_once;
+static int		 feedd_stdio;	/* --stdio: feedctl's offline access */
 static int		 feedd_verbose;		/* -v count */
 static int		 feedd_quiet;
 static int		 feedd_stopping;
@@ -59,7 +61,8 @@ feedd_usage(int status)
 	FILE	*f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-"usage: feedd [--foreground | --daemon | --once [--force]] [-n] [-qv]\n"
+"usage: feedd [--foreground | --daemon | --once [--force] | --stdio]\n"
+"             [-n] [-qv]\n"
 "             [--config FILE] [--feeds FILE] [--db FILE] [--socket PATH]\n"
 "             [--KEY VALUE ...]\n"
 "Every feedd.conf key is also a flag (--KEY VALUE or --KEY=VALUE).\n");
@@ -140,6 +143,8 @@ feedd_config_build(char **cause)
 		config_free(cfg);
 		return (NULL);
 	}
+	if (feedd_stdio)
+		return (cfg);	/* serves the store only: no feeds needed */
 	if (cfg->feeds_path == NULL) {
 		*cause = xstrdup("no feeds file");
 		config_free(cfg);
@@ -450,6 +455,8 @@ feedd_args(int argc, char **argv, int *once, int *force, int *daemonize,
 			*force = 1;
 		else if (strcmp(a, "check") == 0)
 			*check = 1;
+		else if (strcmp(a, "stdio") == 0)
+			feedd_stdio = 1;
 		else if (strcmp(a, "verbose") == 0)
 			feedd_verbose++;
 		else if (strcmp(a, "quiet") == 0)
@@ -483,6 +490,47 @@ feedd_args(int argc, char **argv, int *once, int *force, int *daemonize,
 	}
 }
 
+/*
+ * --stdio: answer protocol requests on standard input, a stream socket
+ * (feedctl's end of a socketpair), from the store, with the daemon's own
+ * request code.  No polling and no lock, so it may run beside a feedd
+ * --once from cron: this is how feedctl reads when no daemon runs.  It
+ * never creates a database.
+ */
+static int
+feedd_stdio_main(struct config *cfg)
+{
+	struct stat	 sb;
+	socklen_t	 len;
+	char		*cause = NULL;
+	int		 type;
+
+	len = sizeof type;
+	if (getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+	    type != SOCK_STREAM)
+		fatalx("--stdio: standard input is not a stream socket "
+		    "(feedctl starts feedd this way when no daemon runs)");
+	if (stat(cfg->db_path, &sb) != 0)
+		fatal("%s: no database (has feedd or feedd --once run yet?)",
+		    cfg->db_path);
+	if ((feedd_loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
+		fatalx("libev: no event loop");
+	if ((feedd_store = store_open(cfg->db_path, &cause)) == NULL)
+		fatalx("%s", cause != NULL ? cause : cfg->db_path);
+	feedd_started = util_now();
+	server_attach(cfg->db_path, STDIN_FILENO);
+	ev_run(feedd_loop, 0);
+	server_stop();
+	store_close(feedd_store);
+	feedd_store = NULL;
+	config_free(feedd_config);
+	feedd_config = NULL;
+	feedd_free_flags();
+	ev_loop_destroy(feedd_loop);
+	feedd_loop = NULL;
+	return (0);
+}
+
 /* Start up, run the loop until stopped or done, shut down cleanly. */
 int
 main(int argc, char **argv)
@@ -514,6 +562,8 @@ main(int argc, char **argv)
 	}
 	feedd_config = cfg;
 	feedd_set_loglevel(cfg);
+	if (feedd_stdio && !check)
+		return (feedd_stdio_main(cfg));
 	if (check) {
 		if (feedd_verbose > 0)
 			config_print(stdout, cfg);

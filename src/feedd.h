@@ -488,6 +488,7 @@ int		 opml_write(FILE *, const struct config *, char **);
 /* server.c: the Unix socket and its clients (see proto.h). */
 int		 server_start(const char *, int, const char *, char **);
 void		 server_stop(void);
+void		 server_attach(const char *, int);
 void		 server_item_stored(int64_t, int);
 int		 server_probe(const char *);
 size_t		 server_clients(void);

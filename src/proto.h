@@ -46,6 +46,7 @@ enum proto_cmd {
 #define PROTO_E_RELOAD		"reload_failed"	/* message has the cause */
 #define PROTO_E_INTERNAL	"internal"	/* store error; logged */
 #define PROTO_E_BUSY		"busy"		/* server is shutting down */
+#define PROTO_E_OFFLINE		"offline"	/* no daemon: feedd --stdio */
 
 /* Values of "op" in a "mark" request. */
 #define PROTO_MARK_READ		"read"

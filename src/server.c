@@ -129,6 +129,7 @@ static size_t		 server_nfollowers;
 static u_int		 server_next_num;
 static int		 server_fd = -1;
 static char		*server_path;
+static int		 server_offline;	/* feedd --stdio: no poller */
 static int		 server_unlink;	/* we created the socket file */
 static int		 server_have_gid;
 static gid_t		 server_gid;
@@ -842,6 +843,12 @@ server_cmd_refresh(struct client *c, json_t *id, json_t *req)
 	size_t	 n;
 	json_t	*err, *o;
 
+	if (server_offline) {
+		server_client_send_new(c, proto_error(id, PROTO_E_OFFLINE,
+		    "feedd is not running; this needs the daemon (start it, "
+		    "or run feedd --once to poll)"));
+		return;
+	}
 	if (server_feed_refs(id, req, "feed", &ids, &n, &err) != 0) {
 		server_client_send_new(c, err);
 		return;
@@ -859,6 +866,12 @@ server_cmd_reload(struct client *c, json_t *id, json_t *req)
 {
 	char	*cause = NULL;
 
+	if (server_offline) {
+		server_client_send_new(c, proto_error(id, PROTO_E_OFFLINE,
+		    "feedd is not running; this needs the daemon (start it, "
+		    "or run feedd --once to poll)"));
+		return;
+	}
 	if (feedd_reload(&cause) != 0) {
 		server_client_send_new(c, proto_error(id, PROTO_E_RELOAD,
 		    "%s", cause != NULL ? cause : "reload failed"));
@@ -935,6 +948,12 @@ server_cmd_follow(struct client *c, json_t *id, json_t *req)
 	json_t		*err, *o;
 	int64_t		 max = SERVER_FOLLOW_QUEUE;
 
+	if (server_offline) {
+		server_client_send_new(c, proto_error(id, PROTO_E_OFFLINE,
+		    "feedd is not running; this needs the daemon (start it, "
+		    "or run feedd --once to poll)"));
+		return;
+	}
 	if (proto_get_int(req, "max_backlog", 1, SERVER_FOLLOW_QUEUE,
 	    &max) != 0) {
 		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
@@ -1491,6 +1510,29 @@ server_start(const char *path, int listen_fd, const char *group,
 	server_running = 1;
 	log_info("%s: listening", server_path);
 	return (0);
+}
+
+/*
+ * Serve one already connected socket and nothing else: feedctl's offline
+ * access through `feedd --stdio`, when no daemon is running.  The requests
+ * that need the poller (refresh, reload, follow) answer "offline".
+ */
+void
+server_attach(const char *name, int fd)
+{
+	free(server_path);
+	server_path = xstrdup(name);
+	server_offline = 1;
+	server_unlink = 0;
+	server_have_gid = 0;
+	server_fd = -1;
+	ev_timer_init(&server_ev_pause, server_pause_cb, 1., 0.);
+	ev_prepare_init(&server_ev_prepare, server_prepare_cb);
+	ev_prepare_start(feedd_loop, &server_ev_prepare);
+	ev_unref(feedd_loop);	/* the client's watchers keep the loop alive */
+	ev_idle_init(&server_ev_idle, server_idle_cb);
+	server_running = 1;
+	server_client_add(fd);
 }
 
 /* Close every client and the listening socket (removing our file). */
