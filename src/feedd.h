@@ -42,6 +42,7 @@
 #define FEEDD_MAX_BODY		(16 * 1024 * 1024) /* decoded bytes */
 #define FEEDD_BACKOFF_MAX	(24 * 3600)	/* error backoff cap, s */
 #define FEEDD_KEEP_ITEMS	1000		/* per feed, 0 = no limit */
+#define FEEDD_INDEX_BATCH	500		/* items indexed per idle turn */
 #define FEEDD_KEEP_AGE		(180 * 86400)	/* s, 0 = no limit */
 
 /* Parser caps (sfeed-style: every outside input is bounded). */
@@ -374,6 +375,7 @@ int		 store_items(struct store *, const struct store_query *, int,
 int64_t		 store_mark(struct store *, const struct store_query *,
 		     enum store_mark_op);
 int64_t		 store_max_item_id(struct store *);
+int64_t		 store_index(struct store *, int64_t);
 int		 store_prune(struct store *, int64_t, int64_t, int64_t, int,
 		     int64_t);
 int		 store_stats(struct store *, struct store_stats *);
@@ -415,6 +417,7 @@ struct feedd_stats {
 int		 feedd_reload(char **);
 void		 feedd_refresh(const int64_t *, size_t);
 void		 feedd_get_stats(struct feedd_stats *);
+void		 feedd_index_later(void);
 
 /* sched.c: each feed's state and due time, the queue, host politeness. */
 struct sched_feed;

@@ -756,6 +756,8 @@ fetch_store(struct fetch *fe, enum fetch_outcome oc, int http_status,
 	fetch_stats.items_updated += nupd;
 	for (i = 0; i < nids; i++)
 		server_item_stored(ids[i], isnew[i]);
+	if (nnew > 0)
+		feedd_index_later();
 	free(ids);
 	free(isnew);
 	switch (oc) {

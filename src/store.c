@@ -12,8 +12,10 @@
  * parameters only: no value is ever written into SQL text.
  *
  * Search is an FTS5 external-content index over the title and the content
- * (the summary when there is no content), kept in step by triggers, so
- * updates and deletes (prune) are reflected without extra code here.
+ * (the summary when there is no content).  New items are indexed in
+ * batches off the poll path (store_index(), migration 2); triggers keep
+ * indexed items in step on updates and deletes (prune), and every search
+ * first indexes what is pending, so it always sees every item.
  *
  * Errors are kept in the store and read with store_errmsg(); they read
  * "PATH: step: reason".
@@ -159,6 +161,38 @@ static const char *store_migrations[] = {
 	"  INSERT INTO items_fts(rowid, title, content)\n"
 	"    VALUES (new.id, new.title, COALESCE(new.content, new.summary));\n"
 	"END;\n",
+
+	/*
+	 * 2: search indexing leaves the poll path.  Indexing was most of the
+	 * CPU time of a first poll, so new items are indexed later, in
+	 * batches (store_index(): the daemon's idle time, and before every
+	 * search).  Invariant: every item with id <= fts_state.upto is in
+	 * items_fts, none above it (ids only grow: AUTOINCREMENT).  The
+	 * update and delete triggers therefore touch indexed rows only.
+	 */
+	"CREATE TABLE fts_state (\n"
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"  upto INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO fts_state (id, upto)\n"
+	"  SELECT 1, COALESCE(MAX(id), 0) FROM items;\n"
+	"DROP TRIGGER items_fts_ai;\n"
+	"DROP TRIGGER items_fts_ad;\n"
+	"DROP TRIGGER items_fts_au;\n"
+	"CREATE TRIGGER items_fts_ad AFTER DELETE ON items\n"
+	"  WHEN old.id <= (SELECT upto FROM fts_state) BEGIN\n"
+	"  INSERT INTO items_fts(items_fts, rowid, title, content)\n"
+	"    VALUES ('delete', old.id, old.title,\n"
+	"    COALESCE(old.content, old.summary));\n"
+	"END;\n"
+	"CREATE TRIGGER items_fts_au AFTER UPDATE OF title, content, summary\n"
+	"  ON items WHEN old.id <= (SELECT upto FROM fts_state) BEGIN\n"
+	"  INSERT INTO items_fts(items_fts, rowid, title, content)\n"
+	"    VALUES ('delete', old.id, old.title,\n"
+	"    COALESCE(old.content, old.summary));\n"
+	"  INSERT INTO items_fts(rowid, title, content)\n"
+	"    VALUES (new.id, new.title, COALESCE(new.content, new.summary));\n"
+	"END;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -199,6 +233,10 @@ enum store_stmt {
 	S_META_GET,
 	S_META_SET,
 	S_META_DEL,
+	S_INDEX_UPTO,
+	S_INDEX_NEXT,
+	S_INDEX_ADD,
+	S_INDEX_SET,
 	S_COUNT
 };
 
@@ -290,6 +328,13 @@ static const char *store_sql[S_COUNT] = {
 	[S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[S_META_DEL] = "DELETE FROM meta WHERE key = ?1",
+	[S_INDEX_UPTO] = "SELECT upto FROM fts_state WHERE id = 1",
+	[S_INDEX_NEXT] = "SELECT MAX(id) FROM (SELECT id FROM items"
+	    " WHERE id > ?1 ORDER BY id LIMIT ?2)",
+	[S_INDEX_ADD] = "INSERT INTO items_fts(rowid, title, content)"
+	    " SELECT id, title, content FROM items_fts_src"
+	    " WHERE id > ?1 AND id <= ?2",
+	[S_INDEX_SET] = "UPDATE fts_state SET upto = ?1 WHERE id = 1",
 };
 
 struct store {
@@ -1557,6 +1602,8 @@ store_items(struct store *st, const struct store_query *q, int with_content,
 	int			 rc, n, stop, retry, cached;
 
 	search = store_blank(q->search) ? NULL : q->search;
+	if (search != NULL && store_index(st, 0) == -1)
+		log_warnx("%s", store_errmsg(st));	/* search what is indexed */
 	for (retry = 0;; retry++) {
 		memset(&sb, 0, sizeof sb);
 		buf_printf(&sb.sql, "SELECT i.id, i.feed_id,"
@@ -1633,6 +1680,8 @@ store_mark(struct store *st, const struct store_query *q,
 	}
 
 	search = store_blank(q->search) ? NULL : q->search;
+	if (search != NULL && store_index(st, 0) == -1)
+		log_warnx("%s", store_errmsg(st));	/* search what is indexed */
 	for (retry = 0;; retry++) {
 		memset(&sb, 0, sizeof sb);
 		buf_printf(&sb.sql, "UPDATE items SET %s AND id IN"
@@ -1664,6 +1713,71 @@ store_mark(struct store *st, const struct store_query *q,
 	store_sqlb_release(stmt, cached);
 	free(quoted);
 	return (n);
+}
+
+/* The last item id search has indexed, -1 on error. */
+static int64_t
+store_index_upto(struct store *st)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_INDEX_UPTO];
+	int64_t		 upto = -1;
+
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		upto = sqlite3_column_int64(stmt, 0);
+	else
+		store_error(st, "search index state");
+	sqlite3_reset(stmt);
+	return (upto);
+}
+
+/*
+ * Add up to max items (all when max <= 0) that search has not indexed yet
+ * to the index, oldest first, in a transaction of its own, or in the one
+ * open.  Returns the number of items indexed (0: nothing pending), or -1.
+ */
+int64_t
+store_index(struct store *st, int64_t max)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 upto, next = 0;
+	int		 own, rc;
+
+	if ((own = sqlite3_get_autocommit(st->db)) &&
+	    store_exec(st, S_BEGIN, "begin indexing") != 0)
+		return (-1);
+	if ((upto = store_index_upto(st)) == -1)
+		goto fail;
+	stmt = st->stmt[S_INDEX_NEXT];
+	sqlite3_bind_int64(stmt, 1, upto);
+	sqlite3_bind_int64(stmt, 2, max > 0 ? max : INT64_MAX);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		next = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW) {
+		store_error(st, "search index");
+		goto fail;
+	}
+	if (next <= upto) {	/* NULL: nothing pending */
+		if (own)
+			store_exec(st, S_COMMIT, "commit indexing");
+		return (0);
+	}
+	stmt = st->stmt[S_INDEX_ADD];
+	sqlite3_bind_int64(stmt, 1, upto);
+	sqlite3_bind_int64(stmt, 2, next);
+	if (store_exec(st, S_INDEX_ADD, "search index") != 0)
+		goto fail;
+	sqlite3_bind_int64(st->stmt[S_INDEX_SET], 1, next);
+	if (store_exec(st, S_INDEX_SET, "search index state") != 0)
+		goto fail;
+	if (own && store_exec(st, S_COMMIT, "commit indexing") != 0)
+		goto fail;
+	return (next - upto);	/* ids: an upper bound when some were deleted */
+
+fail:
+	if (own)
+		store_rollback(st);
+	return (-1);
 }
 
 /* The highest item id, 0 when there are none (or on error). */

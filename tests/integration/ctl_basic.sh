@@ -6,10 +6,21 @@
 # for bad flags, unknown ids and a daemon that is not running.
 . "$(dirname "$0")/ctl_lib.sh"
 
-rss a.xml Alpha \
-    "a1|Apple pie|Zebra crossing text.|Sat, 28 Nov 2026 10:00:00 GMT" \
-    "a2|Banana split|Plain.|Sat, 28 Nov 2026 11:00:00 GMT" \
-    "a3|Evil &#x9b;2J&#x9d;52;c;SGVsbG8=&#x9c;done|x|Sat, 28 Nov 2026 09:00:00 GMT"
+# Alpha is a JSON Feed: its strings may carry raw control characters (XML
+# cannot, and the XML parser reads C1 references as Windows-1252), so a3's
+# title brings a C1 CSI, an OSC 52 clipboard write and a BEL to the store.
+cat > "$T/www/a.xml" <<'EOF'
+{"version": "https://jsonfeed.org/version/1.1", "title": "Alpha",
+ "home_page_url": "http://example.org/Alpha", "items": [
+ {"id": "a1", "url": "http://example.org/a1", "title": "Apple pie",
+  "content_html": "Zebra crossing text.",
+  "date_published": "2026-11-28T10:00:00Z"},
+ {"id": "a2", "url": "http://example.org/a2", "title": "Banana split",
+  "content_html": "Plain.", "date_published": "2026-11-28T11:00:00Z"},
+ {"id": "a3", "url": "http://example.org/a3",
+  "title": "Evil \u009b2J\u001b]52;c;SGVsbG8=\u0007done",
+  "content_html": "x", "date_published": "2026-11-28T09:00:00Z"}]}
+EOF
 rss b.xml Beta \
     "b1|Cherry tart|&lt;p&gt;Some &lt;a href=\"http://example.org/link\"&gt;linked&lt;/a&gt; words.&lt;/p&gt;|Fri, 27 Nov 2026 10:00:00 GMT" \
     "b2|Date loaf|Plain.|Thu, 26 Nov 2026 10:00:00 GMT"
@@ -134,7 +145,7 @@ check "no ESC in human output" sh -c "! grep -q '$ESC' '$T/human' '$T/human2'"
 check "no C1 CSI in human output" sh -c "! grep -q '$C1' '$T/human' '$T/human2'"
 ctl items --json --search Evil > "$T/json"
 check "JSON keeps them as escapes" \
-    grep -qF '"title":"Evil \u009B2J\u009D52;c;SGVsbG8=\u009Cdone"' "$T/json"
+    grep -qF '"title":"Evil \u009B2J\u001B]52;c;SGVsbG8=\u0007done"' "$T/json"
 check "no raw C1 in JSON output" sh -c "! grep -q '$C1' '$T/json'"
 
 # The feeds table.

@@ -296,8 +296,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 1,
-	    "new database is at schema version 1");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 2,
+	    "new database is at schema version 2");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -323,8 +323,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 1,
-	    "version still 1 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 2,
+	    "version still 2 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 7"), 0,
@@ -1078,6 +1078,129 @@ test_prune_search(void)
 	    "rebuilt index agrees too");
 }
 
+/* How many indexed rows match "zebra", read by a separate connection. */
+static int64_t
+fts_rows(const char *path)
+{
+	return (raw_int(path, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'zebra'"));
+}
+
+/*
+ * Search indexing is off the poll path: upserts leave new items pending,
+ * store_index() adds them in batches, a search catches up first, and the
+ * update and delete triggers keep indexed rows in step.  Migration 2 takes
+ * a version 1 database whose items are all indexed.
+ */
+static void
+test_index(void)
+{
+	struct store	*st;
+	struct feed_item it;
+	struct store_feed f;
+	char		*path, key[32], title[64];
+	int64_t		 feed, id = 0, first = 0;
+	int		 i;
+
+	path = db_path("index.db");
+	st = open_store(path);
+	memset(&f, 0, sizeof f);
+	tap_is_int(store_feed_get(st, "http://index.example/feed", &f), 0,
+	    "index: a feed");
+	feed = f.id;
+	store_feed_clear(&f);
+	tap_is_int(store_begin(st), 0, "index: begin");
+	for (i = 0; i < 25; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		snprintf(title, sizeof title, "zebra number %d", i);
+		id = add(st, feed, key, title, "<p>stripes</p>", 1000 + i,
+		    5000, NULL);
+		if (i == 0)
+			first = id;
+	}
+	tap_is_int(store_commit(st), 0, "index: commit 25 items");
+	tap_is_int(raw_int(path, "SELECT upto FROM fts_state"), 0,
+	    "no item is indexed by the upsert itself");
+	tap_is_int(fts_rows(path), 0, "the index holds no zebra yet");
+	tap_is_int(store_index(st, 10), 10, "a batch of 10 is indexed");
+	tap_is_int(raw_int(path, "SELECT upto FROM fts_state"), first + 9,
+	    "the index state names the last indexed id");
+	tap_is_int(fts_rows(path), 10, "10 zebras are in the index");
+	tap_is_int(search_count(st, "zebra"), 25,
+	    "a search first indexes what is pending: all 25 found");
+	tap_is_int(store_index(st, 10), 0, "then nothing is pending");
+	tap_is_int(raw_int(path, "SELECT upto FROM fts_state"), id,
+	    "the state is at the newest item");
+
+	/* An indexed item changes: the trigger replaces its index entry. */
+	tap_is_int(store_begin(st), 0, "index: begin update");
+	mkitem(&it, "k3", "okapi now", "<p>no stripes</p>", 1003);
+	tap_is_int(store_item_upsert(st, feed, &it, 6000, NULL),
+	    STORE_UPDATED, "an indexed item is updated");
+	tap_is_int(store_commit(st), 0, "index: commit update");
+	tap_is_int(search_count(st, "zebra"), 24, "the old title is gone");
+	tap_is_int(search_count(st, "okapi"), 1, "the new title is found");
+
+	/* A pending item changes and another is deleted before indexing. */
+	tap_is_int(store_begin(st), 0, "index: begin pending");
+	id = add(st, feed, "p1", "pending gnu", NULL, 2000, 7000, NULL);
+	add(st, feed, "p2", "pending yak", NULL, 2001, 7000, NULL);
+	mkitem(&it, "p1", "pending wildebeest", NULL, 2000);
+	tap_is_int(store_item_upsert(st, feed, &it, 7001, NULL),
+	    STORE_UPDATED, "a pending item is updated");
+	tap_is_int(store_commit(st), 0, "index: commit pending");
+	tap_is_int(raw_exec(path, "DELETE FROM items WHERE dedupe_key = 'p2'"),
+	    0, "raw: delete a pending item");
+	tap_is_int(search_count(st, "wildebeest"), 1,
+	    "the pending item is indexed with its new title");
+	tap_is_int(search_count(st, "gnu"), 0, "and not its old one");
+	tap_is_int(search_count(st, "yak"), 0, "the deleted item is not found");
+	tap_is_int(raw_exec(path, "INSERT INTO items_fts(items_fts, rank)"
+	    " VALUES ('integrity-check', 1)"), 0,
+	    "the index agrees with the items table");
+	store_close(st);
+
+	/*
+	 * Migration 2 on a version 1 database (this one, turned back into
+	 * version 1 with the triggers of version 1, and one more item that
+	 * the version 1 insert trigger indexes): everything counts as indexed.
+	 */
+	tap_is_int(raw_exec(path, "DROP TABLE fts_state;"
+	    " DROP TRIGGER items_fts_ad; DROP TRIGGER items_fts_au;"
+	    " CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN"
+	    " INSERT INTO items_fts(rowid, title, content) VALUES (new.id,"
+	    " new.title, COALESCE(new.content, new.summary)); END;"
+	    " CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN"
+	    " INSERT INTO items_fts(items_fts, rowid, title, content) VALUES"
+	    " ('delete', old.id, old.title, COALESCE(old.content,"
+	    " old.summary)); END;"
+	    " CREATE TRIGGER items_fts_au AFTER UPDATE OF title, content,"
+	    " summary ON items BEGIN INSERT INTO items_fts(items_fts, rowid,"
+	    " title, content) VALUES ('delete', old.id, old.title,"
+	    " COALESCE(old.content, old.summary)); INSERT INTO"
+	    " items_fts(rowid, title, content) VALUES (new.id, new.title,"
+	    " COALESCE(new.content, new.summary)); END;"
+	    " INSERT INTO items (feed_id, first_seen, dedupe_key, title)"
+	    " VALUES (1, 1, 'old', 'quagga from version one');"
+	    " PRAGMA user_version = 1;"), 0,
+	    "raw: the database back at version 1, one more item");
+	st = open_store(path);
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 2,
+	    "migration 2 ran");
+	tap_is_int(raw_int(path, "SELECT upto FROM fts_state"),
+	    raw_int(path, "SELECT max(id) FROM items"),
+	    "it counts every existing item as indexed");
+	tap_is_int(search_count(st, "quagga"), 1,
+	    "the item version 1 indexed is found");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE"
+	    " type = 'trigger' AND name = 'items_fts_ai'"), 0,
+	    "the insert trigger is gone");
+	tap_is_int(raw_exec(path, "INSERT INTO items_fts(items_fts, rank)"
+	    " VALUES ('integrity-check', 1)"), 0,
+	    "the index still agrees with the items table");
+	store_close(st);
+}
+
 /*
  * Retention keeps the last parsed document of a feed even when the poll
  * that prunes saw nothing (304), and ids are never reused.
@@ -1254,6 +1377,7 @@ main(void)
 	test_mark_lookup_list();
 	test_prune_search();
 	test_prune_doc();
+	test_index();
 	test_hostile();
 	cleanup();
 	return (tap_done());
