@@ -139,7 +139,7 @@ struct store_feed {
 	char		*url;
 	char		*title;		/* from the document */
 	char		*conf_title;	/* ~"Title" from the feeds file */
-	char		*tags;		/* from the feeds file, space separated */
+	char		*tags;		/* from the feeds file, one a line */
 	char		*site_url;
 	char		*etag;
 	char		*last_modified;

@@ -270,7 +270,7 @@ proto_feed_json(const struct store_feed *f)
 	proto_set_str(o, "title", title);
 	proto_set_str(o, "doc_title", f->title);
 	proto_set_str(o, "conf_title", f->conf_title);
-	json_object_set_new(o, "tags", proto_split(f->tags, " "));
+	json_object_set_new(o, "tags", proto_split(f->tags, "\n"));
 	proto_set_str(o, "site_url", f->site_url);
 	json_object_set_new(o, "last_fetch", json_integer(f->last_fetch));
 	json_object_set_new(o, "last_success",

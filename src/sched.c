@@ -516,8 +516,8 @@ sched_load(const struct config *cfg, char **cause)
 		}
 		buf_reset(&tags);
 		for (j = 0; j < fc->ntags; j++)
-			buf_printf(&tags, "%s%s", j > 0 ? " " : "",
-			    fc->tags[j]);
+			buf_printf(&tags, "%s%s", j > 0 ? "\n" : "",
+			    fc->tags[j]);	/* a tag may hold spaces */
 		if (store_feed_set_conf(st, sf.id, fc->title,
 		    tags.len > 0 ? tags.data : NULL, 1) != 0) {
 			store_feed_clear(&sf);

@@ -1510,10 +1510,11 @@ store_sqlb_where(struct store_sqlb *sb, const struct store_query *q,
 		store_sqlb_ids(sb, q->feed_ids, q->nfeed_ids);
 	}
 	if (!store_blank(q->tag)) {
-		buf_adds(s, " AND instr(' ' || lower(f.tags) || ' ',"
-		    " ' ' || lower(");
+		/* feeds.tags holds one tag a line: a tag may hold spaces. */
+		buf_adds(s, " AND instr(char(10) || lower(f.tags) || char(10),"
+		    " char(10) || lower(");
 		store_sqlb_text(sb, q->tag);
-		buf_adds(s, ") || ' ') > 0");
+		buf_adds(s, ") || char(10)) > 0");
 	}
 	if (q->since != 0) {
 		buf_adds(s, " AND COALESCE(i.published, i.first_seen) >= ");

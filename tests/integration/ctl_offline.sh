@@ -8,7 +8,7 @@ rss a.xml alpha "a1|First alpha|one|Mon, 02 Jan 2023 10:00:00 +0000" \
     "a2|Second alpha|two|Tue, 03 Jan 2023 10:00:00 +0000"
 rss b.xml beta "b1|Only beta|three|Wed, 04 Jan 2023 10:00:00 +0000"
 start_httpd --dir "$T/www"
-printf '%s\n' "$BASE/a.xml news" "$BASE/b.xml \"~Beta feed\"" > "$T/feeds"
+printf '%s\n' "$BASE/a.xml news \"hardware news\"" "$BASE/b.xml \"~Beta feed\"" > "$T/feeds"
 once() {
 	"$FEEDD" --once --config "$T/empty.conf" --feeds "$T/feeds" \
 	    --db "$T/db" --socket "$SOCK" --host-delay 0 --host-conns 8
@@ -37,6 +37,11 @@ off > "$T/new2.out"
 check "two unread remain" grep -q '^2 unread items in 1 feed' "$T/new2.out"
 check "the read mark is in the database" \
     sh -c "test \"\$(sqlite3 '$T/db' 'select read from items where guid=\"b1\"')\" = 1"
+
+is "a quoted tag with a space selects its feed" \
+    "$(off --json items --tag 'hardware news' | wc -l)" 2
+is "a word of that tag selects nothing" \
+    "$(off --json items --tag hardware | wc -l)" 0
 
 off refresh > "$T/refresh.out" 2>&1
 is "refresh needs the daemon: exit 1" "$?" 1

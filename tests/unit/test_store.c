@@ -430,11 +430,11 @@ test_feeds(void)
 	tap_is_str(g.etag, "\"abc\"", "feed_get existing returns state");
 	store_feed_clear(&g);
 
-	tap_is_int(store_feed_set_conf(st, id, "Conf", "a b", 0), 0,
+	tap_is_int(store_feed_set_conf(st, id, "Conf", "a\nb", 0), 0,
 	    "set_conf");
 	tap_is_int(store_feed_get_id(st, id, &g), 0, "get after set_conf");
 	tap_is_str(g.conf_title, "Conf", "set_conf conf_title");
-	tap_is_str(g.tags, "a b", "set_conf tags");
+	tap_is_str(g.tags, "a\nb", "set_conf tags");
 	tap_is_int(g.active, 0, "set_conf active=0");
 	store_feed_clear(&g);
 
@@ -635,7 +635,7 @@ fixture(const char *path)
 	a = feed(st, "http://a.example/feed");
 	b = feed(st, "http://b.example/feed");
 	c = feed(st, "http://c.example/feed");
-	store_feed_set_conf(st, a, "Alpha", "news tech", 1);
+	store_feed_set_conf(st, a, "Alpha", "news\ntech\nhardware news", 1);
 	store_feed_set_conf(st, b, NULL, "sport", 1);
 	store_feed_set_conf(st, c, NULL, NULL, 0);
 	store_feed_get_id(st, b, &f);
@@ -728,6 +728,10 @@ test_filters(void)
 	check_ids(st, &q, "2,1,6", "tag is case-insensitive");
 	Q(); q.tag = "news";
 	check_ids(st, &q, "2,1,6", "first tag of a list");
+	Q(); q.tag = "hardware news";
+	check_ids(st, &q, "2,1,6", "a tag with a space matches whole");
+	Q(); q.tag = "hardware";
+	check_ids(st, &q, "", "a word of that tag is no tag");
 	Q(); q.tag = "te";
 	check_ids(st, &q, "", "tag matches whole words only");
 	Q(); q.tag = "sport";
