@@ -6,9 +6,9 @@ set -eu
 
 pkgs="build-essential autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libsqlite3-dev libev-dev libjansson-dev
-libsystemd-dev sqlite3 mandoc python3 socat"
+libsystemd-dev sqlite3 mandoc python3 socat libxml2-utils"
 if [ "${1:-}" = "--bench" ]; then
-	pkgs="$pkgs libxml2-utils sfeed newsboat nginx-light curl valgrind"
+	pkgs="$pkgs sfeed newsboat nginx-light curl valgrind time"
 fi
 
 missing=""
