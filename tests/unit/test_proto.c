@@ -179,7 +179,7 @@ test_rows(void)
 	f.id = 7;
 	f.url = "https://example.com/feed";
 	f.title = "Doc title";
-	f.tags = "news  tech";
+	f.tags = "news\n\nhardware news";
 	f.http_status = 404;
 	f.errors = 3;
 	f.last_error = "HTTP 404";
@@ -191,7 +191,9 @@ test_rows(void)
 	tap_is_str(json_string_value(json_object_get(o, "title")),
 	    "Doc title", "feed title falls back to the document's");
 	tap_is_int(json_array_size(json_object_get(o, "tags")), 2,
-	    "feed tags split on spaces");
+	    "feed tags split on lines, empty ones skipped");
+	tap_is_str(json_string_value(json_array_get(json_object_get(o,
+	    "tags"), 1)), "hardware news", "a tag keeps its spaces");
 	tap_is_int(json_integer_value(json_object_get(o, "errors")), 3,
 	    "feed errors");
 	tap_is_int(json_integer_value(json_object_get(o, "unread")), 4,
