@@ -309,9 +309,9 @@ feedd_stop(void)
 	ev_break(feedd_loop, EVBREAK_ALL);
 }
 
-/* Reload the configuration (SIGHUP, or a client's request). */
-int
-feedd_reload(char **cause)
+/* Build the new configuration and swap it in; the old one stays on error. */
+static int
+feedd_reload_config(char **cause)
 {
 	struct config	*cfg, *old = feedd_config;
 	char		*tmp;
@@ -335,6 +335,13 @@ feedd_reload(char **cause)
 	feedd_config = cfg;
 	feedd_check_feeds_hash(cfg);
 	if (sched_load(cfg, cause) != 0) {
+		/* Give each config its own paths back before freeing. */
+		tmp = cfg->db_path;
+		cfg->db_path = old->db_path;
+		old->db_path = tmp;
+		tmp = cfg->socket_path;
+		cfg->socket_path = old->socket_path;
+		old->socket_path = tmp;
 		feedd_config = old;
 		config_free(cfg);
 		return (-1);
@@ -344,6 +351,24 @@ feedd_reload(char **cause)
 	config_free(old);
 	log_info("configuration reloaded: %zu feeds", cfg->nfeeds);
 	return (0);
+}
+
+/*
+ * Re-read feedd.conf and the feeds file (SIGHUP, or a reload request):
+ * systemd hears RELOADING=1 then READY=1 either way, and a failure is
+ * logged with its FILE:LINE cause while the running configuration stays.
+ */
+int
+feedd_reload(char **cause)
+{
+	int	rc;
+
+	notify_reloading();
+	if ((rc = feedd_reload_config(cause)) != 0)
+		log_warnx("reload failed, configuration kept: %s",
+		    *cause != NULL ? *cause : "unknown error");
+	notify_ready();
+	return (rc);
 }
 
 /* Poll these feeds (store ids) now, or all when n is 0. */
@@ -386,13 +411,8 @@ feedd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		feedd_stop();
 		break;
 	case SIGHUP:
-		notify_reloading();
-		if (feedd_reload(&cause) != 0) {
-			log_warnx("reload failed, configuration kept: %s",
-			    cause);
+		if (feedd_reload(&cause) != 0)
 			free(cause);
-		}
-		notify_ready();
 		break;
 	}
 }

@@ -1014,7 +1014,13 @@ fetch_start(struct sched_feed *f)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
 	    (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/*
+	 * Wait for a connection that can multiplex only where HTTP/2 is to
+	 * be had (https): on plain http, PIPEWAIT queues new transfers
+	 * behind one slow response from the same host.
+	 */
+	if (strncasecmp(url, "https:", 6) == 0)
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, cfg->user_agent != NULL ?
 	    cfg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)cfg->connect_timeout);

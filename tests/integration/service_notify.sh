@@ -77,6 +77,15 @@ is "RELOADING=1 for the failed reload" "$(nlog_count '^RELOADING=1')" 3
 check "the daemon still answers after the failed reload" \
     "$FEEDCTL" --socket "$T/feedd.sock" version
 
+# A reload asked for on the socket goes the same way, and is logged.
+"$FEEDCTL" --socket "$T/feedd.sock" reload >"$T/reload.out" 2>&1
+is "feedctl reload of the bad file: exit 1" "$?" 1
+wait_for 300 nlog_has '^READY=1$' 5 && ok "READY=1 after feedctl reload" ||
+    not_ok "READY=1 after feedctl reload"
+is "RELOADING=1 for feedctl reload" "$(nlog_count '^RELOADING=1')" 4
+is "both failed reloads are logged with FILE:LINE" \
+    "$(grep -c "reload failed.*feeds:1:" "$T/feedd.err")" 2
+
 # The watchdog keeps going.
 n=$(nlog_count '^WATCHDOG=1$')
 wait_for 300 nlog_has '^WATCHDOG=1$' $((n + 2)) &&
@@ -90,13 +99,13 @@ wait_for 300 nlog_has '^EXIT=' && ok "feedd exits on SIGTERM" ||
 is "exit status after SIGTERM" "$(grep '^EXIT=' "$T/notify.log")" "EXIT=0"
 is "STOPPING=1 sent once" "$(nlog_count '^STOPPING=1$')" 1
 s=$(seq_of '^STOPPING=1$' 1)
-l=$(seq_of '^READY=1$' 4)
+l=$(seq_of '^READY=1$' 5)
 if [ -n "$s" ] && [ -n "$l" ] && [ "$l" -lt "$s" ]; then
 	ok "STOPPING=1 comes after the last READY=1"
 else
 	not_ok "STOPPING=1 comes after the last READY=1"
 fi
-is "no READY=1 after STOPPING=1" "$(nlog_count '^READY=1$')" 4
+is "no READY=1 after STOPPING=1" "$(nlog_count '^READY=1$')" 5
 
 # Without WATCHDOG_USEC no WATCHDOG=1 is sent.
 rm -f "$T/notify" "$T/feedd.pid"
