@@ -126,7 +126,7 @@ enum parse_tag {
 	T_ENCODED,
 	T_MCONTENT, T_MTHUMB, T_MGROUP, T_MDESC, T_MTITLE, T_MPLAYER,
 	T_XBODY,
-	T_IAUTHOR, T_IDURATION, T_IIMAGE, T_ISUMMARY,
+	T_IAUTHOR, T_IDURATION, T_IIMAGE, T_ISUMMARY, T_ICATEGORY, T_ILINK,
 	T_SYPERIOD, T_SYFREQ,
 };
 
@@ -178,6 +178,8 @@ struct parser {
 	struct buf	 join;		/* iconv input with carried bytes */
 	struct buf	 join2;		/* UTF-8 input with carried bytes */
 	struct buf	 fix;		/* repaired UTF-8 */
+	struct buf	 b64;		/* decoded base64 text: not fix, which
+					   may hold the input being parsed */
 	unsigned char	 carry[8];	/* split sequence between pushes */
 	size_t		 ncarry;
 	unsigned char	 icarry[16];	/* split sequence for iconv */
@@ -1295,6 +1297,7 @@ static const struct parse_name parse_media_names[] = {
 static const struct parse_name parse_itunes_names[] = {
 	{ "author", T_IAUTHOR }, { "duration", T_IDURATION },
 	{ "image", T_IIMAGE }, { "summary", T_ISUMMARY },
+	{ "category", T_ICATEGORY }, { "link", T_ILINK },
 	{ NULL, T_OTHER }
 };
 
@@ -1997,12 +2000,12 @@ parse_field_end(struct parser *p)
 		buf_add(&p->text, "", 0);
 	if (p->capb64) {
 		len = parse_base64(p->text.data);
-		buf_reset(&p->fix);
-		parse_utf8_repair(&p->fix, (unsigned char *)p->text.data, len,
+		buf_reset(&p->b64);
+		parse_utf8_repair(&p->b64, (unsigned char *)p->text.data, len,
 		    1);
 		buf_reset(&p->text);
-		buf_add(&p->text, p->fix.data != NULL ? p->fix.data : "",
-		    p->fix.len);
+		buf_add(&p->text, p->b64.data != NULL ? p->b64.data : "",
+		    p->b64.len);
 	}
 	s = util_trim(p->text.data);
 	len = strlen(s);
@@ -2493,6 +2496,7 @@ parse_sax_start(void *arg, const xmlChar *lname, const xmlChar *prefix,
 	switch (tag) {
 	case T_CHANNEL: case T_ITEM: case T_IMAGE: case T_AUTHOR:
 	case T_MGROUP: case T_MCONTENT: case T_SKIPHOURS: case T_SKIPDAYS:
+	case T_ICATEGORY:	/* iTunes subcategories nest */
 		fr->container = 1;
 		fr->tag = tag;
 		break;
@@ -2701,10 +2705,30 @@ parse_sax_start(void *arg, const xmlChar *lname, const xmlChar *prefix,
 		free(len);
 		free(v);
 		break;
+	case T_ICATEGORY:
+		/* <itunes:category text="Technology">: the item's tag. */
+		if (initem && (v = parse_attr(attrs, nattrs, "text")) != NULL) {
+			parse_list_add(&p->item.tags, &p->item.ntags,
+			    util_trim(v));
+			free(v);
+		}
+		break;
+	case T_ILINK:
 	case T_MTHUMB:
 	case T_IIMAGE:
+		if (tag == T_ILINK) {
+			/* Old iTunes style: <itunes:link rel="image">. */
+			v = parse_attr(attrs, nattrs, "rel");
+			i = v != NULL && strcmp(util_trim(v), "image") == 0;
+			free(v);
+			if (!i)
+				break;
+		}
 		href = parse_attr(attrs, nattrs, tag == T_MTHUMB ? "url" :
 		    "href");
+		if (href == NULL && tag == T_IIMAGE)
+			/* A common mistake: url= for href=. */
+			href = parse_attr(attrs, nattrs, "url");
 		if (href != NULL && *util_trim(href) != '\0') {
 			t = parse_resolve(p, href);
 			if (initem)
@@ -2982,6 +3006,7 @@ parser_free(struct parser *p)
 	}
 	buf_free(&p->ajoin);
 	buf_free(&p->fix);
+	buf_free(&p->b64);
 	buf_free(&p->text);
 	buf_free(&p->aname);
 	buf_free(&p->auri);

@@ -30,6 +30,7 @@ follow from a design choice of ours rather than a bug are classified as
   whitespace        markup equal but for insignificant whitespace
   serialization     equal but for "<br/>" against "<br>": feedparser
                     re-serializes the HTML it sanitizes; we keep it as is
+  (and those listed in tests/conformance/design.txt, judged by hand)
   atom-xhtml-div    Atom type="xhtml": the wrapping xhtml:div is not part
                     of the content (RFC 4287 3.1.1.3); feedparser keeps it
 
@@ -261,6 +262,8 @@ def lookup(doc, path):
             return ("text", [doc.get("language")])
         if key == "icon":
             return ("url", [doc.get("icon")])
+        if key == "image" and tail in (["href"], ["url"]):
+            return ("url", [doc.get("icon")])
         raise Skip("feed.%s" % key)
     # item level
     if key == "link":
@@ -301,6 +304,10 @@ def lookup(doc, path):
             j = tail[0]
             return ("text", [tags[j] if j < len(tags) else None])
         raise Skip("tags.%s" % (tail[-1] if tail else ""))
+    if key == "enclosures" and not tail:
+        return ("list", [obj.get("attachments") or []])
+    if key == "tags" and not tail:
+        return ("list", [obj.get("tags") or []])
     if key == "enclosures":
         if len(tail) != 2 or not isinstance(tail[0], int):
             raise Skip("enclosures shape")
@@ -331,6 +338,10 @@ def compare(kind, want, cands):
     got = cands[0]
     if want is None:            # "must be absent", e.g. a bad date
         return "pass" if got is None else "fail"
+    if kind == "list":
+        if want == []:
+            return "pass" if got == [] else "fail"
+        raise Skip("non-empty list")
     if kind == "date":
         w = parse_date(want)
         return "pass" if w in cands else "fail"
@@ -342,6 +353,8 @@ def compare(kind, want, cands):
         return "pass"
     if want == "" and got is None:
         return "pass"           # feedparser's '' is our absent field
+    if got is None and kind == "title" and html_to_text(want) == "":
+        return "design:plain-text-title"    # markup only: no text
     if got is None:
         return "fail"
     if kind == "title":
@@ -383,6 +396,12 @@ def check_expr(expr, doc):
 
 
 def literal(node):
+    """A constant: literals, and strings joined with '+'."""
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)):
+        a, b = literal(node.left), literal(node.right)
+        if isinstance(a, str) and isinstance(b, str):
+            return a + b
+        raise Skip("non-literal")
     try:
         return ast.literal_eval(node)
     except (ValueError, SyntaxError):
@@ -516,6 +535,12 @@ def main():
                 if line:
                     known.add(line)
     side = load_sidecars()
+    overrides = {}
+    with open(os.path.join(HERE, "design.txt")) as fp:
+        for line in fp:
+            w = line.split("#", 1)[0].split()
+            if len(w) >= 2:
+                overrides[w[0]] = w[1]
     counts = {}
     failures = []
     design = {}
@@ -541,6 +566,8 @@ def main():
         else:
             res = run_one(a.feedctl, rel, expect, hf["headers"])
             v = verdict(res)
+            if v == "fail" and rel in overrides:
+                v = "design:" + overrides[rel]
             c["design" if v.startswith("design") else v] += 1
         for (t, s, w, g) in res:
             if s.startswith("skip:"):

@@ -661,6 +661,118 @@ test_namespaces(void)
 	result_free(&r);
 }
 
+/*
+ * iTunes: itunes:category text= (nested too) as item tags, itunes:image
+ * with url= instead of href=, the old itunes:link rel="image".
+ */
+static void
+test_itunes(void)
+{
+	struct result	 r;
+	struct buf	 meta = { NULL, 0, 0 };
+	char		*cause;
+	const char	*doc =
+	    "<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">"
+	    "<channel><itunes:image url=\"http://a.b/c.png\"/>"
+	    "<itunes:category text=\"Arts\"/>"
+	    "<item><guid>1</guid><itunes:category text=\"Technology\">"
+	    "<itunes:category text=\" Gadgets \"/></itunes:category>"
+	    "<itunes:image url=\"http://a.b/i.png\"/></item>"
+	    "<item><guid>2</guid><itunes:link rel=\"other\" "
+	    "href=\"http://a.b/no.png\"/><itunes:link rel=\"image\" "
+	    "href=\"http://a.b/l.png\"/></item></channel></rss>";
+
+	parse_str(doc, &r, &meta, &cause);
+	free(cause);
+	tap_is_int(r.n, 2, "itunes: two items");
+	tap_ok(strstr(r.items.data, "tag=Technology\ntag=Gadgets\n") != NULL,
+	    "itunes: category and nested category are tags");
+	tap_ok(strstr(r.items.data, "tag=Arts") == NULL,
+	    "itunes: channel category is not an item tag");
+	tap_ok(strstr(r.items.data, "image=http://a.b/i.png\n") != NULL,
+	    "itunes: item image from url=");
+	tap_ok(strstr(r.items.data, "image=http://a.b/l.png\n") != NULL &&
+	    strstr(r.items.data, "no.png") == NULL,
+	    "itunes: link rel=image is the image, other rels are not");
+	tap_ok(meta.data != NULL &&
+	    strstr(meta.data, "icon=http://a.b/c.png\n") != NULL,
+	    "itunes: channel image from url= is the icon");
+	result_free(&r);
+	buf_free(&meta);
+}
+
+/* Append s base64-encoded. */
+static void
+b64_add(struct buf *b, const char *s, size_t n)
+{
+	static const char	 a[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t		 v;
+	size_t			 i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (uint32_t)(unsigned char)s[i] << 16 |
+		    (uint32_t)(unsigned char)s[i + 1] << 8 |
+		    (unsigned char)s[i + 2];
+		buf_addc(b, a[v >> 18]);
+		buf_addc(b, a[(v >> 12) & 63]);
+		buf_addc(b, a[(v >> 6) & 63]);
+		buf_addc(b, a[v & 63]);
+	}
+	if (i < n) {
+		v = (uint32_t)(unsigned char)s[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)(unsigned char)s[i + 1] << 8;
+		buf_addc(b, a[v >> 18]);
+		buf_addc(b, a[(v >> 12) & 63]);
+		buf_addc(b, i + 1 < n ? a[(v >> 6) & 63] : '=');
+		buf_addc(b, '=');
+	}
+}
+
+/*
+ * Base64 content long enough to outgrow every buffer, ending in a byte
+ * that is not UTF-8 (so the input goes through the repair buffer) and
+ * followed by bare ampersands in the same push: decoding must not touch
+ * the input still being fed.  Any chunking gives the same items.
+ */
+static void
+test_base64_repair(void)
+{
+	static const size_t	 chunks[] = { 0, 1, 7, 4096 };
+	struct buf		 doc = { NULL, 0, 0 }, body = { NULL, 0, 0 };
+	struct result		 r;
+	char			*cause, what[64];
+	size_t			 i, n;
+
+	buf_adds(&body, "<p>");
+	for (n = 0; n < 50000; n++)
+		buf_addc(&body, 'x');
+	buf_adds(&body, "</p>");
+	buf_adds(&doc, "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/"
+	    "ns#\"><title>t</title><entry><id>1</id><content type=\"text/"
+	    "html\" mode=\"base64\">");
+	b64_add(&doc, body.data, body.len);
+	buf_adds(&doc, "\xe9</content><title>Fish & Chips</title></entry>"
+	    "<entry><id>2</id><title>A & B & C</title></entry></feed>");
+	for (i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		parse_doc(doc.data, doc.len, chunks[i], NULL, &r, NULL,
+		    &cause);
+		free(cause);
+		snprintf(what, sizeof what, "base64+repair, chunk %zu",
+		    chunks[i]);
+		tap_is_int(r.n, 2, what);
+		tap_ok(r.n == 2 && strcmp(r.titles[0], "Fish & Chips") == 0 &&
+		    strcmp(r.titles[1], "A & B & C") == 0, what);
+		tap_ok(strstr(r.items.data, "content_html=<p>xxxxxxxxxx") !=
+		    NULL && strstr(r.items.data, "xxxxxxxxxx</p>\n") != NULL,
+		    what);
+		result_free(&r);
+	}
+	buf_free(&doc);
+	buf_free(&body);
+}
+
 /* Run every group of checks; the fixtures are found via $top_srcdir. */
 int
 main(void)
@@ -681,5 +793,7 @@ main(void)
 	test_caps();
 	test_text();
 	test_namespaces();
+	test_base64_repair();
+	test_itunes();
 	return (tap_done());
 }
