@@ -339,6 +339,7 @@ int		 parser_finish(struct parser *, char **);
 const struct feed_meta *parser_meta(const struct parser *);
 const char	*parser_format_name(enum feed_format);
 void		 parser_free(struct parser *);
+void		 parser_item_free(struct feed_item *);
 /* For jsonfeed.c, which delivers JSON Feed items through the parser. */
 struct feed_meta *parser_meta_edit(struct parser *);
 char		*parser_resolve(struct parser *, const char *);

@@ -141,37 +141,6 @@ fetch_item_copy(struct feed_item *d, const struct feed_item *s)
 	}
 }
 
-/* Free one copied item. */
-static void
-fetch_item_free(struct feed_item *d)
-{
-	size_t	i;
-
-	free(d->id);
-	free(d->guid);
-	free(d->url);
-	free(d->external_url);
-	free(d->title);
-	free(d->content_html);
-	free(d->content_text);
-	free(d->summary);
-	free(d->image);
-	for (i = 0; i < d->nauthors; i++) {
-		free(d->authors[i].name);
-		free(d->authors[i].url);
-		free(d->authors[i].email);
-	}
-	free(d->authors);
-	for (i = 0; i < d->ntags; i++)
-		free(d->tags[i]);
-	free(d->tags);
-	for (i = 0; i < d->nattachments; i++) {
-		free(d->attachments[i].url);
-		free(d->attachments[i].mime_type);
-	}
-	free(d->attachments);
-}
-
 /* The parser's item callback: keep a copy. */
 static void
 fetch_item_cb(const struct feed_item *item, void *arg)
@@ -200,7 +169,7 @@ fetch_free_one(struct fetch *fe)
 	if (fe->parser != NULL)
 		parser_free(fe->parser);
 	for (i = 0; i < fe->nitems; i++)
-		fetch_item_free(&fe->items[i]);
+		parser_item_free(&fe->items[i]);
 	free(fe->items);
 	free(fe->reason);
 	free(fe->etag);

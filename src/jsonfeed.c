@@ -141,35 +141,6 @@ jsonfeed_num(json_t *o, const char *key)
 	return (-1);
 }
 
-/* Free what jsonfeed_item() allocated. */
-static void
-jsonfeed_item_clear(struct feed_item *it)
-{
-	size_t	i;
-
-	free(it->guid);
-	free(it->url);
-	free(it->external_url);
-	free(it->title);
-	free(it->content_html);
-	free(it->content_text);
-	free(it->summary);
-	free(it->image);
-	for (i = 0; i < it->nauthors; i++) {
-		free(it->authors[i].name);
-		free(it->authors[i].url);
-	}
-	free(it->authors);
-	for (i = 0; i < it->ntags; i++)
-		free(it->tags[i]);
-	free(it->tags);
-	for (i = 0; i < it->nattachments; i++) {
-		free(it->attachments[i].url);
-		free(it->attachments[i].mime_type);
-	}
-	free(it->attachments);
-}
-
 /* Deliver one JSON Feed item. */
 static void
 jsonfeed_item(struct parser *p, json_t *o, const struct feed_meta *m)
@@ -246,7 +217,7 @@ jsonfeed_item(struct parser *p, json_t *o, const struct feed_meta *m)
 	}
 	parser_deliver(p, &it);
 	it.id = NULL;
-	jsonfeed_item_clear(&it);
+	parser_item_free(&it);
 }
 
 /*

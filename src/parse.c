@@ -1732,12 +1732,11 @@ parse_attach(struct parser *p, const char *url, const char *type,
 		a->duration = v;
 }
 
-/* Empty the item for reuse. */
+/* Free the lists of an item: authors, tags, attachments. */
 static void
-parse_item_reset(struct parser *p)
+parse_item_free_lists(struct feed_item *it)
 {
-	struct feed_item	*it = &p->item;
-	size_t			 i;
+	size_t	i;
 
 	for (i = 0; i < it->nauthors; i++) {
 		free(it->authors[i].name);
@@ -1753,6 +1752,37 @@ parse_item_reset(struct parser *p)
 		free(it->attachments[i].mime_type);
 	}
 	free(it->attachments);
+}
+
+/*
+ * Free an item whose strings are all its own (a copy kept past the
+ * callback, or one built from JSON Feed), and zero it.
+ */
+void
+parser_item_free(struct feed_item *it)
+{
+	free(it->id);
+	free(it->guid);
+	free(it->url);
+	free(it->external_url);
+	free(it->title);
+	free(it->content_html);
+	free(it->content_text);
+	free(it->summary);
+	free(it->image);
+	parse_item_free_lists(it);
+	memset(it, 0, sizeof *it);
+	it->published = it->modified = DATE_NONE;
+}
+
+/* Empty the item for reuse (its strings live in the parser's buffers). */
+static void
+parse_item_reset(struct parser *p)
+{
+	struct feed_item	*it = &p->item;
+	size_t			 i;
+
+	parse_item_free_lists(it);
 	memset(it, 0, sizeof *it);
 	it->published = it->modified = DATE_NONE;
 	for (i = 0; i < F_NFIELDS; i++) {
