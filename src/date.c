@@ -30,6 +30,21 @@
  *   ("1507059060", "20171003") are no date.
  * - IANA zone names: "Etc/GMT+5" is exact (POSIX sign, so -0500); places
  *   such as "Europe/Paris" need the tz database and count as +0000.
+ * - Localised names, as feedparser reads them: Greek month and weekday
+ *   abbreviations ("Κυρ, 11 Ιούλ 2004 12:00:00 EST"), Hungarian months,
+ *   also in place of the ISO month number ("2004-július-13T9:15-05:00").
+ *   Non-ASCII names match byte for byte (UTF-8; no case folding).
+ * - Korean OnBlog ("2004년 05월 28일 01:31:15") and Nate ("2004-05-25
+ *   오후 11:23:17") dates carry no zone: they are KST, +0900, as
+ *   feedparser assumes.  Nate's 12-hour clock follows the English rule
+ *   (오전 12:30 is 00:30, 오후 12:30 is 12:30; hour 0 or 13 is rejected).
+ * - The ISO 8601:2000 two-digit-year forms ("031231", "03-12-31", "-0312",
+ *   "-03-12", ordinal "03335") are rejected, unlike feedparser: the basic
+ *   ones are plain numbers ("12345" would be day 345 of 2012, any six-digit
+ *   count or id a date), "-0312" is a negative number, and "03-12-31" or
+ *   "-03-12" read the DD-MM-YY and MM-DD-YY dates of the wild as wrong
+ *   dates ("05-03-17" would be 2005-03-17).  ISO 8601:2004 dropped them and
+ *   RFC 3339 never had them; no date beats a wrong one.
  *
  * HTTP dates (date_parse_http) live in date_http.c, which uses libcurl's
  * curl_getdate(): kept apart so that feedctl, which links this file but
@@ -92,10 +107,11 @@ static const struct {
 };
 
 /*
- * Month names: English, and the German and French abbreviations that
- * localised servers emit.  A word matches a month when it is a prefix of
- * at least three letters of the full name ("Sept", "Janu") or equal to an
- * alias.
+ * Month names: English, and the German, French, Greek and Hungarian
+ * names that localised servers emit.  A word matches a month when it is
+ * a prefix of at least three letters of the full English name ("Sept",
+ * "Janu") or equal to an alias (ASCII letters in any case, other UTF-8
+ * bytes exactly).
  */
 static const char *date_months[] = {
 	"january", "february", "march", "april", "may", "june", "july",
@@ -111,11 +127,62 @@ static const struct {
 	{ "juin", 6 }, { "juil", 7 }, { "ao\xc3\xbbt", 8 }, { "aout", 8 },
 	{ "d\xc3\xa9" "c", 12 }, { "m\xc3\xa4rz", 3 }, { "oktober", 10 },
 	{ "dezember", 12 },
+	/* Greek, as feedparser reads them (with its odd spellings). */
+	{ "\xce\x99\xce\xb1\xce\xbd", 1 },			/* Ιαν */
+	{ "\xce\xa6\xce\xb5\xce\xb2", 2 },			/* Φεβ */
+	{ "\xce\x9c\xce\xac\xcf\x81", 3 },			/* Μάρ */
+	{ "\xce\x9c\xce\xb1\xcf\x81", 3 },			/* Μαρ */
+	{ "\xce\x9c\xce\xac\xcf\x8e", 3 },			/* Μάώ */
+	{ "\xce\x9c\xce\xb1\xcf\x8e", 3 },			/* Μαώ */
+	{ "\xce\x91\xcf\x80\xcf\x81", 4 },			/* Απρ */
+	{ "\xce\x9c\xce\xac\xce\xb9", 5 },			/* Μάι */
+	{ "\xce\x9c\xce\xb1\xce\x90", 5 },			/* Μαΐ */
+	{ "\xce\x9c\xce\xb1\xce\xb9", 5 },			/* Μαι */
+	{ "\xce\x99\xce\xbf\xcf\x8d\xce\xbd", 6 },		/* Ιούν */
+	{ "\xce\x99\xce\xbf\xcf\x85\xce\xbd", 6 },		/* Ιουν */
+	{ "\xce\x99\xce\xbf\xce\xbd", 6 },			/* Ιον */
+	{ "\xce\x99\xce\xbf\xcf\x8d\xce\xbb", 7 },		/* Ιούλ */
+	{ "\xce\x99\xce\xbf\xcf\x85\xce\xbb", 7 },		/* Ιουλ */
+	{ "\xce\x99\xce\xbf\xce\xbb", 7 },			/* Ιολ */
+	{ "\xce\x91\xcf\x8d\xce\xb3", 8 },			/* Αύγ */
+	{ "\xce\x91\xcf\x85\xce\xb3", 8 },			/* Αυγ */
+	{ "\xce\xa3\xce\xb5\xcf\x80", 9 },			/* Σεπ */
+	{ "\xce\x9f\xce\xba\xcf\x84", 10 },			/* Οκτ */
+	{ "\xce\x9d\xce\xbf\xce\xad", 11 },			/* Νοέ */
+	{ "\xce\x9d\xce\xbf\xce\xb5", 11 },			/* Νοε */
+	{ "\xce\x94\xce\xb5\xce\xba", 12 },			/* Δεκ */
+	/* Hungarian: feedparser's names (and typos), and abbreviations. */
+	{ "janu\xc3\xa1r", 1 }, { "febru\xc3\xa1r", 2 },
+	{ "febru\xc3\xa1ri", 2 }, { "m\xc3\xa1rcius", 3 },
+	{ "m\xc3\xa1rc", 3 }, { "\xc3\xa1prilis", 4 }, { "\xc3\xa1pr", 4 },
+	{ "m\xc3\xa1jus", 5 }, { "m\xc3\xa1ujus", 5 }, { "m\xc3\xa1j", 5 },
+	{ "j\xc3\xbanius", 6 }, { "j\xc3\xban", 6 }, { "j\xc3\xbalius", 7 },
+	{ "j\xc3\xbal", 7 }, { "augusztus", 8 }, { "szeptember", 9 },
+	{ "szept", 9 }, { "okt\xc3\xb3" "ber", 10 },
 };
 static const char *date_wdays[] = {
 	"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
 	"saturday"
 };
+
+/* Weekday abbreviations in other scripts, matched exactly: Greek. */
+static const char *date_wday_alias[] = {
+	"\xce\x9a\xcf\x85\xcf\x81",	/* Κυρ */
+	"\xce\x94\xce\xb5\xcf\x85",	/* Δευ */
+	"\xce\xa4\xcf\x81\xce\xb9",	/* Τρι */
+	"\xce\xa4\xce\xb5\xcf\x84",	/* Τετ */
+	"\xce\xa0\xce\xb5\xce\xbc",	/* Πεμ */
+	"\xce\xa0\xce\xb1\xcf\x81",	/* Παρ */
+	"\xce\xa3\xce\xb1\xce\xb2",	/* Σαβ */
+};
+
+/* Korean (UTF-8): year, month, day suffixes and the AM/PM words. */
+#define DATE_KO_YEAR	"\xeb\x85\x84"		/* 년 */
+#define DATE_KO_MONTH	"\xec\x9b\x94"		/* 월 */
+#define DATE_KO_DAY	"\xec\x9d\xbc"		/* 일 */
+#define DATE_KO_AM	"\xec\x98\xa4\xec\xa0\x84"	/* 오전 */
+#define DATE_KO_PM	"\xec\x98\xa4\xed\x9b\x84"	/* 오후 */
+#define DATE_KO_OFF	(9 * 60)		/* KST, +0900 */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
 static int64_t
@@ -327,6 +394,10 @@ date_wday(const char *w, size_t n)
 		if (date_word_prefix(w, n, date_wdays[i]))
 			return (1);
 	}
+	for (i = 0; i < DATE_NITEMS(date_wday_alias); i++) {
+		if (date_word_is(w, n, date_wday_alias[i]))
+			return (1);
+	}
 	return (0);
 }
 
@@ -523,14 +594,17 @@ date_iso_zone(const char **pp, struct date_tm *tm)
 /*
  * ISO 8601 family: "2017-10-03T19:31:00.5+02:00", "2017-10-03 19:31Z",
  * "2017-10-03T19Z", "2017-10-03", "2017-10", "2017" (the W3C-DTF forms),
- * "2017/10/03 19:31:00" and the basic
- * "20171003T193100Z".  Returns 0 and fills tm, -1 if malformed.
+ * "2017/10/03 19:31:00", the basic "20171003T193100Z", and any month
+ * name date_month() knows in place of the number ("2017-Oct-03", the
+ * Hungarian "2004-július-13T9:15-05:00").  Returns 0 and fills tm, -1 if
+ * malformed.
  */
 static int
 date_parse_iso(const char *p, struct date_tm *tm)
 {
-	char	sep;
-	int	basic = 0;
+	const char	*w;
+	char		 sep;
+	int		 basic = 0;
 
 	if (date_digits(&p, 4, 4, &tm->year) != 0) {
 		/* Basic format: exactly eight digits, then a time. */
@@ -543,6 +617,17 @@ date_parse_iso(const char *p, struct date_tm *tm)
 		basic = 1;
 	} else if (*p == '-' || *p == '/') {
 		sep = *p++;
+		w = p;
+		while (sep == '-' &&
+		    (DATE_ALPHA(*p) || (unsigned char)*p >= 0x80))
+			p++;
+		if (p > w) {
+			/* A month name: Hungarian "2004-július-13". */
+			if ((tm->mon = date_month(w, (size_t)(p - w))) == 0 ||
+			    *p++ != '-' || date_digits(&p, 1, 2, &tm->day) != 0)
+				return (-1);
+			goto hms;
+		}
 		/* Three digits: Google's "2003-012-31" once did that. */
 		if (date_digits(&p, 1, 3, &tm->mon) != 0)
 			return (-1);
@@ -560,6 +645,7 @@ date_parse_iso(const char *p, struct date_tm *tm)
 		goto end;
 	}
 
+hms:
 	if (*p == 'T' || *p == 't') {
 		p++;
 		if (!basic && DATE_DIGIT(p[0]) && DATE_DIGIT(p[1]) &&
@@ -585,6 +671,75 @@ zone:
 end:
 	if (date_skip_space(&p) != 0 || *p != '\0')
 		return (-1);
+	return (0);
+}
+
+/*
+ * Korean dates, with KST (+0900) implied as feedparser assumes: OnBlog's
+ * "2004년 05월 28일 01:31:15" (year, month and day suffixes; the time may
+ * be missing) and Nate's "2004-05-25 오후 11:23:17" (AM/PM word before a
+ * 12-hour time; the word is required).  Comments such as a weekday "(금)"
+ * may come between the parts; an explicit zone after the time wins.
+ */
+static int
+date_parse_korean(const char *p, struct date_tm *tm)
+{
+	int	ampm = 0, dash = 0;
+
+	if (date_digits(&p, 4, 4, &tm->year) != 0)
+		return (-1);
+	if (strncmp(p, DATE_KO_YEAR, 3) == 0) {
+		p += 3;
+		if (date_skip_space(&p) != 0 ||
+		    date_digits(&p, 1, 2, &tm->mon) != 0 ||
+		    strncmp(p, DATE_KO_MONTH, 3) != 0)
+			return (-1);
+		p += 3;
+		if (date_skip_space(&p) != 0 ||
+		    date_digits(&p, 1, 2, &tm->day) != 0 ||
+		    strncmp(p, DATE_KO_DAY, 3) != 0)
+			return (-1);
+		p += 3;
+	} else if (*p == '-') {
+		p++;
+		if (date_digits(&p, 1, 2, &tm->mon) != 0 || *p++ != '-' ||
+		    date_digits(&p, 1, 2, &tm->day) != 0 || !DATE_SPACE(*p))
+			return (-1);
+		dash = 1;
+	} else
+		return (-1);
+	if (date_skip_space(&p) != 0)
+		return (-1);
+	if (strncmp(p, DATE_KO_AM, 6) == 0)
+		ampm = 'a';
+	else if (strncmp(p, DATE_KO_PM, 6) == 0)
+		ampm = 'p';
+	else if (dash)
+		return (-1);	/* plain ISO 8601 is no Korean date */
+	if (ampm) {
+		p += 6;
+		if (date_skip_space(&p) != 0 || !DATE_DIGIT(*p))
+			return (-1);
+	}
+	if (*p != '\0') {
+		if (date_time(&p, tm, 0) != 0 || date_iso_zone(&p, tm) != 0)
+			return (-1);
+	}
+	if (date_skip_space(&p) != 0 || *p != '\0')
+		return (-1);
+	if (ampm) {
+		/* As in English: 12 AM is midnight, 12 PM noon. */
+		if (tm->hour < 1 || tm->hour > 12)
+			return (-1);
+		if (tm->hour == 12)
+			tm->hour = 0;
+		if (ampm == 'p')
+			tm->hour += 12;
+	}
+	if (!tm->has_off) {
+		tm->off = DATE_KO_OFF;
+		tm->has_off = 1;
+	}
 	return (0);
 }
 
@@ -748,11 +903,17 @@ date_read(const char *s, int64_t *t)
 	if (*p == '\0')
 		return (-1);
 	/*
+	 * Four digits then "년", or a Korean AM/PM word anywhere: Korean.
 	 * Four digits then '-', '/', more digits or the end: ISO 8601.
 	 * Anything else ("2017 Oct 3" too) is read as words.
 	 */
 	q = p + 4;
 	if (DATE_DIGIT(p[0]) && DATE_DIGIT(p[1]) &&
+	    DATE_DIGIT(p[2]) && DATE_DIGIT(p[3]) &&
+	    (strncmp(q, DATE_KO_YEAR, 3) == 0 ||
+	    strstr(q, DATE_KO_AM) != NULL || strstr(q, DATE_KO_PM) != NULL))
+		rc = date_parse_korean(p, &tm);
+	else if (DATE_DIGIT(p[0]) && DATE_DIGIT(p[1]) &&
 	    DATE_DIGIT(p[2]) && DATE_DIGIT(p[3]) &&
 	    (*q == '-' || *q == '/' || DATE_DIGIT(*q) ||
 	    (date_skip_space(&q) == 0 && *q == '\0')))
