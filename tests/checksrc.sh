@@ -2,6 +2,7 @@
 # checksrc.sh: ban unsafe or unchecked calls (STYLE.md rule 7).  sprintf,
 # strcpy, strcat, gets, atoi and strtok are banned everywhere; raw
 # malloc/calloc/realloc/strdup are allowed only in xmalloc.c.
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 . "$(dirname "$0")/integration/lib.sh"
 
 src=$top_srcdir/src

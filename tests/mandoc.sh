@@ -1,5 +1,6 @@
 #!/bin/sh
 # mandoc.sh: every man page passes `mandoc -T lint` (warnings count).
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 . "$(dirname "$0")/integration/lib.sh"
 
 if [ -z "${MANDOC:-}" ] && ! MANDOC=$(command -v mandoc); then
