@@ -81,8 +81,9 @@ fuzz_utf8_bad(const char *s0, size_t len)
 }
 
 /*
- * Offset of the first terminal control in UTF-8 text s (C0 other than the
- * bytes in keep, DEL, or a C1 U+0080-U+009F), or len when there is none.
+ * Offset of the first terminal control in UTF-8 text s (C0 or DEL other
+ * than the bytes in keep, or a C1 U+0080-U+009F), or len when there is
+ * none.
  */
 static inline size_t
 fuzz_control_at(const char *s0, size_t len, const char *keep)
@@ -93,7 +94,7 @@ fuzz_control_at(const char *s0, size_t len, const char *keep)
 	for (i = 0; i < len; i++) {
 		if (s[i] < 0x20 && (s[i] == 0 || strchr(keep, s[i]) == NULL))
 			return (i);
-		if (s[i] == 0x7f)
+		if (s[i] == 0x7f && strchr(keep, 0x7f) == NULL)
 			return (i);
 		if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 &&
 		    s[i + 1] <= 0x9f)

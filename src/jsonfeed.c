@@ -231,12 +231,16 @@ jsonfeed_parse(struct parser *p, const char *buf, size_t len, char **cause)
 	json_error_t		 e;
 	json_t			*root, *items, *v;
 	const char		*ver;
+	char			*text;
 	size_t			 i;
 
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (root == NULL) {
+		/* jansson's "near '...'" may cut a character in two. */
+		text = parser_utf8_copy(e.text);
 		xasprintf(cause, "%d:%d: %s", e.line > 0 ? e.line : 1,
-		    e.column > 0 ? e.column : 1, e.text);
+		    e.column > 0 ? e.column : 1, text);
+		free(text);
 		return (-1);
 	}
 	v = json_object_get(root, "version");

@@ -438,6 +438,33 @@ parse_utf8_repair(struct buf *out, const unsigned char *s, size_t n,
 	return (i);
 }
 
+/*
+ * Take s (allocated) and return it as valid UTF-8: s itself when it is,
+ * else a repaired copy (s freed).  libxml2 can hand over attribute values
+ * with a multi-byte character cut (an HTML entity after broken markup).
+ */
+static char *
+parse_utf8_own(char *s)
+{
+	struct buf	b = { NULL, 0, 0 };
+	size_t		n = strlen(s);
+
+	if (parse_utf8_clean((const unsigned char *)s, n) == n)
+		return (s);
+	parse_utf8_repair(&b, (const unsigned char *)s, n, 1);
+	free(s);
+	if (b.data == NULL)
+		return (xstrdup(""));
+	return (b.data);
+}
+
+/* A valid UTF-8 copy of s, for messages that quote input (jsonfeed.c). */
+char *
+parser_utf8_copy(const char *s)
+{
+	return (parse_utf8_own(xstrdup(s)));
+}
+
 /* Cut an incomplete UTF-8 sequence off the end of b (after a cap). */
 static void
 parse_utf8_cut(struct buf *b)
@@ -1120,7 +1147,7 @@ static int
 parse_detect(struct parser *p, int final)
 {
 	const unsigned char	*s = (const unsigned char *)p->head.data;
-	size_t			 n = p->head.len, i = 0;
+	size_t			 n = p->head.len, i = 0, hn;
 	const char		*enc = NULL, *name;
 	char			*decl = NULL;
 
@@ -1166,10 +1193,16 @@ parse_detect(struct parser *p, int final)
 		}
 		if (i < n && s[i] == '<' && n - i >= 5 &&
 		    memcmp(s + i, "<?xml", 5) == 0) {
-			if (memmem(s + i, n - i, "?>", 2) == NULL &&
-			    n < PARSE_HEAD_MAX && !final)
+			/*
+			 * The declaration is looked for in the first
+			 * PARSE_HEAD_MAX bytes only, however the input is
+			 * split, so that chunking never changes the encoding.
+			 */
+			hn = n - i < PARSE_HEAD_MAX ? n - i : PARSE_HEAD_MAX;
+			if (memmem(s + i, hn, "?>", 2) == NULL &&
+			    hn < PARSE_HEAD_MAX && !final)
 				return (0);
-			decl = parse_decl_encoding((const char *)s + i, n - i);
+			decl = parse_decl_encoding((const char *)s + i, hn);
 		} else if (n - i < 5 && !final)
 			return (0);
 		name = parse_encoding_name(decl);
@@ -1377,7 +1410,7 @@ parse_attr_value(const xmlChar **attrs, int i)
 			v += 4;
 	}
 	*w = '\0';
-	return (s);
+	return (parse_utf8_own(s));
 }
 
 /* An attribute's value (a new string), or NULL. */

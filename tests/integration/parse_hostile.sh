@@ -178,14 +178,18 @@ is "huge JSON from stdin: exit status" "$?" 1
 err_like hj "^<stdin>:[0-9]+:[0-9]+: .*limit"
 rm -f "$T/huge.json"
 
-# Whatever else lands in tests/data/hostile (fuzzer finds): no crash, and
-# any output is valid JSON.
+# Whatever else lands in tests/data/hostile (fuzzer finds): no crash, any
+# output is valid JSON, and error messages are valid UTF-8 too (they quote
+# the input, and end up in the feed status and the journal).
 for f in "$H"/*; do
 	name=file-$(basename "$f")
 	run_any "$name" "$f"
 	if [ -s "$T/$name.out" ]; then
 		valid_json "$name"
 	fi
+	check "$name: stderr is valid UTF-8" "$PYTHON3" -c \
+	    'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' \
+	    "$T/$name.err"
 done
 
 done_testing
