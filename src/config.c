@@ -745,36 +745,13 @@ config_read_file(const char *path, struct buf *b, int *err, char **cause)
 static int
 config_utf8_valid(const unsigned char *s, size_t len)
 {
-	size_t		i = 0, n, j;
+	size_t		i, n;
 	uint32_t	cp;
 
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			n = 1;
-			cp = s[i] & 0x1f;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			n = 2;
-			cp = s[i] & 0x0f;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			n = 3;
-			cp = s[i] & 0x07;
-		} else
+	for (i = 0; i < len; i += n) {
+		if ((n = util_utf8_decode((const char *)s + i, len - i,
+		    &cp)) == 0)
 			return (0);
-		if (len - i <= n)
-			return (0);
-		for (j = 1; j <= n; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return (0);
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return (0);
-		i += n + 1;
 	}
 	return (1);
 }

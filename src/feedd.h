@@ -317,6 +317,7 @@ char		*util_trim(char *);
 int64_t		 util_now(void);
 uint64_t	 util_hash64(const void *, size_t, uint64_t);
 int		 util_mkdir_parents(const char *, mode_t);
+size_t		 util_utf8_decode(const char *, size_t, uint32_t *);
 
 /* date.c: feed dates to unix seconds (UTC) and back. */
 int		 date_parse(const char *, int64_t *);
@@ -475,7 +476,6 @@ int		 proto_get_bool(struct json_t *, const char *, int *);
 
 /* render.c: terminal output for feedctl: sanitising, columns, dates. */
 #define RENDER_KEEP_NL		0x1	/* keep newlines (else a space) */
-size_t		 render_utf8_decode(const char *, size_t, uint32_t *);
 char		*render_sanitize(const char *, int);
 int		 render_width(const char *);
 void		 render_cell(struct buf *, const char *, int, int);

@@ -192,46 +192,6 @@ html_elem_flags(const char *name)
 }
 
 /*
- * Decode one UTF-8 character at s (n bytes left); returns its length and
- * sets *cp, or returns 0 for an invalid sequence (overlong, surrogate,
- * beyond U+10FFFF, truncated).
- */
-static size_t
-html_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t	c;
-	size_t		len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return (1);
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return (0);
-	if (n < len)
-		return (0);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return (0);
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return (0);
-	*cp = c;
-	return (len);
-}
-
-/*
  * Windows-1252 for the C1 range: HTML5 maps "&#146;" to U+2019 as every
  * browser does, and feeds converted from Windows text are full of these.
  * Zero marks the five holes, which stay C1 and are dropped.
@@ -337,7 +297,7 @@ html_clean_input(const char *s, size_t *lenp)
 	int			 mapped, dirty = 0;
 
 	for (i = 0; i < n && !dirty; i += len) {
-		if ((len = html_utf8(p + i, n - i, &cp)) == 0 || cp == 0)
+		if ((len = util_utf8_decode((const char *)p + i, n - i, &cp)) == 0 || cp == 0)
 			dirty = 1;
 		else if (cp == '&' && html_charref(s + i, n - i, &cp,
 		    &mapped) != 0 && mapped)
@@ -347,7 +307,7 @@ html_clean_input(const char *s, size_t *lenp)
 		return (NULL);
 	memset(&b, 0, sizeof b);
 	for (i = 0; i < n; i += len) {
-		len = html_utf8(p + i, n - i, &cp);
+		len = util_utf8_decode((const char *)p + i, n - i, &cp);
 		if (len == 0) {
 			buf_add(&b, s + clean, i - clean);
 			buf_adds(&b, "\xef\xbf\xbd");
@@ -484,7 +444,7 @@ html_text(struct html_state *st, const char *s, size_t n)
 				break;
 			continue;
 		}
-		len = html_utf8(p + i, n - i, &cp);
+		len = util_utf8_decode((const char *)p + i, n - i, &cp);
 		if (len == 0) {
 			len = 1;
 			cp = 0xfffd;

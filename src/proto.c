@@ -166,7 +166,7 @@ proto_string(const char *s)
 		return (j);
 	memset(&b, 0, sizeof b);
 	for (p = s; len > 0; p += n, len -= n) {
-		n = render_utf8_decode(p, len, &cp);
+		n = util_utf8_decode(p, len, &cp);
 		if (n == 0) {
 			buf_adds(&b, "\xef\xbf\xbd");
 			n = 1;

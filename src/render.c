@@ -17,52 +17,6 @@
 
 static int	render_color;	/* emit SGR sequences */
 
-/*
- * Decode one UTF-8 sequence at s (len bytes available).  Returns its length
- * (1..4) and the code point, or 0 when the bytes are not valid UTF-8
- * (overlong forms, surrogates, beyond U+10FFFF, truncated).
- */
-size_t
-render_utf8_decode(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	uint32_t		 c, min;
-	size_t			 n, i;
-
-	if (len == 0)
-		return (0);
-	c = u[0];
-	if (c < 0x80) {
-		*cp = c;
-		return (1);
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return (0);
-	if (len < n)
-		return (0);
-	for (i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return (0);
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return (0);
-	*cp = c;
-	return (n);
-}
-
 /* Is cp a bidirectional override, embedding or isolate control? */
 static int
 render_is_bidi(uint32_t cp)
@@ -130,7 +84,7 @@ render_sanitize(const char *s, int flags)
 		return (b.data);
 	end = s + strlen(s);
 	for (p = s; p < end; p += n) {
-		n = render_utf8_decode(p, end - p, &cp);
+		n = util_utf8_decode(p, end - p, &cp);
 		if (n == 0) {
 			buf_adds(&b, "\xef\xbf\xbd");
 			n = 1;
@@ -215,7 +169,7 @@ render_width(const char *s)
 
 	len = strlen(s);
 	for (; len > 0; s += n, len -= n) {
-		n = render_utf8_decode(s, len, &cp);
+		n = util_utf8_decode(s, len, &cp);
 		if (n == 0) {
 			n = 1;
 			w++;
@@ -250,7 +204,7 @@ render_cell(struct buf *b, const char *s, int width, int pad)
 	} else if (width > 0) {
 		len = strlen(s);
 		for (; len > 0; s += n, len -= n) {
-			n = render_utf8_decode(s, len, &cp);
+			n = util_utf8_decode(s, len, &cp);
 			if (n == 0) {
 				n = 1;
 				cp = '?';

@@ -256,3 +256,49 @@ util_mkdir_parents(const char *path, mode_t mode)
 	free(copy);
 	return (0);
 }
+
+/*
+ * Decode one UTF-8 sequence at s (len bytes available).  Returns its length
+ * (1..4) and the code point, or 0 when the bytes are not valid UTF-8
+ * (overlong forms, surrogates, beyond U+10FFFF, truncated).
+ */
+size_t
+util_utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 c, min;
+	size_t			 n, i;
+
+	if (len == 0)
+		return (0);
+	c = u[0];
+	if (c < 0x80) {
+		*cp = c;
+		return (1);
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else
+		return (0);
+	if (len < n)
+		return (0);
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return (0);
+		c = (c << 6) | (u[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return (0);
+	*cp = c;
+	return (n);
+}

@@ -105,7 +105,7 @@ test_decode(void)
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		cp = 0;
-		n = render_utf8_decode(t[i].in, t[i].len, &cp);
+		n = util_utf8_decode(t[i].in, t[i].len, &cp);
 		snprintf(what, sizeof what, "decode case %zu length", i);
 		tap_is_int(n, t[i].n, what);
 		if (t[i].n != 0) {
@@ -113,7 +113,7 @@ test_decode(void)
 			tap_is_int(cp, t[i].cp, what);
 		}
 	}
-	tap_is_int(render_utf8_decode("", 0, &cp), 0, "decode empty");
+	tap_is_int(util_utf8_decode("", 0, &cp), 0, "decode empty");
 }
 
 /* Widths and cells. */
