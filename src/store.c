@@ -522,6 +522,22 @@ store_exec(struct store *st, enum store_stmt s, const char *what)
 	return (0);
 }
 
+/* Run a fixed statement that gives one integer; fail (error kept) if none. */
+static int64_t
+store_step_int(struct store *st, enum store_stmt s, int64_t fail,
+    const char *what)
+{
+	sqlite3_stmt	*stmt = st->stmt[s];
+	int64_t		 v = fail;
+
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	else
+		store_error(st, what);
+	sqlite3_reset(stmt);
+	return (v);
+}
+
 /* Set *cause to "PATH: what: reason" for the last error of db. */
 static void
 store_cause(char **cause, sqlite3 *db, const char *path, const char *what)
@@ -1720,15 +1736,7 @@ store_mark(struct store *st, const struct store_query *q,
 static int64_t
 store_index_upto(struct store *st)
 {
-	sqlite3_stmt	*stmt = st->stmt[S_INDEX_UPTO];
-	int64_t		 upto = -1;
-
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		upto = sqlite3_column_int64(stmt, 0);
-	else
-		store_error(st, "search index state");
-	sqlite3_reset(stmt);
-	return (upto);
+	return (store_step_int(st, S_INDEX_UPTO, -1, "search index state"));
 }
 
 /*
@@ -1785,15 +1793,7 @@ fail:
 int64_t
 store_max_item_id(struct store *st)
 {
-	sqlite3_stmt	*stmt = st->stmt[S_MAX_ID];
-	int64_t		 id = 0;
-
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	else
-		store_error(st, "max item id");
-	sqlite3_reset(stmt);
-	return (id);
+	return (store_step_int(st, S_MAX_ID, 0, "max item id"));
 }
 
 /*
