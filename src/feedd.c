@@ -53,7 +53,6 @@ static int		 feedd_interrupted;
 static int64_t		 feedd_started;
 static ev_signal	 feedd_ev_sigs[3];
 static ev_timer		 feedd_ev_watchdog;
-static ev_idle		 feedd_ev_index;	/* search indexing, when idle */
 
 /* Print usage and exit. */
 static __dead void
@@ -418,32 +417,14 @@ feedd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 /*
- * Index new items for search, a batch at a time, when the loop has nothing
- * else to do (the idle watcher has the lowest priority), so that polling
- * never waits for the search index.  Stops when nothing is pending.
- */
-static void
-feedd_index_cb(struct ev_loop *loop, ev_idle *w, int revents)
-{
-	int64_t	n;
-
-	if ((n = store_index(feedd_store, FEEDD_INDEX_BATCH)) <= 0) {
-		if (n == -1)
-			log_warnx("%s", store_errmsg(feedd_store));
-		ev_idle_stop(loop, w);
-	}
-}
-
-/*
- * New items were stored: index them when idle.  Not in --once (it would
- * keep the run going): a later daemon, or the first search, indexes them.
+ * New items were stored: the writer thread indexes them for search when it
+ * is idle, so that polling never waits for the search index.  Not in
+ * --once: a later daemon, or the first search, indexes them.
  */
 void
 feedd_index_later(void)
 {
-	if (feedd_once || feedd_loop == NULL || ev_is_active(&feedd_ev_index))
-		return;
-	ev_idle_start(feedd_loop, &feedd_ev_index);
+	writer_index_later();
 }
 
 /* Tell systemd's watchdog we are alive. */
@@ -640,6 +621,13 @@ main(int argc, char **argv)
 	if (fetch_init(&cause) != 0)
 		fatalx("%s", cause);
 	sched_init(once, force);
+	/* Storing runs on a thread of its own (writer.c). */
+	if (writer_start(cfg->db_path, !once, &cause) != 0) {
+		log_warnx("%s; storing on the main thread", cause);
+		free(cause);
+		cause = NULL;
+	}
+	feedd_index_later();	/* whatever an earlier --once left */
 
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		ev_signal_init(&feedd_ev_sigs[i], feedd_signal_cb, sigs[i]);
@@ -652,9 +640,6 @@ main(int argc, char **argv)
 		    cfg->socket_group, &cause) != 0)
 			fatalx("%s", cause != NULL ? cause :
 			    "cannot start the socket server");
-		ev_idle_init(&feedd_ev_index, feedd_index_cb);
-		ev_set_priority(&feedd_ev_index, EV_MINPRI);
-		feedd_index_later();	/* whatever an earlier --once left */
 		if ((wd = notify_watchdog_usec()) > 0) {
 			ev_timer_init(&feedd_ev_watchdog, feedd_watchdog_cb,
 			    (double)wd / 2e6, (double)wd / 2e6);
@@ -673,12 +658,12 @@ main(int argc, char **argv)
 
 	ev_run(feedd_loop, 0);
 
+	writer_stop();		/* stores what is queued: nothing is lost */
 	if (!once) {
 		if (!feedd_stopping)
 			notify_stopping();
 		server_stop();
 		ev_timer_stop(feedd_loop, &feedd_ev_watchdog);
-		ev_idle_stop(feedd_loop, &feedd_ev_index);
 	}
 	fetch_get_stats(&fs);
 	fetch_free();

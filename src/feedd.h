@@ -355,10 +355,14 @@ int		 jsonfeed_parse(struct parser *, const char *, size_t, char **);
 struct store;
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
+int		 store_threadsafe(void);
 const char	*store_errmsg(struct store *);
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
+int		 store_in_transaction(struct store *);
+int		 store_part_begin(struct store *);
+int		 store_part_end(struct store *, int);
 int		 store_feed_get(struct store *, const char *,
 		     struct store_feed *);
 int		 store_feed_get_id(struct store *, int64_t,
@@ -454,6 +458,36 @@ void		 fetch_free(void);
 void		 fetch_start(struct sched_feed *);
 char		*fetch_host(const char *);
 void		 fetch_get_stats(struct fetch_stats *);
+
+/*
+ * writer.c: the store writer thread.  A job is filled on the loop thread,
+ * owned by the writer until done(job) runs on the loop thread again.
+ */
+struct write_job {
+	struct store_feed	 feed;		/* the row to write; feed.id */
+	struct feed_item	*items;		/* the parsed items */
+	size_t			 nitems;
+	int			 parsed;	/* a document: items, retention */
+	int64_t			 keep_items;	/* retention (store_prune) */
+	int64_t			 keep_age;
+	int			 keep_unread;
+	int64_t			 now;
+	void			(*done)(struct write_job *);
+	void			*arg;		/* the submitter's */
+	/* Set by the writer. */
+	int64_t			*ids;		/* items new or updated */
+	int			*isnew;
+	size_t			 nids;
+	int			 nnew;
+	int			 nupd;
+	char			*error;		/* NULL: stored */
+	struct write_job	*next;
+};
+int		 writer_start(const char *, int, char **);
+void		 writer_submit(struct write_job *);
+void		 writer_index_later(void);
+void		 writer_stop(void);
+void		 write_job_free(struct write_job *);
 
 /* proto.c: the wire protocol's encoding (jansson; see proto.h). */
 struct json_t;

@@ -65,6 +65,11 @@ struct fetch {
 	int			 perm_chain;	/* every hop so far permanent */
 	char			*redirect_url;	/* end of the permanent chain */
 
+	/* How it ended, for the log once the writer stored it. */
+	int			 outcome;	/* enum fetch_outcome */
+	int			 http_status;
+	char			*error;
+
 	/* Copies of the parsed items, stored when the transfer ends well. */
 	struct feed_item	*items;
 	size_t			 nitems;
@@ -176,6 +181,7 @@ fetch_free_one(struct fetch *fe)
 	free(fe->last_modified);
 	free(fe->location);
 	free(fe->redirect_url);
+	free(fe->error);
 	free(fe);
 }
 
@@ -604,35 +610,129 @@ enum fetch_outcome {
 	FETCH_ERROR,
 };
 
-/* Store the outcome of one poll in one transaction, then log it. */
-static int
+/* Log a stored poll. */
+static void
+fetch_log(struct fetch *fe, const struct write_job *job)
+{
+	const char	*url = sched_feed_url(fe->feed);
+
+	switch (fe->outcome) {
+	case FETCH_OK:
+		if (fe->http_status == 0)
+			log_info("%s: read, %d new, %d updated", url,
+			    job->nnew, job->nupd);
+		else
+			log_info("%s: %d, %d new, %d updated", url,
+			    fe->http_status, job->nnew, job->nupd);
+		break;
+	case FETCH_NOT_MODIFIED:
+		log_info("%s: %s", url, fe->http_status == 304 ?
+		    "304 not modified" : "not modified");
+		break;
+	case FETCH_GONE:
+		log_warnx("%s: 410 gone: polling stops", url);
+		break;
+	case FETCH_ERROR:
+		log_warnx("%s: %s", url, fe->error);
+		break;
+	}
+}
+
+/*
+ * The writer stored a poll (writer.c; on the loop thread): count, tell
+ * followers, log, and hand the feed back to the schedule.  When the store
+ * failed, nothing of the poll was kept: the failure is recorded on the
+ * feed instead, if the database lets us.
+ */
+static void
+fetch_stored(struct write_job *job)
+{
+	struct fetch		*fe = job->arg;
+	struct sched_feed	*f = fe->feed;
+	struct store		*st = feedd_store;
+	struct store_feed	 sf;
+	const char		*url = sched_feed_url(f);
+	size_t			 i;
+	int			 failed = fe->outcome == FETCH_ERROR;
+
+	if (job->error != NULL) {
+		log_warnx("%s: %s", url, job->error);
+		failed = 1;
+		memset(&sf, 0, sizeof sf);
+		if (store_feed_get_id(st, job->feed.id, &sf) == 0) {
+			sf.last_fetch = job->now;
+			sf.errors++;
+			free(sf.last_error);
+			sf.last_error = job->error;
+			job->error = NULL;
+			sched_plan(f, &sf, NULL);
+			if (store_feed_put(st, &sf) != 0)
+				log_debug("%s: %s", url, store_errmsg(st));
+		}
+		store_feed_clear(&sf);
+	} else {
+		fetch_stats.items_new += job->nnew;
+		fetch_stats.items_updated += job->nupd;
+		for (i = 0; i < job->nids; i++)
+			server_item_stored(job->ids[i], job->isnew[i]);
+		if (job->nnew > 0)
+			feedd_index_later();
+		fetch_log(fe, job);
+	}
+	if (failed)
+		fetch_stats.failed++;
+	write_job_free(job);
+	fetch_free_one(fe);
+	sched_done(f, failed);
+}
+
+/*
+ * A poll ended with outcome oc: work out the feed's new row (validators,
+ * status, error, the next due time) and hand it, with the parsed items, to
+ * the writer, which stores it in one transaction.  fe then belongs to the
+ * writer's callback, fetch_stored().  error is taken over.
+ */
+static void
 fetch_store(struct fetch *fe, enum fetch_outcome oc, int http_status,
-    const char *error)
+    char *error)
 {
 	const struct config	*cfg = feedd_config;
 	struct store		*st = feedd_store;
 	struct sched_feed	*f = fe->feed;
 	const struct feed_meta	*meta = NULL;
 	const char		*url = sched_feed_url(f);
-	struct store_feed	 sf;
-	int64_t			 now = util_now(), id = sched_feed_id(f);
-	int64_t			 item_id, hold = 0, *ids = NULL, cap;
-	int			*isnew = NULL, r, nnew = 0, nupd = 0;
-	size_t			 i, nids = 0;
-	char			*dberr = NULL;
+	struct write_job	*job;
+	struct store_feed	*sf;
+	int64_t			 now = util_now(), hold = 0, cap;
 
-	memset(&sf, 0, sizeof sf);
-	if (store_feed_get_id(st, id, &sf) != 0) {
-		log_warnx("%s: %s", url, store_errmsg(st));
-		store_feed_clear(&sf);
-		return (-1);
+	fetch_stats.polls++;
+	fetch_stats.last_poll = now;
+	fe->outcome = oc;
+	fe->http_status = http_status;
+	fe->error = error;
+	job = xcalloc(1, sizeof *job);
+	job->done = fetch_stored;
+	job->arg = fe;
+	job->now = now;
+	sf = &job->feed;
+	if (store_feed_get_id(st, sched_feed_id(f), sf) != 0) {
+		/* Not even the feed's row: nothing to store. */
+		job->error = xstrdup(store_errmsg(st));
+		job->feed.id = sched_feed_id(f);
+		log_warnx("%s: %s", url, job->error);
+		fe->outcome = FETCH_ERROR;
+		fetch_stats.failed++;
+		write_job_free(job);
+		fetch_free_one(fe);
+		sched_done(f, 1);
+		return;
 	}
-	sf.last_fetch = now;
-	sf.http_status = http_status;
+	sf->last_fetch = now;
+	sf->http_status = http_status;
 	if (fe->complete) {
 		/* Only a chain that ended in a response says where it went. */
-		free(sf.redirect_url);
-		sf.redirect_url = fetch_dup(fe->redirect_url);
+		free(sf->redirect_url);
+		sf->redirect_url = fetch_dup(fe->redirect_url);
 	}
 
 	/* What the server said about when to come back. */
@@ -648,133 +748,71 @@ fetch_store(struct fetch *fe, enum fetch_outcome oc, int http_status,
 		hold = fe->retry_after < now + cap ? fe->retry_after :
 		    now + cap;
 	}
-	sf.hold_until = hold;
+	sf->hold_until = hold;
 
 	switch (oc) {
 	case FETCH_OK:
 		meta = parser_meta(fe->parser);
 		if (meta->title != NULL) {
-			free(sf.title);
-			sf.title = xstrdup(meta->title);
+			free(sf->title);
+			sf->title = xstrdup(meta->title);
 		}
 		if (meta->home_page_url != NULL) {
-			free(sf.site_url);
-			sf.site_url = xstrdup(meta->home_page_url);
+			free(sf->site_url);
+			sf->site_url = xstrdup(meta->home_page_url);
 		}
 		/* FALLTHROUGH */
 	case FETCH_NOT_MODIFIED:
 		if (oc == FETCH_OK || fe->etag != NULL) {
-			free(sf.etag);
-			sf.etag = fetch_dup(fe->etag);
+			free(sf->etag);
+			sf->etag = fetch_dup(fe->etag);
 		}
 		if (oc == FETCH_OK || fe->last_modified != NULL) {
-			free(sf.last_modified);
-			sf.last_modified = fetch_dup(fe->last_modified);
+			free(sf->last_modified);
+			sf->last_modified = fetch_dup(fe->last_modified);
 		}
-		sf.last_success = now;
-		sf.errors = 0;
-		free(sf.last_error);
-		sf.last_error = NULL;
-		sf.gone = 0;
+		sf->last_success = now;
+		sf->errors = 0;
+		free(sf->last_error);
+		sf->last_error = NULL;
+		sf->gone = 0;
 		break;
 	case FETCH_GONE:
-		sf.gone = 1;
-		sf.errors = 0;
-		free(sf.last_error);
-		sf.last_error = xstrdup("410 Gone: not polled until the "
+		sf->gone = 1;
+		sf->errors = 0;
+		free(sf->last_error);
+		sf->last_error = xstrdup("410 Gone: not polled until the "
 		    "feeds file changes");
 		break;
 	case FETCH_ERROR:
-		sf.errors++;
-		free(sf.last_error);
-		sf.last_error = xstrdup(error);
+		sf->errors++;
+		free(sf->last_error);
+		sf->last_error = xstrdup(error);
 		break;
 	}
-	sched_plan(f, &sf, meta);
+	sched_plan(f, sf, meta);
 
-	if (store_begin(st) != 0)
-		goto dbfail;
 	if (oc == FETCH_OK) {
-		ids = xreallocarray(NULL, fe->nitems + 1, sizeof *ids);
-		isnew = xreallocarray(NULL, fe->nitems + 1, sizeof *isnew);
-		for (i = 0; i < fe->nitems; i++) {
-			item_id = 0;
-			r = store_item_upsert(st, id, &fe->items[i], now,
-			    &item_id);
-			if (r < 0)
-				goto rollback;
-			if (r == STORE_NEW || r == STORE_UPDATED) {
-				ids[nids] = item_id;
-				isnew[nids++] = r == STORE_NEW;
-				if (r == STORE_NEW)
-					nnew++;
-				else
-					nupd++;
-			}
-		}
+		/* The items move to the job; the parser has done its part. */
+		job->parsed = 1;
+		job->items = fe->items;
+		job->nitems = fe->nitems;
+		fe->items = NULL;
+		fe->nitems = fe->itemsalloc = 0;
+		job->keep_items = sched_feed_keep_items(f);
+		job->keep_age = cfg->keep_age;
+		job->keep_unread = cfg->keep_unread;
 	}
-	if (store_feed_put(st, &sf) != 0)
-		goto rollback;
-	if (oc == FETCH_OK && store_prune(st, id, sched_feed_keep_items(f),
-	    cfg->keep_age, cfg->keep_unread, now) < 0)
-		goto rollback;
-	if (store_commit(st) != 0)
-		goto rollback;
-
-	fetch_stats.items_new += nnew;
-	fetch_stats.items_updated += nupd;
-	for (i = 0; i < nids; i++)
-		server_item_stored(ids[i], isnew[i]);
-	if (nnew > 0)
-		feedd_index_later();
-	free(ids);
-	free(isnew);
-	switch (oc) {
-	case FETCH_OK:
-		if (http_status == 0)
-			log_info("%s: read, %d new, %d updated", url, nnew,
-			    nupd);
-		else
-			log_info("%s: %d, %d new, %d updated", url,
-			    http_status, nnew, nupd);
-		break;
-	case FETCH_NOT_MODIFIED:
-		log_info("%s: %s", url, http_status == 304 ?
-		    "304 not modified" : "not modified");
-		break;
-	case FETCH_GONE:
-		log_warnx("%s: 410 gone: polling stops", url);
-		break;
-	case FETCH_ERROR:
-		log_warnx("%s: %s", url, error);
-		break;
+	/* The transfer is over: let curl and the parser go now. */
+	if (fe->easy != NULL) {
+		curl_easy_cleanup(fe->easy);
+		fe->easy = NULL;
 	}
-	store_feed_clear(&sf);
-	return (oc == FETCH_ERROR ? -1 : 0);
-
-rollback:
-	store_rollback(st);
-dbfail:
-	/* Nothing of this poll is kept; record the failure if we can. */
-	dberr = xstrdup(store_errmsg(st));
-	log_warnx("%s: %s", url, dberr);
-	free(ids);
-	free(isnew);
-	store_feed_clear(&sf);
-	memset(&sf, 0, sizeof sf);
-	if (store_feed_get_id(st, id, &sf) == 0) {
-		sf.last_fetch = now;
-		sf.errors++;
-		free(sf.last_error);
-		sf.last_error = dberr;
-		dberr = NULL;
-		sched_plan(f, &sf, NULL);
-		if (store_feed_put(st, &sf) != 0)
-			log_debug("%s: %s", url, store_errmsg(st));
+	if (fe->parser != NULL) {
+		parser_free(fe->parser);
+		fe->parser = NULL;
 	}
-	store_feed_clear(&sf);
-	free(dberr);
-	return (-1);
+	writer_submit(job);
 }
 
 /* The message for a failed transfer. */
@@ -818,7 +856,6 @@ fetch_finish(struct fetch *fe, CURLcode rc)
 	enum fetch_outcome	 oc;
 	long			 code = 0;
 	char			*error = NULL;
-	int			 failed;
 
 	TAILQ_REMOVE(&fetch_list, fe, entry);
 	fetch_stats.in_flight--;
@@ -845,14 +882,7 @@ fetch_finish(struct fetch *fe, CURLcode rc)
 		xasprintf(&error, "%ld%s%s", code, fe->reason != NULL ? " " :
 		    "", fe->reason != NULL ? fe->reason : "");
 	}
-	fetch_stats.polls++;
-	fetch_stats.last_poll = util_now();
-	failed = fetch_store(fe, oc, (int)code, error) != 0;
-	if (failed)
-		fetch_stats.failed++;
-	free(error);
-	fetch_free_one(fe);
-	sched_done(f, failed);
+	fetch_store(fe, oc, (int)code, error);
 }
 
 /* ---------------------------------------------------------------- */
@@ -870,7 +900,7 @@ fetch_file(struct fetch *fe)
 	char		*path = NULL, *host = NULL, *error = NULL, *stamp;
 	char		 buf[65536];
 	ssize_t		 n;
-	int		 fd = -1, failed;
+	int		 fd = -1;
 	enum fetch_outcome oc = FETCH_ERROR;
 
 	if ((u = curl_url()) != NULL &&
@@ -934,14 +964,7 @@ done:
 		close(fd);
 	curl_free(path);
 	curl_free(host);
-	fetch_stats.polls++;
-	fetch_stats.last_poll = util_now();
-	failed = fetch_store(fe, oc, 0, error) != 0;
-	if (failed)
-		fetch_stats.failed++;
-	free(error);
-	fetch_free_one(fe);
-	sched_done(f, failed);
+	fetch_store(fe, oc, 0, error);
 }
 
 /*

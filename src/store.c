@@ -207,6 +207,9 @@ static const char *store_migrations[] = {
 /* The fixed statements, prepared once at open. */
 enum store_stmt {
 	S_BEGIN,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
 	S_COMMIT,
 	S_ROLLBACK,
 	S_FEED_BY_URL,
@@ -249,6 +252,9 @@ enum store_stmt {
  */
 static const char *store_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_SAVEPOINT] = "SAVEPOINT feedd_part",
+	[S_RELEASE] = "RELEASE feedd_part",
+	[S_ROLLBACK_TO] = "ROLLBACK TO feedd_part",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_FEED_BY_URL] = "SELECT " STORE_FEED_COLS
@@ -356,6 +362,7 @@ struct store {
 		int64_t	 item_id;
 	}		*seen;
 	size_t		 nseen;
+	size_t		 part_nseen;	/* nseen at the savepoint */
 	size_t		 seencap;
 
 	/* Built queries, by SQL text; least recently used goes first. */
@@ -660,6 +667,13 @@ fail:
 	return (-1);
 }
 
+/* Can connections be used from more than one thread (one each)? */
+int
+store_threadsafe(void)
+{
+	return (sqlite3_threadsafe() != 0);
+}
+
 /* Open (creating if needed) the database at path and prepare it. */
 struct store *
 store_open(const char *path, char **cause)
@@ -791,6 +805,39 @@ store_rollback(struct store *st)
 		log_warnx("%s: rollback: %s", st->path,
 		    sqlite3_errmsg(st->db));
 	sqlite3_reset(st->stmt[S_ROLLBACK]);
+}
+
+/* Is a transaction open (SQLite rolls one back itself on some errors)? */
+int
+store_in_transaction(struct store *st)
+{
+	return (!sqlite3_get_autocommit(st->db));
+}
+
+/*
+ * Open a part of the transaction (a savepoint) that store_part_end() keeps
+ * or rolls back alone: one feed's update within a group of them.
+ */
+int
+store_part_begin(struct store *st)
+{
+	st->part_nseen = st->nseen;
+	return (store_exec(st, S_SAVEPOINT, "savepoint"));
+}
+
+/* Keep (ok) or roll back the part; -1 when the transaction is lost. */
+int
+store_part_end(struct store *st, int ok)
+{
+	if (!store_in_transaction(st))
+		return (-1);
+	if (!ok) {
+		st->nseen = st->part_nseen;
+		if (store_exec(st, S_ROLLBACK_TO, "rollback to savepoint")
+		    != 0)
+			return (-1);
+	}
+	return (store_exec(st, S_RELEASE, "release savepoint"));
 }
 
 /* Fill f from a row of STORE_FEED_COLS (copies the strings). */

@@ -1,0 +1,132 @@
+#!/bin/sh
+# daemon_writer.sh: the store writer thread (src/writer.c).  Polls that
+# queue up while the writer waits are stored together (group commit), yet
+# each feed's update stays all or nothing: a feed whose write fails (here a
+# trigger the test adds rejects one item) keeps nothing of its poll and
+# records the error, and every other feed in the same group is stored.
+# When the failure loses the whole transaction (RAISE(ROLLBACK)), each poll
+# is stored again alone.  The daemon's writer indexes new items for search
+# by itself, with no search asking.
+. "$(dirname "$0")/lib.sh"
+
+command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP no sqlite3"; exit 0; }
+
+q() { sqlite3 "$T/feedd.db" "$1"; }
+NFEEDS=12
+
+# rss FILE TITLE...: an RSS feed with one item per title.
+rss() {
+	f=$1; shift
+	{
+		echo "<rss version=\"2.0\"><channel><title>$f</title>"
+		for t in "$@"; do
+			echo "<item><guid>$f-$t</guid><title>$t</title></item>"
+		done
+		echo '</channel></rss>'
+	} > "$T/$f"
+}
+
+# Every feed answers after a second (the poisoned one a little later, so
+# that it is not the first poll the writer takes): while the answers come
+# in, another process holds the write lock for two seconds, and the polls
+# queue up behind the writer's first transaction.
+i=1
+{
+	echo '{'
+	while [ $i -le $NFEEDS ]; do
+		rss "f$i.xml" one two three
+		d=1
+		[ $i -eq 7 ] && d=1.5
+		echo "\"/f$i.xml\": {\"delay\": $d, \"log_early\": true,"
+		echo "  \"body_file\": \"f$i.xml\"},"
+		i=$((i + 1))
+	done
+	echo '"/empty.xml": {"body": "<rss version=\"2.0\"><channel/></rss>"}}'
+} > "$T/script.json"
+rss f7.xml one poison three
+start_httpd --script "$T/script.json"
+i=1
+while [ $i -le $NFEEDS ]; do
+	echo "$BASE/f$i.xml"
+	i=$((i + 1))
+done > "$T/feeds.all"
+echo "$BASE/empty.xml" > "$T/feeds.empty"
+: > "$T/feedd.conf"
+
+# run_locked RAISE: a fresh database with the poison trigger, then one
+# --once run with the lock held while the answers arrive.
+run_locked() {
+	rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm" "$T/httpd.log"
+	"$FEEDD" --once --config "$T/feedd.conf" --feeds "$T/feeds.empty" \
+	    --db "$T/feedd.db" 2>/dev/null
+	q "CREATE TRIGGER poison BEFORE INSERT ON items
+	    WHEN new.title = 'poison' BEGIN SELECT RAISE($1, 'poisoned item');
+	    END;"
+	spawn sh -c 'exec "$@" 2>"$0"' "$T/stderr" "$FEEDD" --once -vv \
+	    --config "$T/feedd.conf" --feeds "$T/feeds.all" --db "$T/feedd.db" \
+	    --max-conns $NFEEDS --host-conns $NFEEDS --host-delay 0
+	FPID=$LASTPID
+	asked() { [ "$(grep -c '"path"' "$T/httpd.log")" -ge $NFEEDS ]; }
+	wait_for 100 asked
+	spawn sh -c '{ echo "BEGIN IMMEDIATE;";
+	    echo "INSERT INTO meta VALUES (\"locked-by-test\", 1);";
+	    sleep 2; echo "ROLLBACK;"; } | sqlite3 "$0"' "$T/feedd.db"
+	LPID=$LASTPID
+	wait "$FPID"
+	RC=$?
+	wait "$LPID"
+}
+
+for how in ABORT ROLLBACK; do
+	run_locked $how
+	is "$how: one feed failed (exit 2)" "$RC" 2
+	is "$how: the poisoned feed kept nothing of its poll" \
+	    "$(q "SELECT count(*) FROM items i JOIN feeds f ON f.id = i.feed_id
+	    WHERE f.url = '$BASE/f7.xml'")" 0
+	is "$how: ... and records why" \
+	    "$(q "SELECT errors, last_error LIKE '%poisoned item%', etag IS NULL
+	    FROM feeds WHERE url = '$BASE/f7.xml'")" "1|1|1"
+	check "$how: the error names the feed" \
+	    grep -q "warning: $BASE/f7.xml: .*poisoned item" "$T/stderr"
+	is "$how: every other feed stored all its items" \
+	    "$(q "SELECT count(*) FROM items")" $(((NFEEDS - 1) * 3))
+	is "$how: ... and its state" \
+	    "$(q "SELECT count(*) FROM feeds WHERE errors = 0
+	    AND last_success > 0 AND url LIKE '%/f%.xml'")" $((NFEEDS - 1))
+	n=$(sed -n 's/.*writer: \([0-9]*\) polls stored in \([0-9]*\) batches.*/\1 \2/p' \
+	    "$T/stderr")
+	set -- $n
+	is "$how: the writer stored every poll" "${1:-none}" $NFEEDS
+	if [ "${2:-$NFEEDS}" -lt $NFEEDS ]; then
+		ok "$how: polls that queued up were stored together ($2 batches for $1)"
+	else
+		not_ok "$how: polls that queued up were stored together"
+		echo "#   writer line: ${n:-none}"
+	fi
+done
+
+# The daemon indexes new items for search by itself.
+rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm"
+head -1 "$T/feeds.all" > "$T/feeds.one"	# first polls are spread
+spawn sh -c 'exec "$@" 2>"$0"' "$T/daemon.err" "$FEEDD" --foreground \
+    --config "$T/feedd.conf" --feeds "$T/feeds.one" --db "$T/feedd.db" \
+    --socket "$T/feedd.sock" --host-delay 0
+DPID=$LASTPID
+stored() { [ "$(q "SELECT count(*) FROM items")" = 3 ]; }
+wait_for 100 stored
+indexed() {
+	[ "$(q "SELECT upto FROM fts_state")" = "$(q "SELECT max(id)
+	    FROM items")" ]
+}
+wait_for 100 indexed
+is "daemon: new items indexed for search without a search" \
+    "$(q "SELECT upto = (SELECT max(id) FROM items) FROM fts_state")" 1
+is "daemon: the index finds them" \
+    "$(q "SELECT group_concat(i.guid) FROM items_fts JOIN items i
+    ON i.id = items_fts.rowid WHERE items_fts MATCH 'two OR three'
+    ORDER BY i.id")" "f1.xml-two,f1.xml-three"
+kill -TERM "$DPID"
+wait "$DPID"
+is "daemon: stops cleanly" "$?" 0
+
+done_testing
