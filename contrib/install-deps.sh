@@ -6,7 +6,7 @@ set -eu
 
 pkgs="build-essential autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libsqlite3-dev libev-dev libjansson-dev
-libsystemd-dev sqlite3 mandoc python3 socat libxml2-utils zsh"
+libxxhash-dev libsystemd-dev sqlite3 mandoc python3 socat libxml2-utils zsh"
 if [ "${1:-}" = "--bench" ]; then
 	pkgs="$pkgs sfeed newsboat nginx-light curl valgrind time"
 fi

@@ -695,6 +695,76 @@ nest_cb(const struct store_item *it, void *arg)
 }
 
 /* Every store_query filter on the fixture. */
+/* The content hash feedd used before XXH3: FNV-1a, same framing. */
+static uint64_t
+fnv_content_hash(const char *const f[4])
+{
+	static const unsigned char	 none[2] = { 0xff, 0x00 }, end = 0;
+	uint64_t			 h = 0;
+	int				 i;
+
+	for (i = 0; i < 4; i++) {
+		if (f[i] == NULL)
+			h = util_hash64(none, sizeof none, h);
+		else {
+			h = util_hash64(f[i], strlen(f[i]), h);
+			h = util_hash64(&end, 1, h);
+		}
+	}
+	return (h);
+}
+
+/*
+ * Rows written with the old content hash: unchanged items stay SAME (and
+ * take the new hash), changed ones are UPDATED.
+ */
+static void
+test_legacy_hash(void)
+{
+	struct store		*st;
+	struct feed_item	 it;
+	const char		*f[4];
+	char			*path, sql[160];
+	int64_t			 fid, id, id2, now_hash, legacy;
+
+	path = db_path("legacy.db");
+	st = open_store(path);
+	fid = feed(st, "https://x.example/legacy");
+	mkitem(&it, "old-1", "Old title", "<p>Old body</p>", 1000);
+	it.url = "https://x.example/old-1";
+	it.summary = "old summary";
+	tap_is_int(store_item_upsert(st, fid, &it, 5000, &id), STORE_NEW,
+	    "legacy: stored");
+	f[0] = it.title;
+	f[1] = it.url;
+	f[2] = it.content_html;
+	f[3] = it.summary;
+	legacy = (int64_t)fnv_content_hash(f);
+	snprintf(sql, sizeof sql, "SELECT content_hash FROM items WHERE id = %"
+	    PRId64, id);
+	now_hash = raw_int(path, sql);
+	tap_ok(now_hash != legacy, "legacy: the hash is no longer FNV-1a");
+
+	snprintf(sql, sizeof sql, "UPDATE items SET content_hash = %" PRId64
+	    " WHERE id = %" PRId64, legacy, id);
+	tap_is_int(raw_exec(path, sql), 0, "legacy: old hash written");
+	tap_is_int(store_item_upsert(st, fid, &it, 6000, &id2), STORE_SAME,
+	    "legacy: unchanged item under the old hash is SAME");
+	tap_is_int(id2, id, "legacy: same id");
+	snprintf(sql, sizeof sql, "SELECT content_hash FROM items WHERE id = %"
+	    PRId64, id);
+	tap_is_int(raw_int(path, sql), now_hash,
+	    "legacy: the row took the new hash");
+
+	snprintf(sql, sizeof sql, "UPDATE items SET content_hash = %" PRId64
+	    " WHERE id = %" PRId64, legacy, id);
+	raw_exec(path, sql);
+	it.title = "New title";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL), STORE_UPDATED,
+	    "legacy: changed item under the old hash is UPDATED");
+	store_close(st);
+}
+
 static void
 test_filters(void)
 {
@@ -1377,6 +1447,7 @@ main(void)
 	test_open();
 	test_feeds();
 	test_upsert();
+	test_legacy_hash();
 	test_filters();
 	test_mark_lookup_list();
 	test_prune_search();
