@@ -10,10 +10,12 @@
  *
  * Each transfer is a struct fetch (CURLOPT_PRIVATE).  Its body goes into
  * the streaming parser chunk by chunk as it arrives; the parser's items are
- * copied and kept until the transfer ends, because one SQLite connection
- * can hold only one transaction and transfers interleave.  When the
- * transfer ends well, one transaction stores the items and the feed's new
- * state; otherwise nothing but the feed's state changes.  A file:// URL
+ * copied and kept until the transfer ends, since transfers interleave and
+ * a feed's poll is stored whole or not at all.  When the transfer ends,
+ * fetch_store() works out the feed's new row and hands it, with the items
+ * of a good parse, to the writer thread (writer.c), which stores them in
+ * one transaction; fetch_stored() then logs and hands the feed back to the
+ * schedule.  A failed poll changes nothing but the feed's row.  A file:// URL
  * written in the feeds file is read from disk here (never through curl, so
  * no redirect can reach a local file).  This is the only file that sees
  * curl, besides date.c's use of curl_getdate.
