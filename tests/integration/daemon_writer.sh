@@ -6,7 +6,8 @@
 # records the error, and every other feed in the same group is stored.
 # When the failure loses the whole transaction (RAISE(ROLLBACK)), each poll
 # is stored again alone.  The daemon's writer indexes new items for search
-# by itself, with no search asking.
+# by itself, with no search asking.  SIGTERM in the middle of a --once run
+# stores the polls already handed to the writer, whole, and nothing else.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP no sqlite3"; exit 0; }
@@ -128,5 +129,56 @@ is "daemon: the index finds them" \
 kill -TERM "$DPID"
 wait "$DPID"
 is "daemon: stops cleanly" "$?" 0
+
+# SIGTERM in the middle of a --once run: polls already handed to the
+# writer are stored whole, the rest not at all, and the database is sound.
+{
+	echo '{'
+	i=1
+	while [ $i -le 40 ]; do
+		n=$((i % 7 + 1))
+		set --
+		j=1
+		while [ $j -le $n ]; do
+			set -- "$@" "i$j"
+			j=$((j + 1))
+		done
+		rss "g$i.xml" "$@"
+		echo "\"/g$i.xml\": {\"delay\": 0.3, \"body_file\": \"g$i.xml\"},"
+		i=$((i + 1))
+	done
+	echo '"/none": {}}'
+} > "$T/script.json"
+sleep 1	# the script is read again when its mtime changes
+i=1
+while [ $i -le 40 ]; do
+	echo "$BASE/g$i.xml"
+	i=$((i + 1))
+done > "$T/feeds.many"
+rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm"
+spawn sh -c 'exec "$@" 2>"$0"' "$T/stderr" "$FEEDD" --once \
+    --config "$T/feedd.conf" --feeds "$T/feeds.many" --db "$T/feedd.db" \
+    --max-conns 8 --host-conns 8 --host-delay 0
+FPID=$LASTPID
+some() { [ "$(q "SELECT count(*) FROM feeds WHERE last_fetch > 0")" -ge 8 ]; }
+wait_for 100 some
+kill -TERM "$FPID"
+wait "$FPID"
+is "SIGTERM: --once says it was interrupted (exit 1)" "$?" 1
+is "SIGTERM: the database is sound" "$(q "PRAGMA integrity_check")" ok
+polled=$(q "SELECT count(*) FROM feeds WHERE last_success > 0")
+if [ "$polled" -ge 8 ] && [ "$polled" -lt 40 ]; then
+	ok "SIGTERM: stopped part way ($polled of 40 feeds stored)"
+else
+	not_ok "SIGTERM: stopped part way ($polled of 40 feeds stored)"
+fi
+is "SIGTERM: each stored feed has all its items, the others none" \
+    "$(q "SELECT count(*) FROM feeds f WHERE url LIKE '%/g%.xml' AND
+    (SELECT count(*) FROM items i WHERE i.feed_id = f.id) <>
+    CASE WHEN f.last_success > 0 THEN
+    CAST(substr(f.url, instr(f.url, '/g') + 2) AS INTEGER) % 7 + 1
+    ELSE 0 END")" 0
+check "SIGTERM: the summary counts what was stored" \
+    grep -q "feedd: $polled feeds polled, 0 failed" "$T/stderr"
 
 done_testing
