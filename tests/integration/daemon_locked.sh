@@ -42,10 +42,7 @@ spawn sh -c 'exec "$@" 2>"$0"' "$T/stderr" "$FEEDD" "$@"
 FPID=$LASTPID
 asked() { [ "$(hits /feed.xml)" -ge 2 ]; }
 wait_for 100 asked
-spawn sh -c '{ echo "BEGIN IMMEDIATE;";
-    echo "INSERT INTO meta VALUES (\"locked-by-test\", 1);";
-    sleep 14; echo "ROLLBACK;"; } | sqlite3 "$0"' "$T/feedd.db"
-LPID=$LASTPID
+hold_lock "$T/feedd.db" 14
 wait "$FPID"
 rc=$?
 is "locked database: the run reports a failed feed (exit 2)" "$rc" 2

@@ -69,10 +69,7 @@ run_locked() {
 	FPID=$LASTPID
 	asked() { [ "$(grep -c '"path"' "$T/httpd.log")" -ge $NFEEDS ]; }
 	wait_for 100 asked
-	spawn sh -c '{ echo "BEGIN IMMEDIATE;";
-	    echo "INSERT INTO meta VALUES (\"locked-by-test\", 1);";
-	    sleep 2; echo "ROLLBACK;"; } | sqlite3 "$0"' "$T/feedd.db"
-	LPID=$LASTPID
+	hold_lock "$T/feedd.db" 2
 	wait "$FPID"
 	RC=$?
 	wait "$LPID"

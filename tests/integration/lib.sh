@@ -79,6 +79,16 @@ start_httpd() {
 	BASE="http://127.0.0.1:$HTTP_PORT"
 }
 
+# hold_lock DB SECONDS: another process takes the database's write lock
+# (and writes a row to the meta table) for SECONDS, then rolls back; its
+# PID in LPID.
+hold_lock() {
+	spawn sh -c '{ echo "BEGIN IMMEDIATE;";
+	    echo "INSERT INTO meta VALUES (\"locked-by-test\", 1);";
+	    sleep "$1"; echo "ROLLBACK;"; } | sqlite3 "$0"' "$1" "$2"
+	LPID=$LASTPID
+}
+
 cleanup() {
 	for p in $PIDS; do
 		kill "$p" 2>/dev/null
