@@ -640,39 +640,47 @@ fetch_log(struct fetch *fe, const struct write_job *job)
 	}
 }
 
+/* The poll is over: count it and hand the feed back to the schedule. */
+static void
+fetch_done(struct fetch *fe, int failed)
+{
+	struct sched_feed	*f = fe->feed;
+
+	if (failed)
+		fetch_stats.failed++;
+	fetch_free_one(fe);
+	sched_done(f, failed);
+}
+
+/* The writer recorded a failure to store a poll on the feed's row. */
+static void
+fetch_recorded(struct write_job *job)
+{
+	struct fetch	*fe = job->arg;
+
+	if (job->error != NULL)
+		log_debug("%s: recording the failure: %s",
+		    sched_feed_url(fe->feed), job->error);
+	write_job_free(job);
+	fetch_done(fe, 1);
+}
+
 /*
  * The writer stored a poll (writer.c; on the loop thread): count, tell
  * followers, log, and hand the feed back to the schedule.  When the store
  * failed, nothing of the poll was kept: the failure is recorded on the
- * feed instead, if the database lets us.
+ * feed's row instead, by the writer too, so that a locked database never
+ * makes the loop wait.
  */
 static void
 fetch_stored(struct write_job *job)
 {
 	struct fetch		*fe = job->arg;
 	struct sched_feed	*f = fe->feed;
-	struct store		*st = feedd_store;
-	struct store_feed	 sf;
-	const char		*url = sched_feed_url(f);
+	struct write_job	*rec;
 	size_t			 i;
-	int			 failed = fe->outcome == FETCH_ERROR;
 
-	if (job->error != NULL) {
-		log_warnx("%s: %s", url, job->error);
-		failed = 1;
-		memset(&sf, 0, sizeof sf);
-		if (store_feed_get_id(st, job->feed.id, &sf) == 0) {
-			sf.last_fetch = job->now;
-			sf.errors++;
-			free(sf.last_error);
-			sf.last_error = job->error;
-			job->error = NULL;
-			sched_plan(f, &sf, NULL);
-			if (store_feed_put(st, &sf) != 0)
-				log_debug("%s: %s", url, store_errmsg(st));
-		}
-		store_feed_clear(&sf);
-	} else {
+	if (job->error == NULL) {
 		fetch_stats.items_new += job->nnew;
 		fetch_stats.items_updated += job->nupd;
 		for (i = 0; i < job->nids; i++)
@@ -680,12 +688,30 @@ fetch_stored(struct write_job *job)
 		if (job->nnew > 0)
 			feedd_index_later();
 		fetch_log(fe, job);
+		write_job_free(job);
+		fetch_done(fe, fe->outcome == FETCH_ERROR);
+		return;
 	}
-	if (failed)
-		fetch_stats.failed++;
+
+	log_warnx("%s: %s", sched_feed_url(f), job->error);
+	rec = xcalloc(1, sizeof *rec);
+	rec->done = fetch_recorded;
+	rec->arg = fe;
+	rec->now = job->now;
+	if (store_feed_get_id(feedd_store, job->feed.id, &rec->feed) != 0) {
+		write_job_free(rec);
+		write_job_free(job);
+		fetch_done(fe, 1);
+		return;
+	}
+	rec->feed.last_fetch = job->now;
+	rec->feed.errors++;
+	free(rec->feed.last_error);
+	rec->feed.last_error = job->error;
+	job->error = NULL;
+	sched_plan(f, &rec->feed, NULL);
 	write_job_free(job);
-	fetch_free_one(fe);
-	sched_done(f, failed);
+	writer_submit(rec);
 }
 
 /*
@@ -723,10 +749,8 @@ fetch_store(struct fetch *fe, enum fetch_outcome oc, int http_status,
 		job->feed.id = sched_feed_id(f);
 		log_warnx("%s: %s", url, job->error);
 		fe->outcome = FETCH_ERROR;
-		fetch_stats.failed++;
 		write_job_free(job);
-		fetch_free_one(fe);
-		sched_done(f, 1);
+		fetch_done(fe, 1);
 		return;
 	}
 	sf->last_fetch = now;

@@ -341,7 +341,7 @@ writer_stop(void)
 	pthread_mutex_unlock(&writer_mtx);
 	pthread_join(writer_thread, NULL);
 	writer_running = 0;
-	log_debug("writer: %zu polls stored in %zu batches", writer_njobs,
+	log_debug("writer: %zu jobs stored in %zu batches", writer_njobs,
 	    writer_ngroups);
 	writer_reap();
 	ev_ref(feedd_loop);

@@ -91,10 +91,11 @@ for how in ABORT ROLLBACK; do
 	is "$how: ... and its state" \
 	    "$(q "SELECT count(*) FROM feeds WHERE errors = 0
 	    AND last_success > 0 AND url LIKE '%/f%.xml'")" $((NFEEDS - 1))
-	n=$(sed -n 's/.*writer: \([0-9]*\) polls stored in \([0-9]*\) batches.*/\1 \2/p' \
+	n=$(sed -n 's/.*writer: \([0-9]*\) jobs stored in \([0-9]*\) batches.*/\1 \2/p' \
 	    "$T/stderr")
 	set -- $n
-	is "$how: the writer stored every poll" "${1:-none}" $NFEEDS
+	# Every poll, and the failed one's error on its row.
+	is "$how: the writer stored every poll" "${1:-none}" $((NFEEDS + 1))
 	if [ "${2:-$NFEEDS}" -lt $NFEEDS ]; then
 		ok "$how: polls that queued up were stored together ($2 batches for $1)"
 	else
