@@ -29,7 +29,7 @@ rss() {
 
 # Every feed answers after a second (the poisoned one a little later, so
 # that it is not the first poll the writer takes): while the answers come
-# in, another process holds the write lock for two seconds, and the polls
+# in, another process holds the write lock for three seconds, and the polls
 # queue up behind the writer's first transaction.
 i=1
 {
@@ -57,9 +57,10 @@ echo "$BASE/empty.xml" > "$T/feeds.empty"
 # run_locked RAISE: a fresh database with the poison trigger, then one
 # --once run with the lock held while the answers arrive.
 run_locked() {
-	rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm" "$T/httpd.log"
+	rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm"
 	"$FEEDD" --once --config "$T/feedd.conf" --feeds "$T/feeds.empty" \
 	    --db "$T/feedd.db" 2>/dev/null
+	n0=$(grep -c '"path": "/f' "$T/httpd.log")
 	q "CREATE TRIGGER poison BEFORE INSERT ON items
 	    WHEN new.title = 'poison' BEGIN SELECT RAISE($1, 'poisoned item');
 	    END;"
@@ -67,9 +68,14 @@ run_locked() {
 	    --config "$T/feedd.conf" --feeds "$T/feeds.all" --db "$T/feedd.db" \
 	    --max-conns $NFEEDS --host-conns $NFEEDS --host-delay 0
 	FPID=$LASTPID
-	asked() { [ "$(grep -c '"path"' "$T/httpd.log")" -ge $NFEEDS ]; }
-	wait_for 100 asked
-	hold_lock "$T/feedd.db" 2
+	# httpd keeps its log open: count the requests of this run only.
+	asked() {
+		[ "$(grep -c '"path": "/f' "$T/httpd.log")" -ge $((n0 + NFEEDS)) ]
+	}
+	if ! wait_for 100 asked; then
+		echo "#   feedd did not ask for every feed in 10 s"
+	fi
+	hold_lock "$T/feedd.db" 3
 	wait "$FPID"
 	RC=$?
 	wait "$LPID"
@@ -96,7 +102,9 @@ for how in ABORT ROLLBACK; do
 	set -- $n
 	# Every poll, and the failed one's error on its row.
 	is "$how: the writer stored every poll" "${1:-none}" $((NFEEDS + 1))
-	if [ "${2:-$NFEEDS}" -lt $NFEEDS ]; then
+	# The first poll alone (it waits for the lock), the eleven that
+	# queued meanwhile together, then the failure on the poisoned row.
+	if [ "${2:-$NFEEDS}" -le 4 ]; then
 		ok "$how: polls that queued up were stored together ($2 batches for $1)"
 	else
 		not_ok "$how: polls that queued up were stored together"
