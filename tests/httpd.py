@@ -54,7 +54,9 @@ A response is an object; every key is optional:
 Each log line is {"time", "method", "path", "status", "if_none_match",
 "if_modified_since", "accept_encoding", "user_agent", "headers", "active",
 "active_host"} (absent request headers are null; "active" counts the
-requests being answered at that moment, this one included, and
+requests being answered at that moment, this one included: from their
+arrival until their response starts to go out, so that a client's next
+request never finds the one it has finished still counted; and
 "active_host" those among them for the same Host name, so tests can check
 concurrency limits without timing anything).
 """
@@ -216,14 +218,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.server.active_host.get(host, 0) + 1
             self.active = self.server.active
             self.active_host = self.server.active_host[host]
+        self.counted = True
         try:
             self._answer(head)
         except (BrokenPipeError, ConnectionResetError, socket.timeout):
             self.close_connection = True
         finally:
-            with self.server.active_lock:
-                self.server.active -= 1
-                self.server.active_host[host] -= 1
+            self.uncount()
+
+    def uncount(self):
+        """This request stops counting as active.  Called just before the
+        response goes out: once the client has all of it, it may start its
+        next request at once, and that one must not find this one still
+        counted (the counts are the client's transfers in flight)."""
+        if not getattr(self, "counted", False):
+            return
+        self.counted = False
+        with self.server.active_lock:
+            self.server.active -= 1
+            self.server.active_host[self.host] -= 1
 
     def _static(self):
         """A response dict for a --dir file, or None."""
@@ -255,6 +268,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "raw" in r:
             self.pause(r)
             self.log_request_json("raw")
+            self.uncount()
             self.wfile.write(r["raw"].encode("utf-8", "surrogateescape"))
             self.wfile.flush()
             self.close_connection = True
@@ -310,6 +324,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.pause(r)
         if not r.get("log_early"):
             self.log_request_json(status)
+        if not (r.get("endless") or r.get("chunked")):
+            self.uncount()
         reason = r.get("reason")
         if reason is not None:
             self.send_response_only(status, reason)
