@@ -7,7 +7,8 @@
 # When the failure loses the whole transaction (RAISE(ROLLBACK)), each poll
 # is stored again alone.  The daemon's writer indexes new items for search
 # by itself, with no search asking.  SIGTERM in the middle of a --once run
-# stores the polls already handed to the writer, whole, and nothing else.
+# stores the polls already handed to the writer, whole, and nothing else;
+# SIGKILL loses at most what was not committed, never half a feed.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP no sqlite3"; exit 0; }
@@ -186,5 +187,41 @@ is "SIGTERM: each stored feed has all its items, the others none" \
     ELSE 0 END")" 0
 check "SIGTERM: the summary counts what was stored" \
     grep -q "feedd: $polled feeds polled, 0 failed" "$T/stderr"
+
+# SIGKILL in the middle of a --once run (a crash, possibly inside a
+# transaction): the database is sound, each feed is stored whole or not at
+# all, and the next run stores the rest, every item exactly once.
+rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm"
+spawn "$FEEDD" --once --config "$T/feedd.conf" --feeds "$T/feeds.many" \
+    --db "$T/feedd.db" --max-conns 8 --host-conns 8 --host-delay 0 \
+    2>/dev/null
+FPID=$LASTPID
+wait_for 100 some
+kill -KILL "$FPID"
+wait "$FPID" 2>/dev/null
+is "SIGKILL: the database is sound" "$(q "PRAGMA integrity_check")" ok
+polled=$(q "SELECT count(*) FROM feeds WHERE last_success > 0")
+if [ "$polled" -ge 1 ] && [ "$polled" -lt 40 ]; then
+	ok "SIGKILL: killed part way ($polled of 40 feeds stored)"
+else
+	not_ok "SIGKILL: killed part way ($polled of 40 feeds stored)"
+fi
+is "SIGKILL: each feed stored whole or not at all" \
+    "$(q "SELECT count(*) FROM feeds f WHERE url LIKE '%/g%.xml' AND
+    (SELECT count(*) FROM items i WHERE i.feed_id = f.id) NOT IN (0,
+    CAST(substr(f.url, instr(f.url, '/g') + 2) AS INTEGER) % 7 + 1)")" 0
+"$FEEDD" --once --config "$T/feedd.conf" --feeds "$T/feeds.many" \
+    --db "$T/feedd.db" --max-conns 8 --host-conns 8 --host-delay 0 \
+    2>"$T/stderr"
+is "SIGKILL: the next run completes (exit 0)" "$?" 0
+want=0
+i=1
+while [ $i -le 40 ]; do
+	want=$((want + i % 7 + 1))
+	i=$((i + 1))
+done
+is "SIGKILL: then every item is stored, exactly once" \
+    "$(q "SELECT count(*) || '/' || count(DISTINCT guid) FROM items")" \
+    "$want/$want"
 
 done_testing
