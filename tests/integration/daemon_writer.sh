@@ -162,57 +162,58 @@ while [ $i -le 40 ]; do
 	echo "$BASE/g$i.xml"
 	i=$((i + 1))
 done > "$T/feeds.many"
-rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm"
-spawn sh -c 'exec "$@" 2>"$0"' "$T/stderr" "$FEEDD" --once \
-    --config "$T/feedd.conf" --feeds "$T/feeds.many" --db "$T/feedd.db" \
-    --max-conns 8 --host-conns 8 --host-delay 0
-FPID=$LASTPID
-some() { [ "$(q "SELECT count(*) FROM feeds WHERE last_fetch > 0")" -ge 8 ]; }
-wait_for 100 some
+# once_many: feedd --once over the 40 feeds, stderr in $T/stderr (it
+# execs, so that in the background its PID is feedd's).
+once_many() {
+	exec "$FEEDD" --once --config "$T/feedd.conf" --feeds "$T/feeds.many" \
+	    --db "$T/feedd.db" --max-conns 8 --host-conns 8 --host-delay 0 \
+	    2>"$T/stderr"
+}
+# start_many: once_many in the background on a fresh database; returns
+# once at least 8 feeds were fetched.
+start_many() {
+	rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm"
+	spawn once_many
+	FPID=$LASTPID
+	some() {
+		[ "$(q "SELECT count(*) FROM feeds WHERE last_fetch > 0")" \
+		    -ge 8 ]
+	}
+	wait_for 100 some
+}
+# after_stop WHAT LEAST: the checks after a run was stopped part way.
+after_stop() {
+	is "$1: the database is sound" "$(q "PRAGMA integrity_check")" ok
+	polled=$(q "SELECT count(*) FROM feeds WHERE last_success > 0")
+	if [ "$polled" -ge "$2" ] && [ "$polled" -lt 40 ]; then
+		ok "$1: stopped part way ($polled of 40 feeds stored)"
+	else
+		not_ok "$1: stopped part way ($polled of 40 feeds stored)"
+	fi
+	is "$1: each stored feed has all its items, the others none" \
+	    "$(q "SELECT count(*) FROM feeds f WHERE url LIKE '%/g%.xml' AND
+	    (SELECT count(*) FROM items i WHERE i.feed_id = f.id) <>
+	    CASE WHEN f.last_success > 0 THEN
+	    CAST(substr(f.url, instr(f.url, '/g') + 2) AS INTEGER) % 7 + 1
+	    ELSE 0 END")" 0
+}
+
+start_many
 kill -TERM "$FPID"
 wait "$FPID"
 is "SIGTERM: --once says it was interrupted (exit 1)" "$?" 1
-is "SIGTERM: the database is sound" "$(q "PRAGMA integrity_check")" ok
-polled=$(q "SELECT count(*) FROM feeds WHERE last_success > 0")
-if [ "$polled" -ge 8 ] && [ "$polled" -lt 40 ]; then
-	ok "SIGTERM: stopped part way ($polled of 40 feeds stored)"
-else
-	not_ok "SIGTERM: stopped part way ($polled of 40 feeds stored)"
-fi
-is "SIGTERM: each stored feed has all its items, the others none" \
-    "$(q "SELECT count(*) FROM feeds f WHERE url LIKE '%/g%.xml' AND
-    (SELECT count(*) FROM items i WHERE i.feed_id = f.id) <>
-    CASE WHEN f.last_success > 0 THEN
-    CAST(substr(f.url, instr(f.url, '/g') + 2) AS INTEGER) % 7 + 1
-    ELSE 0 END")" 0
+after_stop SIGTERM 8
 check "SIGTERM: the summary counts what was stored" \
     grep -q "feedd: $polled feeds polled, 0 failed" "$T/stderr"
 
 # SIGKILL in the middle of a --once run (a crash, possibly inside a
 # transaction): the database is sound, each feed is stored whole or not at
 # all, and the next run stores the rest, every item exactly once.
-rm -f "$T/feedd.db" "$T/feedd.db-wal" "$T/feedd.db-shm"
-spawn "$FEEDD" --once --config "$T/feedd.conf" --feeds "$T/feeds.many" \
-    --db "$T/feedd.db" --max-conns 8 --host-conns 8 --host-delay 0 \
-    2>/dev/null
-FPID=$LASTPID
-wait_for 100 some
+start_many
 kill -KILL "$FPID"
 wait "$FPID" 2>/dev/null
-is "SIGKILL: the database is sound" "$(q "PRAGMA integrity_check")" ok
-polled=$(q "SELECT count(*) FROM feeds WHERE last_success > 0")
-if [ "$polled" -ge 1 ] && [ "$polled" -lt 40 ]; then
-	ok "SIGKILL: killed part way ($polled of 40 feeds stored)"
-else
-	not_ok "SIGKILL: killed part way ($polled of 40 feeds stored)"
-fi
-is "SIGKILL: each feed stored whole or not at all" \
-    "$(q "SELECT count(*) FROM feeds f WHERE url LIKE '%/g%.xml' AND
-    (SELECT count(*) FROM items i WHERE i.feed_id = f.id) NOT IN (0,
-    CAST(substr(f.url, instr(f.url, '/g') + 2) AS INTEGER) % 7 + 1)")" 0
-"$FEEDD" --once --config "$T/feedd.conf" --feeds "$T/feeds.many" \
-    --db "$T/feedd.db" --max-conns 8 --host-conns 8 --host-delay 0 \
-    2>"$T/stderr"
+after_stop SIGKILL 1
+(once_many)
 is "SIGKILL: the next run completes (exit 0)" "$?" 0
 want=0
 i=1
