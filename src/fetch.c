@@ -745,10 +745,7 @@ fetch_store(struct fetch *fe, enum fetch_outcome oc, int http_status,
 	sf = &job->feed;
 	if (store_feed_get_id(st, sched_feed_id(f), sf) != 0) {
 		/* Not even the feed's row: nothing to store. */
-		job->error = xstrdup(store_errmsg(st));
-		job->feed.id = sched_feed_id(f);
-		log_warnx("%s: %s", url, job->error);
-		fe->outcome = FETCH_ERROR;
+		log_warnx("%s: %s", url, store_errmsg(st));
 		write_job_free(job);
 		fetch_done(fe, 1);
 		return;
