@@ -338,6 +338,8 @@ struct parser	*parser_new(const char *, parser_item_cb, void *);
 int		 parser_push(struct parser *, const char *, size_t);
 int		 parser_finish(struct parser *, char **);
 const struct feed_meta *parser_meta(const struct parser *);
+void		 parser_meta_take(struct parser *, struct feed_meta *);
+void		 parser_meta_clear(struct feed_meta *);
 const char	*parser_format_name(enum feed_format);
 void		 parser_free(struct parser *);
 void		 parser_item_free(struct feed_item *);

@@ -2986,6 +2986,40 @@ parser_meta(const struct parser *p)
 	return (&p->meta);
 }
 
+/*
+ * Move what the document said about the feed into *out (complete after
+ * finish): the parser keeps an empty meta, the caller frees *out with
+ * parser_meta_clear().  So a poll's result outlives its parser.
+ */
+void
+parser_meta_take(struct parser *p, struct feed_meta *out)
+{
+	*out = p->meta;
+	memset(&p->meta, 0, sizeof p->meta);
+	p->meta.format = out->format;
+}
+
+/* Free the strings of a feed_meta and empty it. */
+void
+parser_meta_clear(struct feed_meta *m)
+{
+	size_t	i;
+
+	free(m->title);
+	free(m->home_page_url);
+	free(m->feed_url);
+	free(m->description);
+	free(m->icon);
+	free(m->language);
+	for (i = 0; i < m->nauthors; i++) {
+		free(m->authors[i].name);
+		free(m->authors[i].url);
+		free(m->authors[i].email);
+	}
+	free(m->authors);
+	memset(m, 0, sizeof *m);
+}
+
 /* For jsonfeed.c: the meta to fill in. */
 struct feed_meta *
 parser_meta_edit(struct parser *p)
@@ -3022,9 +3056,8 @@ parser_format_name(enum feed_format f)
 void
 parser_free(struct parser *p)
 {
-	struct feed_meta	*m;
-	size_t			 i;
-	int			 d;
+	size_t	i;
+	int	d;
 
 	if (p == NULL)
 		return;
@@ -3042,19 +3075,7 @@ parser_free(struct parser *p)
 	}
 	if (p->cd != (iconv_t)-1)
 		iconv_close(p->cd);
-	m = &p->meta;
-	free(m->title);
-	free(m->home_page_url);
-	free(m->feed_url);
-	free(m->description);
-	free(m->icon);
-	free(m->language);
-	for (i = 0; i < m->nauthors; i++) {
-		free(m->authors[i].name);
-		free(m->authors[i].url);
-		free(m->authors[i].email);
-	}
-	free(m->authors);
+	parser_meta_clear(&p->meta);
 	buf_free(&p->head);
 	buf_free(&p->json);
 	buf_free(&p->conv);
