@@ -427,6 +427,36 @@ int		 feedd_reload(char **);
 void		 feedd_refresh(const int64_t *, size_t);
 void		 feedd_get_stats(struct feedd_stats *);
 
+/*
+ * sched_policy.c: when a feed is polled next, as pure functions of the
+ * configuration and the feed's state (times in unix seconds, r a random
+ * number in [0, 1] for the jitter).
+ */
+struct sched_in {
+	int64_t		 every;		/* every=, s; 0 default */
+	int64_t		 hint;		/* <ttl>/sy:updatePeriod, s; 0 none */
+	uint32_t	 skip_hours;	/* bit h: skip hour h (UTC) */
+	uint8_t		 skip_days;	/* bit d: skip weekday d, 0 = Sun */
+	int		 errors;	/* failed polls in a row */
+	int		 gone;		/* 410 seen: never again */
+	int64_t		 hold_until;	/* the server said wait; 0 none */
+};
+int64_t		 sched_interval(const struct config *, int64_t, int64_t);
+int64_t		 sched_doc_hint(const struct feed_meta *);
+int64_t		 sched_max_age(const char *);
+int64_t		 sched_retry_after(const char *, int64_t);
+int64_t		 sched_hold(const struct config *, int, const char *,
+		     const char *, const char *, int64_t);
+int64_t		 sched_backoff(const struct config *, int64_t, int, double);
+int64_t		 sched_skip(uint32_t, uint8_t, int64_t);
+int64_t		 sched_next(const struct config *, const struct sched_in *,
+		     int64_t, double);
+int64_t		 sched_resume(const struct config *, const struct sched_in *,
+		     int64_t, int64_t);
+int64_t		 sched_spread(const struct config *, size_t, size_t, int64_t);
+int64_t		 sched_rearm(const struct config *, const struct sched_in *,
+		     int64_t, int64_t);
+
 /* sched.c: each feed's state and due time, the queue, host politeness. */
 struct sched_feed;
 void		 sched_init(int, int);

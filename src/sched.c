@@ -340,51 +340,25 @@ sched_find(struct sched_feed **v, size_t n, const char *url)
 	return (hit != NULL ? *hit : NULL);
 }
 
-/* The interval for a feed: every=, else the document's hint, else default. */
-static int64_t
-sched_interval(const struct sched_feed *f)
+/* The policy's view of a feed (sched_policy.c). */
+static void
+sched_feed_in(const struct sched_feed *f, struct sched_in *in)
 {
-	const struct config	*cfg = feedd_config;
-	int64_t			 iv;
-
-	if (f->every > 0)
-		return (f->every);
-	iv = cfg->interval > 0 ? cfg->interval : FEEDD_INTERVAL;
-	if (f->hint > 0) {
-		iv = f->hint;
-		if (cfg->min_interval > 0 && iv < cfg->min_interval)
-			iv = cfg->min_interval;
-		if (cfg->max_interval > 0 && iv > cfg->max_interval)
-			iv = cfg->max_interval;
-	}
-	return (iv);
+	memset(in, 0, sizeof *in);
+	in->every = f->every;
+	in->hint = f->hint;
+	in->skip_hours = f->skip_hours;
+	in->skip_days = f->skip_days;
+	in->errors = f->failed;
+	in->gone = f->gone;
+	in->hold_until = f->hold;
 }
 
-/* Random factor in [1 - j, 1 + j]. */
+/* A random number in [0, 1] for the policy's jitter. */
 static double
-sched_jitter(double j)
+sched_random(void)
 {
-	return (1. - j + 2. * j * ((double)arc4random_uniform(1000001) /
-	    1000000.));
-}
-
-/* Push t past the hours and days the document asked to skip (UTC). */
-static int64_t
-sched_skip(const struct sched_feed *f, int64_t t)
-{
-	int	i, hour, wday;
-
-	if (f->skip_hours == 0 && f->skip_days == 0)
-		return (t);
-	for (i = 0; i < 8 * 24; i++) {
-		hour = (int)((t / 3600) % 24);
-		wday = (int)(((t / 86400) + 4) % 7);	/* 1970-01-01: Thu */
-		if (!(f->skip_hours & (1U << hour)) &&
-		    !(f->skip_days & (1U << wday)))
-			return (t);
-		t = (t / 3600 + 1) * 3600;
-	}
-	return (t);	/* every hour skipped: ignore the hint */
+	return ((double)arc4random_uniform(1000001) / 1000000.);
 }
 
 /*
@@ -396,48 +370,22 @@ void
 sched_plan(struct sched_feed *f, struct store_feed *sf,
     const struct feed_meta *meta)
 {
-	const struct config	*cfg = feedd_config;
-	int64_t			 now, iv, delay, cap, hint = 0;
-	int			 shift;
+	struct sched_in	 in;
+	int64_t		 now;
 
 	now = sf->last_fetch > 0 ? sf->last_fetch : util_now();
-
 	if (meta != NULL) {
-		if (meta->ttl > 0)
-			hint = meta->ttl;
-		if (meta->update_period > 0 && meta->update_period > hint)
-			hint = meta->update_period;
-		f->hint = hint;
+		f->hint = sched_doc_hint(meta);
 		f->skip_hours = meta->skip_hours;
 		f->skip_days = meta->skip_days;
 	}
-	iv = sched_interval(f);
-	cap = cfg->backoff_max > 0 ? cfg->backoff_max : FEEDD_BACKOFF_MAX;
 	f->gone = sf->gone;
 	f->hold = sf->hold_until;
-	if (sf->gone) {
-		sf->next_fetch = 0;
-		return;
-	}
-	if (sf->errors > 0) {
-		/* Exponential backoff with jitter: iv, 2 iv, 4 iv ... cap. */
-		shift = sf->errors - 1 > 20 ? 20 : sf->errors - 1;
-		delay = iv;
-		while (shift-- > 0 && delay < cap)
-			delay *= 2;
-		if (delay > cap)
-			delay = cap;
-		delay = (int64_t)((double)delay * sched_jitter(0.1));
-		if (delay < 1)
-			delay = 1;
-	} else
-		delay = iv;
-	f->due = now + delay;
-	if (sf->errors == 0)
-		f->due = sched_skip(f, f->due);
-	if (sf->hold_until > f->due)
-		f->due = sf->hold_until;
-	sf->next_fetch = f->due;
+	sched_feed_in(f, &in);
+	in.errors = sf->errors;
+	sf->next_fetch = sched_next(feedd_config, &in, now, sched_random());
+	if (sf->next_fetch != 0)
+		f->due = sf->next_fetch;
 }
 
 /* fetch.c hands a polled feed back; failed says the poll failed. */
@@ -487,7 +435,8 @@ sched_load(const struct config *cfg, char **cause)
 	struct store_feed	 sf;
 	struct buf		 tags = { NULL, 0, 0 };
 	const struct feed_conf	*fc;
-	int64_t			 now = util_now(), window, iv, cap;
+	struct sched_in		 in;
+	int64_t			 now = util_now(), due;
 	size_t			 i, j, nold = 0, noverdue = 0, k = 0;
 	char			*host;
 
@@ -532,11 +481,11 @@ sched_load(const struct config *cfg, char **cause)
 			 */
 			f->mark = 1;
 			f->every = fc->every;
-			iv = sched_interval(f);
+			sched_feed_in(f, &in);
 			if (f->state == SCHED_IDLE && !sched_once &&
-			    !f->failed && f->due > now + iv &&
-			    f->hold <= now + iv) {
-				f->due = now + iv;
+			    (due = sched_rearm(cfg, &in, f->due, now)) !=
+			    f->due) {
+				f->due = due;
 				sched_arm(f);
 			}
 			f->keep_items = fc->keep_items;
@@ -582,21 +531,14 @@ sched_load(const struct config *cfg, char **cause)
 				    "wait %lld more seconds (--force polls it)",
 				    f->url, (long long)(sf.hold_until - now));
 			}
-		} else if (sf.next_fetch > now) {
-			/* The store says later: honour it, within reason. */
-			cap = sched_interval(f);
-			if (cap < (cfg->backoff_max > 0 ? cfg->backoff_max :
-			    FEEDD_BACKOFF_MAX))
-				cap = cfg->backoff_max > 0 ? cfg->backoff_max :
-				    FEEDD_BACKOFF_MAX;
-			f->due = sf.next_fetch < now + cap ? sf.next_fetch :
-			    now + cap;
-			if (sf.hold_until > f->due)
-				f->due = sf.hold_until;
-			sched_arm(f);
 		} else {
-			f->due = 0;	/* overdue: spread below */
-			noverdue++;
+			/* The store may say later: honour it, within reason. */
+			sched_feed_in(f, &in);
+			if ((f->due = sched_resume(cfg, &in, sf.next_fetch,
+			    now)) != 0)
+				sched_arm(f);
+			else
+				noverdue++;	/* overdue: spread below */
 		}
 		store_feed_clear(&sf);
 	}
@@ -613,15 +555,10 @@ sched_load(const struct config *cfg, char **cause)
 
 	/* Spread overdue first polls over min(interval, 2 minutes). */
 	if (noverdue > 0) {
-		window = cfg->interval > 0 ? cfg->interval : FEEDD_INTERVAL;
-		if (window > 120)
-			window = 120;
 		TAILQ_FOREACH(f, &sched_feeds, entry) {
 			if (f->state != SCHED_IDLE || f->due != 0 || sched_once)
 				continue;
-			f->due = now + (int64_t)((double)window * (double)k /
-			    (double)noverdue);
-			k++;
+			f->due = sched_spread(cfg, k++, noverdue, now);
 			if (f->due == now)
 				sched_enqueue(f);
 			else
