@@ -1,7 +1,10 @@
 /*
  * feedd.c: the daemon's main: flags, configuration, the one libev loop,
- * signals, the database lock, and the hooks the socket server calls
- * (feedd_reload, feedd_refresh, feedd_get_stats).
+ * signals, the database lock, and what the daemon offers the socket
+ * server (struct server_hooks: reload, refresh, its counters).  It wires
+ * the path of a poll together: sched.c starts poll_start() for each due
+ * feed; poll.c fetches (fetch.c), plans (sched.c), writes (writer.c) and
+ * announces (server.c).
  *
  * Modes: the default (and --foreground) runs until SIGTERM or SIGINT;
  * --daemon detaches first; --once polls every feed once and exits;
@@ -175,25 +178,6 @@ feedd_set_loglevel(const struct config *cfg)
 	log_setlevel(level);
 }
 
-/* The feeds file changed since the store saw it: gone feeds get a chance. */
-static void
-feedd_check_feeds_hash(const struct config *cfg)
-{
-	char	*old;
-
-	if (cfg->feeds_hash == NULL)
-		return;
-	old = store_meta_get(feedd_store, "feeds_hash");
-	if (old == NULL || strcmp(old, cfg->feeds_hash) != 0) {
-		if (store_feeds_clear_gone(feedd_store) != 0 ||
-		    store_meta_set(feedd_store, "feeds_hash",
-		    cfg->feeds_hash) != 0)
-			log_warnx("%s: %s", cfg->db_path,
-			    store_errmsg(feedd_store));
-	}
-	free(old);
-}
-
 /*
  * Take the database's lock (DBPATH.lock, flock) so that no two feedd use
  * one store; the file holds the owner's pid.  Exits 1 if it is taken.
@@ -308,100 +292,157 @@ feedd_stop(void)
 	ev_break(feedd_loop, EVBREAK_ALL);
 }
 
-/* Build the new configuration and swap it in; the old one stays on error. */
-static int
-feedd_reload_config(char **cause)
+/* A reload under way: the new configuration waits for its load. */
+struct feedd_reload {
+	struct config	*cfg;
+	sched_load_cb	 done;
+	void		*arg;
+};
+
+/*
+ * The new configuration's feeds are loaded (error NULL) or not: swap it in,
+ * or keep the running one; then tell systemd and whoever asked.
+ */
+static void
+feedd_reloaded(const char *error, void *arg)
 {
-	struct config	*cfg, *old = feedd_config;
-	char		*tmp;
+	struct feedd_reload	*r = arg;
+	struct config		*old = feedd_config;
 
-	if ((cfg = feedd_config_build(cause)) == NULL)
-		return (-1);
-	/* The database and socket stay where they are until a restart. */
-	if (strcmp(cfg->db_path, old->db_path) != 0)
-		log_warnx("%s: new db path needs a restart", cfg->db_path);
-	tmp = cfg->db_path;
-	cfg->db_path = old->db_path;
-	old->db_path = tmp;
-	if (cfg->socket_path != NULL && old->socket_path != NULL &&
-	    strcmp(cfg->socket_path, old->socket_path) != 0)
-		log_warnx("%s: new socket path needs a restart",
-		    cfg->socket_path);
-	tmp = cfg->socket_path;
-	cfg->socket_path = old->socket_path;
-	old->socket_path = tmp;
-
-	feedd_config = cfg;
-	feedd_check_feeds_hash(cfg);
-	if (sched_load(cfg, cause) != 0) {
-		/* Give each config its own paths back before freeing. */
-		tmp = cfg->db_path;
-		cfg->db_path = old->db_path;
-		old->db_path = tmp;
-		tmp = cfg->socket_path;
-		cfg->socket_path = old->socket_path;
-		old->socket_path = tmp;
-		feedd_config = old;
-		config_free(cfg);
-		return (-1);
+	if (error != NULL) {
+		log_warnx("reload failed, configuration kept: %s", error);
+		config_free(r->cfg);
+	} else {
+		feedd_config = r->cfg;
+		feedd_set_loglevel(r->cfg);
+		fetch_reconfigure(r->cfg);
+		config_free(old);
+		log_info("configuration reloaded: %zu feeds",
+		    feedd_config->nfeeds);
 	}
-	feedd_set_loglevel(cfg);
-	fetch_reconfigure();
-	config_free(old);
-	log_info("configuration reloaded: %zu feeds", cfg->nfeeds);
-	return (0);
+	notify_ready();
+	if (r->done != NULL)
+		r->done(error, r->arg);
+	free(r);
+}
+
+/* Keep the running path of a setting that needs a restart to change. */
+static void
+feedd_keep_path(char **path, const char *running, const char *what)
+{
+	if (*path != NULL && running != NULL && strcmp(*path, running) != 0)
+		log_warnx("%s: new %s path needs a restart", *path, what);
+	free(*path);
+	*path = running != NULL ? xstrdup(running) : NULL;
 }
 
 /*
  * Re-read feedd.conf and the feeds file (SIGHUP, or a reload request):
- * systemd hears RELOADING=1 then READY=1 either way, and a failure is
- * logged with its FILE:LINE cause while the running configuration stays.
+ * build the new configuration now, load its feeds through the writer, and
+ * swap it in once they are (feedd_reloaded).  systemd hears RELOADING=1
+ * now and READY=1 then, either way; a failure is logged with its
+ * FILE:LINE cause while the running configuration stays.  done(error,
+ * arg), if not NULL, runs at the end.
  */
-int
-feedd_reload(char **cause)
+static void
+feedd_reload(sched_load_cb done, void *arg)
 {
-	int	rc;
+	struct feedd_reload	*r;
+	struct config		*cfg;
+	char			*cause = NULL;
 
 	notify_reloading();
-	if ((rc = feedd_reload_config(cause)) != 0)
+	if ((cfg = feedd_config_build(&cause)) == NULL) {
 		log_warnx("reload failed, configuration kept: %s",
-		    *cause != NULL ? *cause : "unknown error");
-	notify_ready();
-	return (rc);
-}
-
-/* Poll these feeds (store ids) now, or all when n is 0. */
-void
-feedd_refresh(const int64_t *ids, size_t n)
-{
-	sched_refresh(ids, n);
+		    cause != NULL ? cause : "unknown error");
+		notify_ready();
+		if (done != NULL)
+			done(cause != NULL ? cause : "reload failed", arg);
+		free(cause);
+		return;
+	}
+	/* The database and socket stay where they are until a restart. */
+	feedd_keep_path(&cfg->db_path, feedd_config->db_path, "db");
+	feedd_keep_path(&cfg->socket_path, feedd_config->socket_path,
+	    "socket");
+	r = xcalloc(1, sizeof *r);
+	r->cfg = cfg;
+	r->done = done;
+	r->arg = arg;
+	sched_load(cfg, feedd_reloaded, r);
 }
 
 /* The daemon's counters. */
-void
+static void
 feedd_get_stats(struct feedd_stats *st)
 {
 	struct fetch_stats	fs;
+	struct poll_stats	ps;
 
 	fetch_get_stats(&fs);
+	poll_get_stats(&ps);
 	memset(st, 0, sizeof *st);
 	st->started = feedd_started;
-	st->last_poll = fs.last_poll;
-	st->polls = fs.polls;
-	st->poll_errors = fs.failed;
-	st->items_new = fs.items_new;
-	st->items_updated = fs.items_updated;
+	st->last_poll = ps.last_poll;
+	st->polls = ps.polls;
+	st->poll_errors = ps.failed;
+	st->items_new = ps.items_new;
+	st->items_updated = ps.items_updated;
 	st->bytes = fs.bytes;
 	st->in_flight = fs.in_flight;
 	st->feeds = sched_feed_count();
+}
+
+/* What the daemon offers its socket's clients (server.c). */
+static const struct server_hooks feedd_hooks = {
+	feedd_reload,
+	sched_refresh,
+	feedd_get_stats,
+};
+
+/*
+ * Open the store: the writer's connection, the only one that writes (it
+ * creates and migrates the database), and the loop thread's, read-only.
+ */
+static void
+feedd_open_store(const char *path)
+{
+	char	*cause = NULL;
+
+	if (writer_open(path, &cause) != 0 ||
+	    (feedd_store = store_open(path, &cause)) == NULL)
+		fatalx("%s", cause != NULL ? cause : path);
+	if (store_set_readonly(feedd_store) != 0)
+		fatalx("%s", store_errmsg(feedd_store));
+}
+
+/*
+ * Start the writer thread (index: it indexes for search when idle); when
+ * it cannot start, the loop thread stores.
+ */
+static void
+feedd_start_writer(int index)
+{
+	char	*cause = NULL;
+
+	if (writer_start(index, &cause) != 0) {
+		log_warnx("%s; storing on the main thread", cause);
+		free(cause);
+	}
+}
+
+/* The configured feeds are loaded at start (error: they could not be). */
+static void
+feedd_loaded(const char *error, void *arg)
+{
+	if (error != NULL)
+		fatalx("%s", error);
 }
 
 /* The one place signals are handled. */
 static void
 feedd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	char	*cause = NULL;
-
 	switch (w->signum) {
 	case SIGTERM:
 	case SIGINT:
@@ -410,8 +451,7 @@ feedd_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		feedd_stop();
 		break;
 	case SIGHUP:
-		if (feedd_reload(&cause) != 0)
-			free(cause);
+		feedd_reload(NULL, NULL);
 		break;
 	}
 }
@@ -522,7 +562,6 @@ feedd_stdio_main(struct config *cfg)
 {
 	struct stat	 sb;
 	socklen_t	 len;
-	char		*cause = NULL;
 	int		 type;
 
 	len = sizeof type;
@@ -535,11 +574,12 @@ feedd_stdio_main(struct config *cfg)
 		    cfg->db_path);
 	if ((feedd_loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatalx("libev: no event loop");
-	if ((feedd_store = store_open(cfg->db_path, &cause)) == NULL)
-		fatalx("%s", cause != NULL ? cause : cfg->db_path);
+	feedd_open_store(cfg->db_path);
+	feedd_start_writer(0);
 	feedd_started = util_now();
 	server_attach(cfg->db_path, STDIN_FILENO);
 	ev_run(feedd_loop, 0);
+	writer_stop();
 	server_stop();
 	store_close(feedd_store);
 	feedd_store = NULL;
@@ -556,7 +596,7 @@ int
 main(int argc, char **argv)
 {
 	struct config		*cfg;
-	struct fetch_stats	 fs;
+	struct poll_stats	 ps;
 	char			*cause = NULL;
 	int			 once = 0, force = 0, daemonize = 0, check = 0;
 	int			 lockfd, readyfd = -1, status = 0;
@@ -604,19 +644,10 @@ main(int argc, char **argv)
 
 	if ((feedd_loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatalx("libev: no event loop");
-	if ((feedd_store = store_open(cfg->db_path, &cause)) == NULL)
-		fatalx("%s", cause != NULL ? cause : cfg->db_path);
-	feedd_check_feeds_hash(cfg);
-	if (fetch_init(&cause) != 0)
+	feedd_open_store(cfg->db_path);
+	if (fetch_init(cfg, &cause) != 0)
 		fatalx("%s", cause);
-	sched_init(once, force);
-	/* Storing runs on a thread of its own (writer.c). */
-	if (writer_start(cfg->db_path, !once, &cause) != 0) {
-		log_warnx("%s; storing on the main thread", cause);
-		free(cause);
-		cause = NULL;
-	}
-	writer_index_later();	/* whatever an earlier --once left */
+	sched_init(once, force, poll_start);
 
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		ev_signal_init(&feedd_ev_sigs[i], feedd_signal_cb, sigs[i]);
@@ -626,7 +657,7 @@ main(int argc, char **argv)
 	}
 	if (!once) {
 		if (server_start(cfg->socket_path, notify_listen_fd(),
-		    cfg->socket_group, &cause) != 0)
+		    cfg->socket_group, &feedd_hooks, &cause) != 0)
 			fatalx("%s", cause != NULL ? cause :
 			    "cannot start the socket server");
 		if ((wd = notify_watchdog_usec()) > 0) {
@@ -635,8 +666,14 @@ main(int argc, char **argv)
 			ev_timer_start(feedd_loop, &feedd_ev_watchdog);
 		}
 	}
-	if (sched_load(cfg, &cause) != 0)
-		fatalx("%s", cause);
+	/*
+	 * The feeds are in the schedule before anything else runs: the
+	 * writer thread does not run yet, so the load is stored now.  Then
+	 * writing runs on a thread of its own (writer.c).
+	 */
+	sched_load(cfg, feedd_loaded, NULL);
+	feedd_start_writer(!once);
+	writer_index_later();	/* whatever an earlier --once left */
 	if (!once) {
 		log_info("started: %zu feeds, database %s, socket %s",
 		    cfg->nfeeds, cfg->db_path, cfg->socket_path);
@@ -654,8 +691,9 @@ main(int argc, char **argv)
 		server_stop();
 		ev_timer_stop(feedd_loop, &feedd_ev_watchdog);
 	}
-	fetch_get_stats(&fs);
+	poll_get_stats(&ps);
 	fetch_free();
+	poll_stop();
 	sched_free();
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		if (ev_is_active(&feedd_ev_sigs[i])) {
@@ -669,16 +707,16 @@ main(int argc, char **argv)
 	if (once) {
 		if (sched_skip_count() > 0)
 			log_notice("%lld feeds polled, %lld failed, %lld new "
-			    "items, %d skipped", (long long)fs.polls,
-			    (long long)fs.failed, (long long)fs.items_new,
+			    "items, %d skipped", (long long)ps.polls,
+			    (long long)ps.failed, (long long)ps.items_new,
 			    sched_skip_count());
 		else
 			log_notice("%lld feeds polled, %lld failed, %lld new "
-			    "items", (long long)fs.polls, (long long)fs.failed,
-			    (long long)fs.items_new);
+			    "items", (long long)ps.polls, (long long)ps.failed,
+			    (long long)ps.items_new);
 		if (feedd_interrupted)
 			status = 1;
-		else if (fs.failed > 0)
+		else if (ps.failed > 0)
 			status = 2;
 	}
 	config_free(feedd_config);

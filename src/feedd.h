@@ -357,6 +357,7 @@ int		 jsonfeed_parse(struct parser *, const char *, size_t, char **);
 struct store;
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
+int		 store_set_readonly(struct store *);
 int		 store_threadsafe(void);
 const char	*store_errmsg(struct store *);
 int		 store_begin(struct store *);
@@ -375,6 +376,9 @@ int		 store_feed_set_conf(struct store *, int64_t, const char *,
 int		 store_feeds_deactivate(struct store *);
 int		 store_feeds_clear_gone(struct store *);
 void		 store_feed_clear(struct store_feed *);
+void		 store_feed_copy(struct store_feed *,
+		     const struct store_feed *);
+int		 store_feed_has_tag(struct store *, int64_t, const char *);
 int		 store_feed_lookup(struct store *, const char *, int64_t *);
 int		 store_feed_list(struct store *, int, store_feed_cb, void *);
 int		 store_item_upsert(struct store *, int64_t,
@@ -407,10 +411,10 @@ char		*config_default_path_for(const char *, int);
 void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
 
-/* feedd.c: the daemon's globals and the hooks server.c calls. */
+/* feedd.c: the daemon's globals, its counters, reload. */
 struct ev_loop;
 extern struct ev_loop	*feedd_loop;
-extern struct store	*feedd_store;
+extern struct store	*feedd_store;	/* the loop thread's, read-only */
 extern struct config	*feedd_config;
 struct feedd_stats {
 	int64_t		 started;	/* unix seconds */
@@ -423,9 +427,6 @@ struct feedd_stats {
 	int		 in_flight;	/* transfers now */
 	int		 feeds;		/* configured */
 };
-int		 feedd_reload(char **);
-void		 feedd_refresh(const int64_t *, size_t);
-void		 feedd_get_stats(struct feedd_stats *);
 
 /*
  * sched_policy.c: when a feed is polled next, as pure functions of the
@@ -457,10 +458,14 @@ int64_t		 sched_spread(const struct config *, size_t, size_t, int64_t);
 int64_t		 sched_rearm(const struct config *, const struct sched_in *,
 		     int64_t, int64_t);
 
-/* sched.c: each feed's state and due time, the queue, host politeness. */
+/*
+ * sched.c: each feed's state and due time, the host queues and their
+ * politeness, the two-phase load of the configured feeds.
+ */
 struct sched_feed;
-void		 sched_init(int, int);
-int		 sched_load(const struct config *, char **);
+typedef void	(*sched_load_cb)(const char *, void *);
+void		 sched_init(int, int, void (*)(struct sched_feed *));
+void		 sched_load(const struct config *, sched_load_cb, void *);
 void		 sched_refresh(const int64_t *, size_t);
 void		 sched_free(void);
 int		 sched_feed_count(void);
@@ -468,57 +473,96 @@ int		 sched_skip_count(void);
 int		 sched_error_count(void);
 int64_t		 sched_feed_id(const struct sched_feed *);
 const char	*sched_feed_url(const struct sched_feed *);
+int		 sched_feed_gone(const struct sched_feed *);
 int64_t		 sched_feed_keep_items(const struct sched_feed *);
 void		 sched_plan(struct sched_feed *, struct store_feed *,
 		     const struct feed_meta *);
 void		 sched_done(struct sched_feed *, int);
 
-/* fetch.c: transfers (libcurl multi on libev), parse and store outcomes. */
-struct fetch_stats {
-	int64_t		 polls;
-	int64_t		 failed;
-	int64_t		 items_new;
-	int64_t		 items_updated;
-	int64_t		 bytes;
-	int64_t		 last_poll;
-	int		 in_flight;
+/*
+ * fetch.c: the transport.  One fetch gets one feed document (HTTP(S) with
+ * libcurl's multi interface on the loop, or a local file), parses it as it
+ * arrives and hands back a result; it decides nothing about the feed.
+ */
+enum fetch_outcome {
+	FETCH_OK,		/* 2xx, parsed: meta and items */
+	FETCH_NOT_MODIFIED,	/* 304, or an unchanged local file */
+	FETCH_GONE,		/* 410 */
+	FETCH_ERROR,		/* error says why */
 };
-int		 fetch_init(char **);
-void		 fetch_reconfigure(void);
+struct fetch_request {
+	const char	*url;
+	const char	*etag;		/* If-None-Match, or NULL */
+	const char	*last_modified;	/* If-Modified-Since, or NULL */
+};
+struct fetch_result {
+	enum fetch_outcome outcome;
+	int		 http_status;	/* last status; 0 none or no HTTP */
+	char		*error;		/* FETCH_ERROR: the reason */
+	int		 complete;	/* a final response ended the chain */
+	char		*redirect_url;	/* end of a permanent redirect chain */
+	/* The last response's header values (NULL when absent). */
+	char		*etag;		/* a local file: its size and mtime */
+	char		*last_modified;
+	char		*cache_control;	/* hints for the schedule */
+	char		*expires;
+	char		*retry_after;
+	/* The document (FETCH_OK). */
+	struct feed_meta meta;
+	struct feed_item *items;	/* those with an id, in order */
+	size_t		 nitems;
+	/* When, how long, how much. */
+	int64_t		 started;	/* unix seconds */
+	double		 seconds;	/* wall time */
+	int64_t		 bytes;		/* decoded body bytes */
+};
+typedef void	(*fetch_done_cb)(struct fetch_result *, void *);
+struct fetch_stats {
+	int64_t		 bytes;		/* decoded body bytes since start */
+	int		 in_flight;	/* transfers now */
+};
+int		 fetch_init(const struct config *, char **);
+void		 fetch_reconfigure(const struct config *);
 void		 fetch_free(void);
-void		 fetch_start(struct sched_feed *);
+void		 fetch_start(const struct fetch_request *, fetch_done_cb,
+		     void *);
+void		 fetch_result_free(struct fetch_result *);
 char		*fetch_host(const char *);
 void		 fetch_get_stats(struct fetch_stats *);
 
 /*
- * writer.c: the store writer thread.  A job is filled on the loop thread,
- * owned by the writer until done(job) runs on the loop thread again.
+ * poll.c: one poll of one feed, from due to done: the one owner of the
+ * path due (sched) -> fetch -> result -> plan -> write -> announce -> done.
+ */
+struct poll_stats {
+	int64_t		 polls;		/* finished since start */
+	int64_t		 failed;
+	int64_t		 items_new;
+	int64_t		 items_updated;
+	int64_t		 last_poll;	/* unix seconds */
+};
+void		 poll_start(struct sched_feed *);
+void		 poll_stop(void);
+void		 poll_get_stats(struct poll_stats *);
+
+/*
+ * writer.c: the writer thread, the one owner of the database's writes.  A
+ * job is filled on the loop thread; write(store, job) runs on the writer
+ * thread in a transaction, then done(job) on the loop thread again, error
+ * saying why nothing of the job was stored (see writer_submit()).
  */
 struct write_job {
-	struct store_feed	 feed;		/* the row to write; feed.id */
-	struct feed_item	*items;		/* the parsed items */
-	size_t			 nitems;
-	int			 parsed;	/* a document: items, retention */
-	int64_t			 keep_items;	/* retention (store_prune) */
-	int64_t			 keep_age;
-	int			 keep_unread;
-	int64_t			 now;
+	int			(*write)(struct store *, struct write_job *);
 	void			(*done)(struct write_job *);
 	void			*arg;		/* the submitter's */
-	/* Set by the writer. */
-	int64_t			*ids;		/* items new or updated */
-	int			*isnew;
-	size_t			 nids;
-	int			 nnew;
-	int			 nupd;
 	char			*error;		/* NULL: stored */
 	struct write_job	*next;
 };
-int		 writer_start(const char *, int, char **);
+int		 writer_open(const char *, char **);
+int		 writer_start(int, char **);
 void		 writer_submit(struct write_job *);
 void		 writer_index_later(void);
 void		 writer_stop(void);
-void		 write_job_free(struct write_job *);
 
 /* proto.c: the wire protocol's encoding (jansson; see proto.h). */
 struct json_t;
@@ -556,12 +600,40 @@ int		 opml_read(const char *, struct config *, char **);
 int		 opml_write(FILE *, const struct config *, char **);
 
 /* server.c: the Unix socket and its clients (see proto.h). */
-int		 server_start(const char *, int, const char *, char **);
+struct client;
+struct server_stream;
+struct server_hooks {			/* what the running daemon offers */
+	void	(*reload)(sched_load_cb, void *);
+	void	(*refresh)(const int64_t *, size_t);
+	void	(*stats)(struct feedd_stats *);
+};
+int		 server_start(const char *, int, const char *,
+		     const struct server_hooks *, char **);
 void		 server_stop(void);
 void		 server_attach(const char *, int);
-void		 server_item_stored(int64_t, int);
+void		 server_items_stored(int64_t, const int64_t *, const int *,
+		     size_t);
 int		 server_probe(const char *);
 size_t		 server_clients(void);
+size_t		 server_followers(void);
+const struct server_hooks *server_daemon(void);
+/* For server_cmd.c: a client's answers, listing, follow, waiting. */
+void		 server_reply(struct client *, struct json_t *);
+int		 server_client_alive(const struct client *);
+u_int		 server_client_num(const struct client *);
+void		 server_client_hold(struct client *);
+void		 server_client_release(struct client *);
+struct server_stream *server_client_stream(const struct client *);
+void		 server_client_set_stream(struct client *,
+		     struct server_stream *);
+void		 server_client_follow(struct client *, int64_t *, size_t,
+		     const char *, size_t);
+
+/* server_cmd.c: the answers to requests, one handler per command. */
+void		 server_cmd_dispatch(struct client *, int, struct json_t *,
+		     struct json_t *);
+void		 server_cmd_stream_fill(struct client *);
+void		 server_cmd_stream_free(struct server_stream *);
 
 /* notify.c: systemd integration; every call is a no-op without it. */
 void		 notify_ready(void);

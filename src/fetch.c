@@ -1,5 +1,13 @@
 /*
- * fetch.c: one poll of one feed, from request to stored items.
+ * fetch.c: the transport.  One fetch gets one feed document, over HTTP(S)
+ * with libcurl's multi interface or from a local file, parses it as it
+ * arrives, and hands back a struct fetch_result (feedd.h): the outcome,
+ * the status, the validators, the server's hints, the parsed items and
+ * meta, the error, the timing.  It decides nothing about the feed: poll.c
+ * turns the result into the feed's new row, its next due time and the
+ * write, the way tmux's job.c hands a finished job back to its owner.
+ * This file calls no other daemon module; its only outside callers are
+ * feedd.c (setup) and poll.c (fetch_start and the completion).
  *
  * Owns the libcurl multi handle and its glue to the libev loop (as in
  * curl's evhiperfifo.c and multi-event.c): curl tells us which sockets to
@@ -10,15 +18,11 @@
  *
  * Each transfer is a struct fetch (CURLOPT_PRIVATE).  Its body goes into
  * the streaming parser chunk by chunk as it arrives; the parser's items are
- * copied and kept until the transfer ends, since transfers interleave and
- * a feed's poll is stored whole or not at all.  When the transfer ends,
- * fetch_store() works out the feed's new row and hands it, with the items
- * of a good parse, to the writer thread (writer.c), which stores them in
- * one transaction; fetch_stored() then logs and hands the feed back to the
- * schedule.  A failed poll changes nothing but the feed's row.  A file:// URL
- * written in the feeds file is read from disk here (never through curl, so
- * no redirect can reach a local file).  This is the only file that sees
- * curl, besides date.c's use of curl_getdate.
+ * copied into the result, since transfers interleave and a feed's poll is
+ * stored whole or not at all.  A file:// URL written in the feeds file is
+ * read from disk here (never through curl, so no redirect can reach a local
+ * file); its size and mtime serve as its ETag.  This is the only file that
+ * sees curl, besides date_http.c's use of curl_getdate.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -35,7 +39,7 @@
 
 #include "feedd.h"
 
-#define FETCH_MAX_HEADER	1024	/* longest validator we keep */
+#define FETCH_MAX_HEADER	1024	/* longest header value we keep */
 #define FETCH_MAX_REDIRS	5
 
 /* A socket curl asked us to watch. */
@@ -46,35 +50,23 @@ struct fetch_sock {
 
 /* One transfer in flight. */
 struct fetch {
-	struct sched_feed	*feed;
+	char			*url;
+	fetch_done_cb		 cb;
+	void			*arg;
 	CURL			*easy;
 	struct curl_slist	*headers;
 	struct parser		*parser;
 	int			 parse_failed;	/* parser_push said no */
 	int			 too_big;	/* over max-body */
-	int			 complete;	/* a final response arrived */
-	int64_t			 body;		/* decoded bytes so far */
+	ev_tstamp		 started;
 
-	/* The current response's header fields (reset per response). */
+	/* The current response's status and reason (reset per response). */
 	int			 status;
 	char			*reason;
-	char			*etag;
-	char			*last_modified;
 	char			*location;
-	int64_t			 max_age;	/* -1 none */
-	int64_t			 expires;	/* DATE_NONE none */
-	int64_t			 retry_after;	/* unix s, 0 none */
 	int			 perm_chain;	/* every hop so far permanent */
-	char			*redirect_url;	/* end of the permanent chain */
 
-	/* How it ended, for the log once the writer stored it. */
-	int			 outcome;	/* enum fetch_outcome */
-	int			 http_status;
-	char			*error;
-
-	/* Copies of the parsed items, stored when the transfer ends well. */
-	struct feed_item	*items;
-	size_t			 nitems;
+	struct fetch_result	*res;		/* being filled */
 	size_t			 itemsalloc;
 
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -85,14 +77,24 @@ static CURLM		*fetch_multi;
 static CURLSH		*fetch_share;
 static ev_timer		 fetch_ev_timer;
 static int		 fetch_running;
+static int64_t		 fetch_max_body;	/* decoded bytes, 0 none */
 static struct fetch_stats fetch_stats;
 static TAILQ_HEAD(, fetch) fetch_list = TAILQ_HEAD_INITIALIZER(fetch_list);
+
+/* The transfer options of the configuration, set on each new transfer. */
+static struct {
+	char		*user_agent;
+	long		 connect_timeout;
+	long		 timeout;
+	long		 low_speed_limit;
+	long		 low_speed_time;
+}			 fetch_opts;
 
 static void	fetch_check(void);
 static void	fetch_finish(struct fetch *, CURLcode);
 
 /* ---------------------------------------------------------------- */
-/* Items: deep copies, since the parser reuses its item. */
+/* Results. */
 
 /* Copy a string that may be NULL. */
 static char *
@@ -148,43 +150,86 @@ fetch_item_copy(struct feed_item *d, const struct feed_item *s)
 	}
 }
 
-/* The parser's item callback: keep a copy. */
+/* The parser's item callback: keep a copy in the result. */
 static void
 fetch_item_cb(const struct feed_item *item, void *arg)
 {
-	struct fetch	*fe = arg;
+	struct fetch		*fe = arg;
+	struct fetch_result	*r = fe->res;
 
 	if (item->id == NULL)
 		return;
-	if (fe->nitems == fe->itemsalloc) {
+	if (r->nitems == fe->itemsalloc) {
 		fe->itemsalloc = fe->itemsalloc == 0 ? 16 : fe->itemsalloc * 2;
-		fe->items = xreallocarray(fe->items, fe->itemsalloc,
-		    sizeof *fe->items);
+		r->items = xreallocarray(r->items, fe->itemsalloc,
+		    sizeof *r->items);
 	}
-	fetch_item_copy(&fe->items[fe->nitems++], item);
+	fetch_item_copy(&r->items[r->nitems++], item);
 }
 
-/* Free a transfer and everything it holds. */
-static void
-fetch_free_one(struct fetch *fe)
+/* Free a result and everything it holds. */
+void
+fetch_result_free(struct fetch_result *r)
 {
 	size_t	i;
 
+	if (r == NULL)
+		return;
+	free(r->error);
+	free(r->etag);
+	free(r->last_modified);
+	free(r->redirect_url);
+	free(r->cache_control);
+	free(r->expires);
+	free(r->retry_after);
+	parser_meta_clear(&r->meta);
+	for (i = 0; i < r->nitems; i++)
+		parser_item_free(&r->items[i]);
+	free(r->items);
+	free(r);
+}
+
+/* Free a transfer (its result, if it still has one). */
+static void
+fetch_free_one(struct fetch *fe)
+{
 	if (fe->easy != NULL)
 		curl_easy_cleanup(fe->easy);
 	curl_slist_free_all(fe->headers);
 	if (fe->parser != NULL)
 		parser_free(fe->parser);
-	for (i = 0; i < fe->nitems; i++)
-		parser_item_free(&fe->items[i]);
-	free(fe->items);
+	fetch_result_free(fe->res);
 	free(fe->reason);
-	free(fe->etag);
-	free(fe->last_modified);
 	free(fe->location);
-	free(fe->redirect_url);
-	free(fe->error);
+	free(fe->url);
 	free(fe);
+}
+
+/*
+ * The fetch is over: hand the result to its owner (who frees it) and let
+ * the transfer go.
+ */
+static void
+fetch_done(struct fetch *fe, enum fetch_outcome oc, int http_status,
+    char *error)
+{
+	struct fetch_result	*r = fe->res;
+	fetch_done_cb		 cb = fe->cb;
+	void			*arg = fe->arg;
+
+	r->outcome = oc;
+	r->http_status = http_status;
+	r->error = error;
+	r->seconds = ev_time() - fe->started;
+	if (fe->parser != NULL) {
+		if (oc == FETCH_OK)
+			parser_meta_take(fe->parser, &r->meta);
+		parser_free(fe->parser);
+		fe->parser = NULL;
+	}
+	fe->res = NULL;
+	fetch_free_one(fe);
+	cb(r, arg);
 }
 
 /* ---------------------------------------------------------------- */
@@ -283,9 +328,9 @@ fetch_check(void)
 /* ---------------------------------------------------------------- */
 /* Setup and teardown. */
 
-/* Create the multi and share handles. */
+/* Create the multi and share handles, with cfg's limits and options. */
 int
-fetch_init(char **cause)
+fetch_init(const struct config *cfg, char **cause)
 {
 	CURLcode		 rc;
 
@@ -309,26 +354,35 @@ fetch_init(char **cause)
 	    fetch_multi_timer_cb);
 	curl_multi_setopt(fetch_multi, CURLMOPT_PIPELINING,
 	    (long)CURLPIPE_MULTIPLEX);
-	fetch_reconfigure();
+	fetch_reconfigure(cfg);
 	ev_timer_init(&fetch_ev_timer, fetch_timer_cb, 0., 0.);
 	return (0);
 }
 
-/* Apply the connection limits of the (new) configuration. */
+/*
+ * Apply a (new) configuration: the connection limits now, the transfer
+ * options to transfers started from now on.
+ */
 void
-fetch_reconfigure(void)
+fetch_reconfigure(const struct config *cfg)
 {
-	const struct config	*cfg = feedd_config;
-
 	curl_multi_setopt(fetch_multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    (long)cfg->max_conns);
 	curl_multi_setopt(fetch_multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)cfg->host_conns);
 	curl_multi_setopt(fetch_multi, CURLMOPT_MAXCONNECTS,
 	    (long)(cfg->max_conns * 2));
+	free(fetch_opts.user_agent);
+	fetch_opts.user_agent = xstrdup(cfg->user_agent != NULL ?
+	    cfg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
+	fetch_opts.connect_timeout = (long)cfg->connect_timeout;
+	fetch_opts.timeout = (long)cfg->timeout;
+	fetch_opts.low_speed_limit = (long)cfg->low_speed_limit;
+	fetch_opts.low_speed_time = (long)cfg->low_speed_time;
+	fetch_max_body = cfg->max_body;
 }
 
-/* Abort every transfer and release curl. */
+/* Abort every transfer (no result is handed back) and release curl. */
 void
 fetch_free(void)
 {
@@ -350,10 +404,12 @@ fetch_free(void)
 	}
 	if (feedd_loop != NULL)
 		ev_timer_stop(feedd_loop, &fetch_ev_timer);
+	free(fetch_opts.user_agent);
+	fetch_opts.user_agent = NULL;
 	curl_global_cleanup();
 }
 
-/* The counters since start. */
+/* The transport's counters since start. */
 void
 fetch_get_stats(struct fetch_stats *st)
 {
@@ -431,30 +487,12 @@ fetch_header_value(const char *v, size_t len)
 	return (xstrndup(v, len));
 }
 
-/* Parse Cache-Control's max-age. */
-static int64_t
-fetch_max_age(const char *v)
+/* Replace *field with val (taken over). */
+static void
+fetch_set(char **field, char *val)
 {
-	const char	*p;
-	int64_t		 n = 0;
-
-	for (p = v; (p = strstr(p, "max-age")) != NULL; p += 7) {
-		if (p != v && p[-1] != ' ' && p[-1] != ',' && p[-1] != '\t')
-			continue;
-		p += 7;
-		while (*p == ' ')
-			p++;
-		if (*p++ != '=')
-			return (-1);
-		while (*p == ' ' || *p == '"')
-			p++;
-		if (!isdigit((unsigned char)*p))
-			return (-1);
-		while (isdigit((unsigned char)*p) && n < INT32_MAX)
-			n = n * 10 + (*p++ - '0');
-		return (n);
-	}
-	return (-1);
+	free(*field);
+	*field = val;
 }
 
 /* A new response starts (status line): forget the previous one's fields. */
@@ -462,28 +500,55 @@ static void
 fetch_new_response(struct fetch *fe, int status, const char *reason,
     size_t rlen)
 {
-	free(fe->reason);
-	free(fe->etag);
-	free(fe->last_modified);
-	free(fe->location);
-	fe->reason = rlen > 0 ? fetch_header_value(reason, rlen) : NULL;
-	fe->etag = fe->last_modified = fe->location = NULL;
-	fe->max_age = -1;
-	fe->expires = DATE_NONE;
-	fe->retry_after = 0;
+	struct fetch_result	*r = fe->res;
+
+	fetch_set(&fe->reason, rlen > 0 ? fetch_header_value(reason, rlen) :
+	    NULL);
+	fetch_set(&fe->location, NULL);
+	fetch_set(&r->etag, NULL);
+	fetch_set(&r->last_modified, NULL);
+	fetch_set(&r->cache_control, NULL);
+	fetch_set(&r->expires, NULL);
+	fetch_set(&r->retry_after, NULL);
 	fe->status = status;
+}
+
+/* The headers a result keeps, by name; the last of each counts. */
+static char **
+fetch_header_field(struct fetch_result *r, const char *name, size_t nlen)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} fields[] = {
+		{ "ETag", offsetof(struct fetch_result, etag) },
+		{ "Last-Modified", offsetof(struct fetch_result,
+		    last_modified) },
+		{ "Cache-Control", offsetof(struct fetch_result,
+		    cache_control) },
+		{ "Expires", offsetof(struct fetch_result, expires) },
+		{ "Retry-After", offsetof(struct fetch_result, retry_after) },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (strlen(fields[i].name) == nlen &&
+		    strncasecmp(name, fields[i].name, nlen) == 0)
+			return ((char **)((char *)r + fields[i].off));
+	}
+	return (NULL);
 }
 
 /* CURLOPT_HEADERFUNCTION: one header line of any response in the chain. */
 static size_t
 fetch_header_cb(char *buf, size_t size, size_t n, void *arg)
 {
-	struct fetch	*fe = arg;
-	size_t		 len = size * n, nlen, vlen;
-	const char	*colon, *v, *end;
-	char		*val, *url = NULL;
-	int64_t		 t, now;
-	int		 status;
+	struct fetch		*fe = arg;
+	struct fetch_result	*r = fe->res;
+	size_t			 len = size * n, nlen, vlen;
+	const char		*colon, *v, *end;
+	char			*val, *url = NULL, **field;
+	int			 status;
 
 	end = buf + len;
 	while (end > buf && (end[-1] == '\n' || end[-1] == '\r'))
@@ -515,37 +580,20 @@ fetch_header_cb(char *buf, size_t size, size_t n, void *arg)
 		vlen--;
 	if ((val = fetch_header_value(v, vlen)) == NULL)
 		return (size * n);
-	now = util_now();
-	if (nlen == 4 && strncasecmp(buf, "ETag", 4) == 0) {
-		free(fe->etag);
-		fe->etag = val;
-		val = NULL;
-	} else if (nlen == 13 && strncasecmp(buf, "Last-Modified", 13) == 0) {
-		free(fe->last_modified);
-		fe->last_modified = val;
-		val = NULL;
-	} else if (nlen == 13 && strncasecmp(buf, "Cache-Control", 13) == 0) {
-		fe->max_age = fetch_max_age(val);
-	} else if (nlen == 7 && strncasecmp(buf, "Expires", 7) == 0) {
-		if (date_parse_http(val, &t) == 0)
-			fe->expires = t;
-	} else if (nlen == 11 && strncasecmp(buf, "Retry-After", 11) == 0) {
-		if (util_parse_int(val, 0, INT32_MAX, &t) == 0)
-			fe->retry_after = now + t;
-		else if (date_parse_http(val, &t) == 0)
-			fe->retry_after = t;
-	} else if (nlen == 8 && strncasecmp(buf, "Location", 8) == 0 &&
+	if ((field = fetch_header_field(r, buf, nlen)) != NULL) {
+		fetch_set(field, val);
+		return (size * n);
+	}
+	if (nlen == 8 && strncasecmp(buf, "Location", 8) == 0 &&
 	    fe->status >= 300 && fe->status < 400) {
 		curl_easy_getinfo(fe->easy, CURLINFO_EFFECTIVE_URL, &url);
-		free(fe->location);
-		fe->location = fetch_resolve(url != NULL ? url :
-		    sched_feed_url(fe->feed), val);
+		fetch_set(&fe->location, fetch_resolve(url != NULL ? url :
+		    fe->url, val));
 		/* A permanent redirect is recorded while the chain stays so. */
 		if (fe->perm_chain &&
-		    (fe->status == 301 || fe->status == 308)) {
-			free(fe->redirect_url);
-			fe->redirect_url = xstrdup(fe->location);
-		} else
+		    (fe->status == 301 || fe->status == 308))
+			fetch_set(&r->redirect_url, xstrdup(fe->location));
+		else
 			fe->perm_chain = 0;
 	}
 	free(val);
@@ -564,11 +612,9 @@ fetch_parser_start(struct fetch *fe, const char *base)
 static int
 fetch_count(struct fetch *fe, size_t n)
 {
-	int64_t	max = feedd_config->max_body;
-
-	fe->body += (int64_t)n;
+	fe->res->bytes += (int64_t)n;
 	fetch_stats.bytes += (int64_t)n;
-	if (max > 0 && fe->body > max) {
+	if (fetch_max_body > 0 && fe->res->bytes > fetch_max_body) {
 		fe->too_big = 1;
 		return (-1);
 	}
@@ -592,8 +638,7 @@ fetch_write_cb(char *ptr, size_t size, size_t n, void *arg)
 		return (len);
 	if (fe->parser == NULL) {
 		curl_easy_getinfo(fe->easy, CURLINFO_EFFECTIVE_URL, &url);
-		fetch_parser_start(fe, url != NULL ? url :
-		    sched_feed_url(fe->feed));
+		fetch_parser_start(fe, url != NULL ? url : fe->url);
 	}
 	if (parser_push(fe->parser, ptr, len) != 0) {
 		fe->parse_failed = 1;
@@ -605,249 +650,15 @@ fetch_write_cb(char *ptr, size_t size, size_t n, void *arg)
 /* ---------------------------------------------------------------- */
 /* Outcomes. */
 
-enum fetch_outcome {
-	FETCH_OK,		/* 2xx parsed: store items */
-	FETCH_NOT_MODIFIED,	/* 304, or an unchanged local file */
-	FETCH_GONE,		/* 410 */
-	FETCH_ERROR,
-};
-
-/* Log a stored poll. */
-static void
-fetch_log(struct fetch *fe, const struct write_job *job)
-{
-	const char	*url = sched_feed_url(fe->feed);
-
-	switch (fe->outcome) {
-	case FETCH_OK:
-		if (fe->http_status == 0)
-			log_info("%s: read, %d new, %d updated", url,
-			    job->nnew, job->nupd);
-		else
-			log_info("%s: %d, %d new, %d updated", url,
-			    fe->http_status, job->nnew, job->nupd);
-		break;
-	case FETCH_NOT_MODIFIED:
-		log_info("%s: %s", url, fe->http_status == 304 ?
-		    "304 not modified" : "not modified");
-		break;
-	case FETCH_GONE:
-		log_warnx("%s: 410 gone: polling stops", url);
-		break;
-	case FETCH_ERROR:
-		log_warnx("%s: %s", url, fe->error);
-		break;
-	}
-}
-
-/* The poll is over: count it and hand the feed back to the schedule. */
-static void
-fetch_done(struct fetch *fe, int failed)
-{
-	struct sched_feed	*f = fe->feed;
-
-	if (failed)
-		fetch_stats.failed++;
-	fetch_free_one(fe);
-	sched_done(f, failed);
-}
-
-/* The writer recorded a failure to store a poll on the feed's row. */
-static void
-fetch_recorded(struct write_job *job)
-{
-	struct fetch	*fe = job->arg;
-
-	if (job->error != NULL)
-		log_debug("%s: recording the failure: %s",
-		    sched_feed_url(fe->feed), job->error);
-	write_job_free(job);
-	fetch_done(fe, 1);
-}
-
-/*
- * The writer stored a poll (writer.c; on the loop thread): count, tell
- * followers, log, and hand the feed back to the schedule.  When the store
- * failed, nothing of the poll was kept: the failure is recorded on the
- * feed's row instead, by the writer too, so that a locked database never
- * makes the loop wait.
- */
-static void
-fetch_stored(struct write_job *job)
-{
-	struct fetch		*fe = job->arg;
-	struct sched_feed	*f = fe->feed;
-	struct write_job	*rec;
-	size_t			 i;
-
-	if (job->error == NULL) {
-		fetch_stats.items_new += job->nnew;
-		fetch_stats.items_updated += job->nupd;
-		for (i = 0; i < job->nids; i++)
-			server_item_stored(job->ids[i], job->isnew[i]);
-		if (job->nnew > 0)
-			writer_index_later();
-		fetch_log(fe, job);
-		write_job_free(job);
-		fetch_done(fe, fe->outcome == FETCH_ERROR);
-		return;
-	}
-
-	log_warnx("%s: %s", sched_feed_url(f), job->error);
-	rec = xcalloc(1, sizeof *rec);
-	rec->done = fetch_recorded;
-	rec->arg = fe;
-	rec->now = job->now;
-	if (store_feed_get_id(feedd_store, job->feed.id, &rec->feed) != 0) {
-		write_job_free(rec);
-		write_job_free(job);
-		fetch_done(fe, 1);
-		return;
-	}
-	rec->feed.last_fetch = job->now;
-	rec->feed.errors++;
-	free(rec->feed.last_error);
-	rec->feed.last_error = job->error;
-	job->error = NULL;
-	sched_plan(f, &rec->feed, NULL);
-	write_job_free(job);
-	writer_submit(rec);
-}
-
-/*
- * A poll ended with outcome oc: work out the feed's new row (validators,
- * status, error, the next due time) and hand it, with the parsed items, to
- * the writer, which stores it in one transaction.  fe then belongs to the
- * writer's callback, fetch_stored().  error is taken over.
- */
-static void
-fetch_store(struct fetch *fe, enum fetch_outcome oc, int http_status,
-    char *error)
-{
-	const struct config	*cfg = feedd_config;
-	struct store		*st = feedd_store;
-	struct sched_feed	*f = fe->feed;
-	const struct feed_meta	*meta = NULL;
-	const char		*url = sched_feed_url(f);
-	struct write_job	*job;
-	struct store_feed	*sf;
-	int64_t			 now = util_now(), hold = 0, cap;
-
-	fetch_stats.polls++;
-	fetch_stats.last_poll = now;
-	fe->outcome = oc;
-	fe->http_status = http_status;
-	fe->error = error;
-	job = xcalloc(1, sizeof *job);
-	job->done = fetch_stored;
-	job->arg = fe;
-	job->now = now;
-	sf = &job->feed;
-	if (store_feed_get_id(st, sched_feed_id(f), sf) != 0) {
-		/* Not even the feed's row: nothing to store. */
-		log_warnx("%s: %s", url, store_errmsg(st));
-		write_job_free(job);
-		fetch_done(fe, 1);
-		return;
-	}
-	sf->last_fetch = now;
-	sf->http_status = http_status;
-	if (fe->complete) {
-		/* Only a chain that ended in a response says where it went. */
-		free(sf->redirect_url);
-		sf->redirect_url = fetch_dup(fe->redirect_url);
-	}
-
-	/* What the server said about when to come back. */
-	cap = cfg->max_interval > 0 ? cfg->max_interval : FEEDD_MAX_INTERVAL;
-	if (fe->max_age > 0)
-		hold = now + (fe->max_age < cap ? fe->max_age : cap);
-	else if (fe->max_age < 0 && fe->expires != DATE_NONE &&
-	    fe->expires > now)
-		hold = fe->expires < now + cap ? fe->expires : now + cap;
-	if ((http_status == 429 || http_status == 503) &&
-	    fe->retry_after > now) {
-		cap = cfg->backoff_max > cap ? cfg->backoff_max : cap;
-		hold = fe->retry_after < now + cap ? fe->retry_after :
-		    now + cap;
-	}
-	sf->hold_until = hold;
-
-	switch (oc) {
-	case FETCH_OK:
-		meta = parser_meta(fe->parser);
-		if (meta->title != NULL) {
-			free(sf->title);
-			sf->title = xstrdup(meta->title);
-		}
-		if (meta->home_page_url != NULL) {
-			free(sf->site_url);
-			sf->site_url = xstrdup(meta->home_page_url);
-		}
-		/* FALLTHROUGH */
-	case FETCH_NOT_MODIFIED:
-		if (oc == FETCH_OK || fe->etag != NULL) {
-			free(sf->etag);
-			sf->etag = fetch_dup(fe->etag);
-		}
-		if (oc == FETCH_OK || fe->last_modified != NULL) {
-			free(sf->last_modified);
-			sf->last_modified = fetch_dup(fe->last_modified);
-		}
-		sf->last_success = now;
-		sf->errors = 0;
-		free(sf->last_error);
-		sf->last_error = NULL;
-		sf->gone = 0;
-		break;
-	case FETCH_GONE:
-		sf->gone = 1;
-		sf->errors = 0;
-		free(sf->last_error);
-		sf->last_error = xstrdup("410 Gone: not polled until the "
-		    "feeds file changes");
-		break;
-	case FETCH_ERROR:
-		sf->errors++;
-		free(sf->last_error);
-		sf->last_error = xstrdup(error);
-		break;
-	}
-	sched_plan(f, sf, meta);
-
-	if (oc == FETCH_OK) {
-		/* The items move to the job; the parser has done its part. */
-		job->parsed = 1;
-		job->items = fe->items;
-		job->nitems = fe->nitems;
-		fe->items = NULL;
-		fe->nitems = fe->itemsalloc = 0;
-		job->keep_items = sched_feed_keep_items(f);
-		job->keep_age = cfg->keep_age;
-		job->keep_unread = cfg->keep_unread;
-	}
-	/* The transfer is over: let curl and the parser go now. */
-	if (fe->easy != NULL) {
-		curl_easy_cleanup(fe->easy);
-		fe->easy = NULL;
-	}
-	if (fe->parser != NULL) {
-		parser_free(fe->parser);
-		fe->parser = NULL;
-	}
-	writer_submit(job);
-}
-
 /* The message for a failed transfer. */
 static char *
 fetch_error(struct fetch *fe, CURLcode rc)
 {
 	char	*s, *msg = NULL;
-	int64_t	 max = feedd_config->max_body;
 
 	if (fe->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		xasprintf(&s, "body exceeds max-body (%lld bytes)",
-		    (long long)max);
+		    (long long)fetch_max_body);
 		return (s);
 	}
 	if (fe->parse_failed && fe->parser != NULL) {
@@ -871,11 +682,10 @@ fetch_error(struct fetch *fe, CURLcode rc)
 	return (xstrdup(curl_easy_strerror(rc)));
 }
 
-/* A transfer ended (curl's result in rc): decide, store, hand back. */
+/* A transfer ended (curl's result in rc): decide the outcome, hand back. */
 static void
 fetch_finish(struct fetch *fe, CURLcode rc)
 {
-	struct sched_feed	*f = fe->feed;
 	enum fetch_outcome	 oc;
 	long			 code = 0;
 	char			*error = NULL;
@@ -883,13 +693,13 @@ fetch_finish(struct fetch *fe, CURLcode rc)
 	TAILQ_REMOVE(&fetch_list, fe, entry);
 	fetch_stats.in_flight--;
 	curl_easy_getinfo(fe->easy, CURLINFO_RESPONSE_CODE, &code);
-	fe->complete = rc == CURLE_OK;
+	/* Only a chain that ended in a response says where it went. */
+	fe->res->complete = rc == CURLE_OK;
 	if (rc != CURLE_OK) {
 		oc = FETCH_ERROR;
 		error = fetch_error(fe, rc);
 	} else if (code >= 200 && code <= 299) {
-		if (fe->parser == NULL)
-			fetch_parser_start(fe, sched_feed_url(f));
+		fetch_parser_start(fe, fe->url);
 		if (parser_finish(fe->parser, &error) != 0) {
 			oc = FETCH_ERROR;
 			if (error == NULL)
@@ -905,19 +715,20 @@ fetch_finish(struct fetch *fe, CURLcode rc)
 		xasprintf(&error, "%ld%s%s", code, fe->reason != NULL ? " " :
 		    "", fe->reason != NULL ? fe->reason : "");
 	}
-	fetch_store(fe, oc, (int)code, error);
+	fetch_done(fe, oc, (int)code, error);
 }
 
 /* ---------------------------------------------------------------- */
-/* Starting a poll. */
+/* Starting a fetch. */
 
-/* Read a file:// feed from disk into the parser, then finish it. */
+/*
+ * Read a file:// feed from disk into the parser and finish.  The file's
+ * size and mtime are its ETag: when they are the stored one, the outcome
+ * is FETCH_NOT_MODIFIED and the file is not read.
+ */
 static void
-fetch_file(struct fetch *fe)
+fetch_file(struct fetch *fe, const char *stored_etag)
 {
-	struct sched_feed *f = fe->feed;
-	const char	*url = sched_feed_url(f);
-	struct store_feed sf;
 	struct stat	 sb;
 	CURLU		*u;
 	char		*path = NULL, *host = NULL, *error = NULL, *stamp;
@@ -927,7 +738,7 @@ fetch_file(struct fetch *fe)
 	enum fetch_outcome oc = FETCH_ERROR;
 
 	if ((u = curl_url()) != NULL &&
-	    curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
+	    curl_url_set(u, CURLUPART_URL, fe->url, CURLU_NON_SUPPORT_SCHEME) ==
 	    CURLUE_OK && curl_url_get(u, CURLUPART_PATH, &path,
 	    CURLU_URLDECODE) == CURLUE_OK) {
 		curl_url_get(u, CURLUPART_HOST, &host, 0);
@@ -946,20 +757,15 @@ fetch_file(struct fetch *fe)
 	if (error != NULL)
 		goto done;
 
-	/* The file's size and mtime serve as its ETag. */
 	xasprintf(&stamp, "\"%llx-%llx.%lx\"", (long long)sb.st_size,
 	    (long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec);
-	memset(&sf, 0, sizeof sf);
-	if (store_feed_get_id(feedd_store, sched_feed_id(fe->feed), &sf) ==
-	    0 && sf.etag != NULL && strcmp(sf.etag, stamp) == 0) {
+	if (stored_etag != NULL && strcmp(stored_etag, stamp) == 0) {
 		oc = FETCH_NOT_MODIFIED;
-		store_feed_clear(&sf);
 		free(stamp);
 		goto done;
 	}
-	store_feed_clear(&sf);
-	fe->etag = stamp;
-	fetch_parser_start(fe, url);
+	fe->res->etag = stamp;
+	fetch_parser_start(fe, fe->url);
 	for (;;) {
 		n = read(fd, buf, sizeof buf);
 		if (n == -1 && errno == EINTR)
@@ -987,37 +793,40 @@ done:
 		close(fd);
 	curl_free(path);
 	curl_free(host);
-	fetch_store(fe, oc, 0, error);
+	fetch_done(fe, oc, 0, error);
 }
 
 /*
- * Start polling one feed.  Always ends in sched_done(), now (local files,
- * setup errors) or when the transfer finishes.
+ * Fetch one feed document: req->url, conditionally on req's validators
+ * (sent verbatim).  cb(result, arg) runs once when it is over, on the loop
+ * thread, with a result the callee frees (fetch_result_free); for a local
+ * file, or when the transfer cannot start, that is before fetch_start
+ * returns.
  */
 void
-fetch_start(struct sched_feed *f)
+fetch_start(const struct fetch_request *req, fetch_done_cb cb, void *arg)
 {
-	const struct config	*cfg = feedd_config;
-	struct fetch		*fe;
-	struct store_feed	 sf;
-	const char		*url = sched_feed_url(f);
-	char			*h;
-	CURL			*e;
-	CURLMcode		 mc;
+	struct fetch	*fe;
+	char		*h;
+	CURL		*e;
+	CURLMcode	 mc;
 
 	fe = xcalloc(1, sizeof *fe);
-	fe->feed = f;
-	fe->max_age = -1;
-	fe->expires = DATE_NONE;
+	fe->url = xstrdup(req->url);
+	fe->cb = cb;
+	fe->arg = arg;
 	fe->perm_chain = 1;
-	if (strncasecmp(url, "file:", 5) == 0) {
-		fetch_file(fe);
+	fe->started = ev_time();
+	fe->res = xcalloc(1, sizeof *fe->res);
+	fe->res->started = util_now();
+	if (strncasecmp(req->url, "file:", 5) == 0) {
+		fetch_file(fe, req->etag);
 		return;
 	}
 
 	if ((e = fe->easy = curl_easy_init()) == NULL)
 		fatalx("curl_easy_init failed");
-	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_URL, fe->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)fe);
 	curl_easy_setopt(e, CURLOPT_SHARE, fetch_share);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -1034,54 +843,44 @@ fetch_start(struct sched_feed *f)
 	 * be had (https): on plain http, PIPEWAIT queues new transfers
 	 * behind one slow response from the same host.
 	 */
-	if (strncasecmp(url, "https:", 6) == 0)
+	if (strncasecmp(fe->url, "https:", 6) == 0)
 		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, cfg->user_agent != NULL ?
-	    cfg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)cfg->connect_timeout);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)cfg->timeout);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, fetch_opts.user_agent);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, fetch_opts.connect_timeout);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, fetch_opts.timeout);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
-	    (long)cfg->low_speed_limit);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)cfg->low_speed_time);
-	if (cfg->max_body > 0)
+	    fetch_opts.low_speed_limit);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, fetch_opts.low_speed_time);
+	if (fetch_max_body > 0)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-		    (curl_off_t)cfg->max_body);
+		    (curl_off_t)fetch_max_body);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, fe);
 
-	/* Conditional GET from the stored validators, sent verbatim. */
-	memset(&sf, 0, sizeof sf);
-	if (store_feed_get_id(feedd_store, sched_feed_id(f), &sf) == 0) {
-		if (sf.etag != NULL && fetch_header_ok(sf.etag,
-		    strlen(sf.etag))) {
-			xasprintf(&h, "If-None-Match: %s", sf.etag);
-			fe->headers = curl_slist_append(fe->headers, h);
-			free(h);
-		}
-		if (sf.last_modified != NULL && fetch_header_ok(
-		    sf.last_modified, strlen(sf.last_modified))) {
-			xasprintf(&h, "If-Modified-Since: %s",
-			    sf.last_modified);
-			fe->headers = curl_slist_append(fe->headers, h);
-			free(h);
-		}
+	if (req->etag != NULL && fetch_header_ok(req->etag,
+	    strlen(req->etag))) {
+		xasprintf(&h, "If-None-Match: %s", req->etag);
+		fe->headers = curl_slist_append(fe->headers, h);
+		free(h);
 	}
-	store_feed_clear(&sf);
+	if (req->last_modified != NULL && fetch_header_ok(req->last_modified,
+	    strlen(req->last_modified))) {
+		xasprintf(&h, "If-Modified-Since: %s", req->last_modified);
+		fe->headers = curl_slist_append(fe->headers, h);
+		free(h);
+	}
 	if (fe->headers != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, fe->headers);
 
-	log_debug("%s: fetching", url);
+	log_debug("%s: fetching", fe->url);
 	TAILQ_INSERT_TAIL(&fetch_list, fe, entry);
 	fetch_stats.in_flight++;
 	if ((mc = curl_multi_add_handle(fetch_multi, e)) != CURLM_OK) {
-		log_warnx("%s: %s", url, curl_multi_strerror(mc));
 		TAILQ_REMOVE(&fetch_list, fe, entry);
 		fetch_stats.in_flight--;
-		fetch_stats.polls++;
-		fetch_stats.failed++;
-		fetch_free_one(fe);
-		sched_done(f, 1);
+		fetch_done(fe, FETCH_ERROR, 0,
+		    xstrdup(curl_multi_strerror(mc)));
 	}
 }

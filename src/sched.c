@@ -1,5 +1,8 @@
 /*
- * sched.c: when each feed is polled.
+ * sched.c: when each feed is polled: the first step of a poll's path, due
+ * -> fetch -> result -> plan -> write -> announce -> done (poll.c owns the
+ * rest), and the "plan" glue that applies the policy (sched_policy.c) to a
+ * feed after each poll.
  *
  * Owns the feeds the daemon polls (struct sched_feed), each an enum state
  * plus a due time and an ev_timer embedded in the feed (never an
@@ -7,9 +10,15 @@
  * clock slot).  A feed whose timer fires is queued on its host; the
  * dispatcher starts queued feeds in turn, host by host (round robin), within
  * max-conns transfers in all, host-conns per host name and host-delay
- * between two starts to one host.  After each poll fetch.c asks sched_plan()
- * for the next due time (interval, document hints, server holds, backoff)
- * and hands the feed back with sched_done().
+ * between two starts to one host, by calling the start function it was
+ * given (poll_start).  The poll asks sched_plan() for the next due time
+ * before it writes, and hands the feed back with sched_done() once the
+ * write came back.
+ *
+ * The configured feeds are loaded in two phases (sched_load): the writer
+ * thread writes their rows in one transaction, and only once that
+ * committed does the loop thread swap the new schedule in, so a failed
+ * load leaves the running schedule exactly as it was.
  *
  * Due times are wall-clock unix seconds because they are persisted in the
  * store (next_fetch), so a restart honours them; a timer is armed with the
@@ -60,8 +69,9 @@ struct sched_feed {
 	enum sched_state	 state;
 	int			 dead;		/* removed while fetching */
 	int			 failed;	/* last poll failed */
+	int			 errors;	/* failed polls in a row */
 	int			 mark;		/* reload: still configured */
-	int			 gone;		/* last poll: 410 */
+	int			 gone;		/* 410 seen (the row's gone) */
 	int64_t			 due;		/* unix s */
 	int64_t			 hold;		/* server said wait until */
 	ev_timer		 ev_due;
@@ -83,6 +93,7 @@ static int		 sched_once;	/* --once: no timers, stop when done */
 static int		 sched_force;	/* --force: ignore server holds */
 static int		 sched_pending;	/* --once: feeds not yet done */
 static int		 sched_skipped;	/* --once: held or gone */
+static void		(*sched_start)(struct sched_feed *);
 static ev_timer		 sched_ev_kick;	/* dispatch on next iteration */
 static ev_timer		 sched_ev_delay; /* dispatch when a host may start */
 
@@ -157,12 +168,16 @@ sched_host_get(const char *name)
 	return (h);
 }
 
-/* Set up the scheduler: once is --once, force is --force. */
+/*
+ * Set up the scheduler: once is --once, force is --force, and start(f)
+ * polls a due feed, which it hands back with sched_done().
+ */
 void
-sched_init(int once, int force)
+sched_init(int once, int force, void (*start)(struct sched_feed *))
 {
 	sched_once = once;
 	sched_force = force;
+	sched_start = start;
 	TAILQ_INIT(&sched_local.queue);
 	ev_timer_init(&sched_ev_kick, sched_kick_cb, 0., 0.);
 	ev_timer_init(&sched_ev_delay, sched_kick_cb, 0., 0.);
@@ -239,7 +254,7 @@ sched_dispatch(void)
 		f->state = SCHED_FETCHING;
 		sched_local.in_flight++;
 		sched_in_flight++;
-		fetch_start(f);
+		sched_start(f);
 	}
 
 	/* Each pass offers every waiting host one start, in turn. */
@@ -266,7 +281,7 @@ sched_dispatch(void)
 				h->next_start = now + cfg->host_delay;
 				sched_in_flight++;
 				started++;
-				fetch_start(f);
+				sched_start(f);
 			}
 			if (TAILQ_EMPTY(&h->queue))
 				h->waiting = 0;
@@ -349,7 +364,7 @@ sched_feed_in(const struct sched_feed *f, struct sched_in *in)
 	in->hint = f->hint;
 	in->skip_hours = f->skip_hours;
 	in->skip_days = f->skip_days;
-	in->errors = f->failed;
+	in->errors = f->errors;
 	in->gone = f->gone;
 	in->hold_until = f->hold;
 }
@@ -362,9 +377,10 @@ sched_random(void)
 }
 
 /*
- * Work out a feed's next due time after a poll whose outcome is in sf
- * (http_status, errors, gone, hold_until), with the document's hints when
- * it was parsed.  Sets sf->next_fetch.
+ * Plan a feed's next due time after a poll whose outcome is in the row sf
+ * (last_fetch, errors, gone, hold_until), with the document's hints when it
+ * was parsed (meta): the feed's state follows, and sf->next_fetch is set
+ * (0 when gone), before the row is written.
  */
 void
 sched_plan(struct sched_feed *f, struct store_feed *sf,
@@ -381,14 +397,14 @@ sched_plan(struct sched_feed *f, struct store_feed *sf,
 	}
 	f->gone = sf->gone;
 	f->hold = sf->hold_until;
+	f->errors = sf->errors;
 	sched_feed_in(f, &in);
-	in.errors = sf->errors;
 	sf->next_fetch = sched_next(feedd_config, &in, now, sched_random());
 	if (sf->next_fetch != 0)
 		f->due = sf->next_fetch;
 }
 
-/* fetch.c hands a polled feed back; failed says the poll failed. */
+/* A poll (poll.c) hands its feed back; failed says the poll failed. */
 void
 sched_done(struct sched_feed *f, int failed)
 {
@@ -422,23 +438,123 @@ sched_done(struct sched_feed *f, int failed)
 	sched_kick();
 }
 
+/* What the schedule needs of a feed's row, read back by a load. */
+struct sched_row {
+	int64_t			 id;
+	int64_t			 next_fetch;
+	int64_t			 hold_until;
+	int			 errors;
+	int			 gone;
+};
+
+/* A load of the configured feeds, in two phases (see sched_load()). */
+struct sched_load {
+	const struct config	*cfg;
+	struct sched_row	*rows;		/* cfg->feeds[i]'s */
+	sched_load_cb		 cb;
+	void			*arg;
+	struct write_job	 job;
+};
+
 /*
- * Load the configured feeds into the schedule, at start and on reload:
- * feeds kept keep their state, new ones are added, removed ones stop.  The
- * store rows are created here and marked active (all in one transaction).
+ * Phase one, on the writer thread: when the feeds file changed since the
+ * store last saw it, gone feeds get a chance again; every feed is marked
+ * inactive, then each configured one gets its row (created if new), its
+ * title and tags from the file, and is marked active; its row is read
+ * back.  One transaction: all of it or nothing.
  */
-int
-sched_load(const struct config *cfg, char **cause)
+static int
+sched_load_write(struct store *st, struct write_job *job)
 {
-	struct sched_feed	**old, *f, *f1;
-	struct store		*st = feedd_store;
+	struct sched_load	*l = job->arg;
+	const struct config	*cfg = l->cfg;
+	const struct feed_conf	*fc;
 	struct store_feed	 sf;
 	struct buf		 tags = { NULL, 0, 0 };
+	char			*old;
+	size_t			 i, j;
+	int			 rc = -1;
+
+	if (cfg->feeds_hash != NULL) {
+		old = store_meta_get(st, "feeds_hash");
+		if (old == NULL || strcmp(old, cfg->feeds_hash) != 0) {
+			if (store_feeds_clear_gone(st) != 0 ||
+			    store_meta_set(st, "feeds_hash",
+			    cfg->feeds_hash) != 0) {
+				free(old);
+				return (-1);
+			}
+		}
+		free(old);
+	}
+	if (store_feeds_deactivate(st) != 0)
+		return (-1);
+	for (i = 0; i < cfg->nfeeds; i++) {
+		fc = &cfg->feeds[i];
+		if (store_feed_get(st, fc->url, &sf) != 0)
+			goto out;
+		buf_reset(&tags);
+		for (j = 0; j < fc->ntags; j++)
+			buf_printf(&tags, "%s%s", j > 0 ? "\n" : "",
+			    fc->tags[j]);	/* a tag may hold spaces */
+		l->rows[i].id = sf.id;
+		l->rows[i].next_fetch = sf.next_fetch;
+		l->rows[i].hold_until = sf.hold_until;
+		l->rows[i].errors = sf.errors;
+		l->rows[i].gone = sf.gone;
+		store_feed_clear(&sf);
+		if (store_feed_set_conf(st, l->rows[i].id, fc->title,
+		    tags.len > 0 ? tags.data : NULL, 1) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&tags);
+	return (rc);
+}
+
+/* Add a configured feed, new to the schedule, from its row. */
+static struct sched_feed *
+sched_add(const struct feed_conf *fc, const struct sched_row *row)
+{
+	struct sched_feed	*f;
+	char			*host;
+
+	f = xcalloc(1, sizeof *f);
+	f->id = row->id;
+	f->url = xstrdup(fc->url);
+	f->every = fc->every;
+	f->keep_items = fc->keep_items;
+	f->mark = 1;
+	host = fetch_host(fc->url);
+	f->host = sched_host_get(host);
+	free(host);
+	ev_timer_init(&f->ev_due, sched_due_cb, 0., 0.);
+	f->ev_due.data = f;
+	f->state = SCHED_IDLE;
+	f->errors = row->errors;
+	f->failed = row->errors > 0;
+	f->gone = row->gone;
+	f->hold = row->hold_until;
+	TAILQ_INSERT_TAIL(&sched_feeds, f, entry);
+	sched_nfeeds++;
+	return (f);
+}
+
+/*
+ * Phase two, on the loop thread, once the rows are committed: feeds kept
+ * keep their state (new options apply), new ones are added, removed ones
+ * stop; overdue first polls are spread.
+ */
+static void
+sched_apply(const struct config *cfg, const struct sched_row *rows)
+{
+	struct sched_feed	**old, *f, *f1;
+	const struct sched_row	*row;
 	const struct feed_conf	*fc;
 	struct sched_in		 in;
 	int64_t			 now = util_now(), due;
-	size_t			 i, j, nold = 0, noverdue = 0, k = 0;
-	char			*host;
+	size_t			 i, nold = 0, noverdue = 0, k = 0;
 
 	/* Index the feeds we have by URL. */
 	old = xreallocarray(NULL, sched_nfeeds + 1, sizeof *old);
@@ -450,37 +566,20 @@ sched_load(const struct config *cfg, char **cause)
 	}
 	qsort(old, nold, sizeof *old, sched_cmp_url);
 
-	if (store_begin(st) != 0) {
-		*cause = xstrdup(store_errmsg(st));
-		free(old);
-		return (-1);
-	}
-	if (store_feeds_deactivate(st) != 0)
-		goto fail;
 	for (i = 0; i < cfg->nfeeds; i++) {
 		fc = &cfg->feeds[i];
-		if (store_feed_get(st, fc->url, &sf) != 0) {
-			store_feed_clear(&sf);
-			goto fail;
-		}
-		buf_reset(&tags);
-		for (j = 0; j < fc->ntags; j++)
-			buf_printf(&tags, "%s%s", j > 0 ? "\n" : "",
-			    fc->tags[j]);	/* a tag may hold spaces */
-		if (store_feed_set_conf(st, sf.id, fc->title,
-		    tags.len > 0 ? tags.data : NULL, 1) != 0) {
-			store_feed_clear(&sf);
-			goto fail;
-		}
-
+		row = &rows[i];
 		if ((f = sched_find(old, nold, fc->url)) != NULL &&
 		    !f->mark) {
 			/*
 			 * Kept: new options apply, state stays, but a
-			 * shorter interval pulls a healthy feed's due time in.
+			 * shorter interval pulls a healthy feed's due time
+			 * in, and a gone feed the store lets go is due now.
 			 */
 			f->mark = 1;
 			f->every = fc->every;
+			f->keep_items = fc->keep_items;
+			f->gone = row->gone;
 			sched_feed_in(f, &in);
 			if (f->state == SCHED_IDLE && !sched_once &&
 			    (due = sched_rearm(cfg, &in, f->due, now)) !=
@@ -488,33 +587,16 @@ sched_load(const struct config *cfg, char **cause)
 				f->due = due;
 				sched_arm(f);
 			}
-			f->keep_items = fc->keep_items;
-			if (sf.gone == 0 && f->state == SCHED_GONE) {
+			if (row->gone == 0 && f->state == SCHED_GONE) {
 				f->due = now;
 				sched_arm(f);
 			}
-			store_feed_clear(&sf);
 			continue;
 		}
 
-		f = xcalloc(1, sizeof *f);
-		f->id = sf.id;
-		f->url = xstrdup(fc->url);
-		f->every = fc->every;
-		f->keep_items = fc->keep_items;
-		f->mark = 1;
-		host = fetch_host(fc->url);
-		f->host = sched_host_get(host);
-		free(host);
-		ev_timer_init(&f->ev_due, sched_due_cb, 0., 0.);
-		f->ev_due.data = f;
-		f->state = SCHED_IDLE;
-		f->failed = sf.errors > 0;
-		f->hold = sf.hold_until;
-		TAILQ_INSERT_TAIL(&sched_feeds, f, entry);
-		sched_nfeeds++;
-
-		if (sf.gone) {
+		f = sched_add(fc, row);
+		sched_feed_in(f, &in);
+		if (row->gone) {
 			f->state = SCHED_GONE;
 			if (sched_once) {
 				sched_skipped++;
@@ -522,29 +604,21 @@ sched_load(const struct config *cfg, char **cause)
 				    "feeds file changes", f->url);
 			}
 		} else if (sched_once) {
-			if (sched_force || sf.hold_until <= now) {
+			if (sched_force || row->hold_until <= now) {
 				sched_pending++;
 				sched_enqueue(f);
 			} else {
 				sched_skipped++;
 				log_info("%s: skipped: the server asked to "
 				    "wait %lld more seconds (--force polls it)",
-				    f->url, (long long)(sf.hold_until - now));
+				    f->url, (long long)(row->hold_until - now));
 			}
-		} else {
-			/* The store may say later: honour it, within reason. */
-			sched_feed_in(f, &in);
-			if ((f->due = sched_resume(cfg, &in, sf.next_fetch,
-			    now)) != 0)
-				sched_arm(f);
-			else
-				noverdue++;	/* overdue: spread below */
-		}
-		store_feed_clear(&sf);
+		} else if ((f->due = sched_resume(cfg, &in, row->next_fetch,
+		    now)) != 0)
+			sched_arm(f);	/* the store says later: honoured */
+		else
+			noverdue++;	/* overdue: spread below */
 	}
-	buf_free(&tags);
-	if (store_commit(st) != 0)
-		goto fail;
 
 	/* Feeds no longer configured stop. */
 	TAILQ_FOREACH_SAFE(f, &sched_feeds, entry, f1) {
@@ -565,14 +639,44 @@ sched_load(const struct config *cfg, char **cause)
 				sched_arm(f);
 		}
 	}
-	return (0);
+}
 
-fail:
-	*cause = xstrdup(store_errmsg(st));
-	store_rollback(st);
-	buf_free(&tags);
-	free(old);
-	return (-1);
+/* Phase two: the rows are written (or not): apply, then tell the caller. */
+static void
+sched_load_done(struct write_job *job)
+{
+	struct sched_load	*l = job->arg;
+
+	if (job->error == NULL)
+		sched_apply(l->cfg, l->rows);
+	l->cb(job->error, l->arg);
+	free(job->error);
+	free(l->rows);
+	free(l);
+}
+
+/*
+ * Load the configured feeds of cfg into the schedule, at start and on
+ * reload, in two phases: the writer writes their rows, then the loop
+ * swaps the new schedule in (feeds kept keep their state, new ones are
+ * added, removed ones stop).  cb(error, arg) runs on the loop thread once
+ * it is done; error (NULL on success) says why nothing changed.  cfg must
+ * live until then.
+ */
+void
+sched_load(const struct config *cfg, sched_load_cb cb, void *arg)
+{
+	struct sched_load	*l;
+
+	l = xcalloc(1, sizeof *l);
+	l->cfg = cfg;
+	l->rows = xcalloc(cfg->nfeeds + 1, sizeof *l->rows);
+	l->cb = cb;
+	l->arg = arg;
+	l->job.write = sched_load_write;
+	l->job.done = sched_load_done;
+	l->job.arg = l;
+	writer_submit(&l->job);
 }
 
 /* Poll some feeds (by store id) now, or every feed when n is 0. */
@@ -667,6 +771,13 @@ const char *
 sched_feed_url(const struct sched_feed *f)
 {
 	return (f->url);
+}
+
+/* Is the feed gone (a 410 seen, and the feeds file unchanged since)? */
+int
+sched_feed_gone(const struct sched_feed *f)
+{
+	return (f->gone);
 }
 
 /* keep= from the feeds file, or the configured keep-items. */

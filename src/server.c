@@ -1,10 +1,12 @@
 /*
  * server.c: the daemon's Unix socket and its clients, on the one libev loop
- * (feedd_loop), answering from the store (feedd_store).  Owns the listening
- * socket (creation under a tight umask, the "already running" check, stale
- * socket replacement, systemd's socket when given), peer credential checks,
- * per-client input and output buffers with hard caps, request dispatch, the
- * streamed "items"/"feeds" listings, and "follow" subscribers.
+ * (feedd_loop).  Owns the listening socket (creation under a tight umask,
+ * the "already running" check, stale socket replacement, systemd's socket
+ * when given), peer credential checks, per-client input and output buffers
+ * with hard caps, reading request lines (each handed to
+ * server_cmd_dispatch() in server_cmd.c, which answers), the pacing of
+ * streamed listings, "follow" subscribers and the announcements of stored
+ * items (server_items_stored(), once per stored poll), and late freeing.
  *
  * Invariants:
  * - A client never makes the daemon's memory grow without bound: request
@@ -18,7 +20,10 @@
  *   (redis beforeSleep).
  * - Clients are freed late: server_client_kill() marks a client dead, stops
  *   its watchers and closes its socket; the memory is freed from the
- *   prepare callback, when no callback can still hold the pointer.
+ *   prepare callback, when no callback can still hold the pointer and no
+ *   job still holds the client (server_client_hold(): a request whose
+ *   answer waits for the writer thread).  A held client reads no further
+ *   request until its answer is queued, so its answers keep their order.
  * - Nothing a client sends reaches fatal().
  */
 #include <sys/types.h>
@@ -44,41 +49,9 @@
 #define SERVER_READ_SIZE	16384
 #define SERVER_OUT_HIWAT	(1024 * 1024)	/* stop taking requests */
 #define SERVER_OUT_LOWAT	(256 * 1024)	/* refill a listing below */
-#define SERVER_PAGE		1000		/* rows per listing query */
 #define SERVER_LINES		64		/* requests a client a turn */
 #define SERVER_ACCEPTS		64		/* accepts per callback */
-#define SERVER_MAX_REFS		4096		/* feeds or ids in a request */
-#define SERVER_FOLLOW_QUEUE	100000		/* events a follower may owe */
 #define SERVER_FOLLOW_BATCH	256		/* events rendered a turn */
-
-/* A listing ("items") produced a page at a time as the client drains. */
-struct server_stream {
-	json_t		*id;		/* the request's id */
-	struct store_query q;
-	int64_t		*feed_ids;	/* owned copies behind q */
-	char		*tag;
-	char		*search;
-	int		 content;	/* include item content */
-	int64_t		 limit;		/* 0: all */
-	int64_t		 emitted;
-	int64_t		 cursor;
-
-	/*
-	 * Keyset paging: the sort key (date, id) of the last row sent.  The
-	 * next page starts right after it, so each page costs the same
-	 * however deep the listing is (OFFSET would rescan every row before
-	 * it).  Dates 0 and -1 cannot be bounds (0 means "no constraint" in
-	 * struct store_query), so past such a row the listing falls back to
-	 * OFFSET paging.
-	 */
-	int		 have_last;
-	int		 offset_mode;
-	int64_t		 last_date;
-	int64_t		 last_id;
-	int64_t		 since;		/* the request's own bounds */
-	int64_t		 until;
-	int64_t		 after;
-};
 
 struct client {
 	int		 fd;
@@ -90,6 +63,8 @@ struct client {
 #define CLIENT_EOF	0x2	/* the peer will send no more */
 #define CLIENT_CLOSING	0x4	/* close once output is flushed */
 #define CLIENT_FOLLOW	0x8	/* a "follow" subscriber */
+#define CLIENT_WAIT	0x10	/* an answer waits for a job */
+	int		 refs;		/* jobs that hold the client */
 
 	ev_io		 ev_read;
 	ev_io		 ev_write;
@@ -99,7 +74,7 @@ struct client {
 	struct buf	 out;
 	size_t		 out_off;	/* first unsent byte */
 
-	struct server_stream *stream;
+	struct server_stream *stream;	/* a listing (server_cmd.c) */
 
 	int64_t		*follow_feeds;	/* follow filters */
 	size_t		 nfollow_feeds;
@@ -110,8 +85,8 @@ struct client {
 	 * rendered from the store only as the socket drains, so that a burst
 	 * (one feed update can store thousands of items) costs 8 bytes an
 	 * event rather than a rendered line.  A follower owing more than
-	 * evq_max events (SERVER_FOLLOW_QUEUE, or less if it asked) has
-	 * stopped reading and is cut off.
+	 * evq_max events (what the follow request allows) has stopped
+	 * reading and is cut off.
 	 */
 	int64_t		*evq;
 	size_t		 evq_head;
@@ -129,7 +104,7 @@ static size_t		 server_nfollowers;
 static u_int		 server_next_num;
 static int		 server_fd = -1;
 static char		*server_path;
-static int		 server_offline;	/* feedd --stdio: no poller */
+static const struct server_hooks *server_hooks;	/* NULL: --stdio */
 static int		 server_unlink;	/* we created the socket file */
 static int		 server_have_gid;
 static gid_t		 server_gid;
@@ -150,38 +125,98 @@ server_client_pending(const struct client *c)
 	return (c->out.len - c->out_off);
 }
 
-/* Queue one JSON line for a client; cut it off past the output cap. */
-static void
-server_client_send(struct client *c, json_t *obj)
+/*
+ * Queue one JSON line for a client and release the object; cut the client
+ * off past the output cap.
+ */
+void
+server_reply(struct client *c, json_t *obj)
 {
-	if (c->flags & CLIENT_DEAD)
-		return;
-	if (server_client_pending(c) > PROTO_MAX_OUTPUT) {
-		server_client_kill(c, "output cap reached (not reading)");
-		return;
+	if (!(c->flags & CLIENT_DEAD)) {
+		if (server_client_pending(c) > PROTO_MAX_OUTPUT)
+			server_client_kill(c, "output cap reached "
+			    "(not reading)");
+		else
+			proto_dump(&c->out, obj);
 	}
-	proto_dump(&c->out, obj);
-}
-
-/* Queue one JSON line and release the object. */
-static void
-server_client_send_new(struct client *c, json_t *obj)
-{
-	server_client_send(c, obj);
 	json_decref(obj);
 }
 
-/* Free a listing. */
-static void
-server_stream_free(struct server_stream *s)
+/* Is the client still there (not killed)? */
+int
+server_client_alive(const struct client *c)
 {
-	if (s == NULL)
-		return;
-	json_decref(s->id);
-	free(s->feed_ids);
-	free(s->tag);
-	free(s->search);
-	free(s);
+	return (!(c->flags & CLIENT_DEAD));
+}
+
+/* The client's number, for log messages. */
+u_int
+server_client_num(const struct client *c)
+{
+	return (c->num);
+}
+
+/*
+ * The client's answer waits for a job: it reads no further request, and
+ * it is not freed, until server_client_release().
+ */
+void
+server_client_hold(struct client *c)
+{
+	c->flags |= CLIENT_WAIT;
+	c->refs++;
+}
+
+/* The job that held the client is done (its answer, if any, queued). */
+void
+server_client_release(struct client *c)
+{
+	c->flags &= ~CLIENT_WAIT;
+	c->refs--;
+}
+
+/* The client's listing, or NULL. */
+struct server_stream *
+server_client_stream(const struct client *c)
+{
+	return (c->stream);
+}
+
+/* Give the client a listing (NULL: it ended), freeing the one it had. */
+void
+server_client_set_stream(struct client *c, struct server_stream *s)
+{
+	if (c->stream != s)
+		server_cmd_stream_free(c->stream);
+	c->stream = s;
+}
+
+/*
+ * The client becomes a follower of the items stored from now on, of these
+ * feeds (all when n is 0; the array is taken over) or this tag (NULL:
+ * any), cut off when it owes more than max events.
+ */
+void
+server_client_follow(struct client *c, int64_t *feeds, size_t n,
+    const char *tag, size_t max)
+{
+	free(c->follow_feeds);
+	free(c->follow_tag);
+	c->follow_feeds = feeds;
+	c->nfollow_feeds = n;
+	c->follow_tag = tag != NULL ? xstrdup(tag) : NULL;
+	c->evq_max = max;
+	if (!(c->flags & CLIENT_FOLLOW)) {
+		c->flags |= CLIENT_FOLLOW;
+		server_nfollowers++;
+	}
+}
+
+/* The daemon's hooks; NULL under feedd --stdio (no daemon). */
+const struct server_hooks *
+server_daemon(void)
+{
+	return (server_hooks);
 }
 
 /* Mark a client dead: stop its watchers and close it; freed later. */
@@ -212,7 +247,7 @@ server_client_free(struct client *c)
 	TAILQ_REMOVE(&server_list, c, entry);
 	buf_free(&c->in);
 	buf_free(&c->out);
-	server_stream_free(c->stream);
+	server_cmd_stream_free(c->stream);
 	free(c->follow_feeds);
 	free(c->follow_tag);
 	free(c->evq);
@@ -266,723 +301,6 @@ server_client_flush(struct client *c)
 		buf_free(&c->out);
 }
 
-/*
- * Resolve one feed reference (numeric id, URL or title; a number in a
- * string counts as an id when such a feed exists).  Returns 0, or -1 with
- * an error response in *errp.
- */
-static int
-server_feed_ref(json_t *id, json_t *v, int64_t *out, json_t **errp)
-{
-	struct store_feed	 f;
-	const char		*s;
-	int			 rc;
-
-	if (json_is_integer(v)) {
-		memset(&f, 0, sizeof f);
-		if (store_feed_get_id(feedd_store, json_integer_value(v),
-		    &f) != 0) {
-			*errp = proto_error(id, PROTO_E_NOT_FOUND,
-			    "no feed with id %lld",
-			    (long long)json_integer_value(v));
-			return (-1);
-		}
-		*out = f.id;
-		store_feed_clear(&f);
-		return (0);
-	}
-	if (!json_is_string(v) || *json_string_value(v) == '\0') {
-		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "a feed is named by its URL, id or title");
-		return (-1);
-	}
-	s = json_string_value(v);
-	rc = store_feed_lookup(feedd_store, s, out);
-	if (rc == 0)
-		return (0);
-	if (rc == -1)
-		*errp = proto_error(id, PROTO_E_NOT_FOUND, "no feed \"%.200s\"",
-		    s);
-	else
-		*errp = proto_error(id, PROTO_E_AMBIGUOUS,
-		    "\"%.200s\" names more than one feed; use its URL or id",
-		    s);
-	return (-1);
-}
-
-/*
- * Resolve the optional member key (one feed reference or an array of them)
- * into a new array of feed ids.  Returns 0 (with *n 0 when absent) or -1
- * with an error response.
- */
-static int
-server_feed_refs(json_t *id, json_t *req, const char *key, int64_t **ids,
-    size_t *n, json_t **errp)
-{
-	json_t	*v, *e;
-	size_t	 i;
-
-	*ids = NULL;
-	*n = 0;
-	v = json_object_get(req, key);
-	if (v == NULL || json_is_null(v))
-		return (0);
-	if (!json_is_array(v)) {
-		*ids = xmalloc(sizeof **ids);
-		if (server_feed_ref(id, v, &(*ids)[0], errp) != 0) {
-			free(*ids);
-			*ids = NULL;
-			return (-1);
-		}
-		*n = 1;
-		return (0);
-	}
-	if (json_array_size(v) > SERVER_MAX_REFS) {
-		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "too many feeds (at most %d)", SERVER_MAX_REFS);
-		return (-1);
-	}
-	*ids = xreallocarray(NULL, json_array_size(v) + 1, sizeof **ids);
-	json_array_foreach(v, i, e) {
-		if (server_feed_ref(id, e, &(*ids)[*n], errp) != 0) {
-			free(*ids);
-			*ids = NULL;
-			*n = 0;
-			return (-1);
-		}
-		(*n)++;
-	}
-	return (0);
-}
-
-/* Get an optional string member; -1 if present but not a string. */
-static int
-server_get_str(json_t *req, const char *key, const char **out)
-{
-	json_t	*v;
-
-	v = json_object_get(req, key);
-	if (v == NULL || json_is_null(v))
-		return (0);
-	if (!json_is_string(v))
-		return (-1);
-	*out = json_string_value(v);
-	return (0);
-}
-
-/*
- * Fill a store query from a request's filters: unread, starred, feed, tag,
- * since, until, search, cursor, after.  The strings and arrays it points to
- * are put in s (owned).  Returns 0 or -1 with an error response.
- */
-static int
-server_query(json_t *id, json_t *req, struct server_stream *s,
-    json_t **errp)
-{
-	struct store_query	*q = &s->q;
-	const char		*tag = NULL, *search = NULL;
-	int			 unread = 0, starred = 0, oldest = 0;
-
-	if (proto_get_bool(req, "unread", &unread) != 0 ||
-	    proto_get_bool(req, "starred", &starred) != 0 ||
-	    proto_get_bool(req, "oldest_first", &oldest) != 0 ||
-	    proto_get_bool(req, "content", &s->content) != 0) {
-		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "unread, starred, oldest_first and content are booleans");
-		return (-1);
-	}
-	q->unread = unread;
-	q->starred = starred;
-	q->oldest_first = oldest;
-	if (proto_get_time(req, "since", &q->since) != 0 ||
-	    proto_get_time(req, "until", &q->until) != 0) {
-		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "since and until are unix seconds or RFC 3339 times");
-		return (-1);
-	}
-	if (proto_get_int(req, "limit", 0, INT64_MAX, &s->limit) != 0 ||
-	    proto_get_int(req, "cursor", 0, INT64_MAX, &s->cursor) != 0 ||
-	    proto_get_int(req, "after", 0, INT64_MAX, &q->after_id) != 0) {
-		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "limit, cursor and after are whole numbers >= 0");
-		return (-1);
-	}
-	if (server_get_str(req, "tag", &tag) != 0 ||
-	    server_get_str(req, "search", &search) != 0) {
-		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "tag and search are strings");
-		return (-1);
-	}
-	if (search != NULL && *search == '\0') {
-		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "empty search");
-		return (-1);
-	}
-	if (server_feed_refs(id, req, "feed", &s->feed_ids, &q->nfeed_ids,
-	    errp) != 0)
-		return (-1);
-	q->feed_ids = s->feed_ids;
-	if (tag != NULL)
-		q->tag = s->tag = xstrdup(tag);
-	if (search != NULL)
-		q->search = s->search = xstrdup(search);
-	return (0);
-}
-
-/* store_items() callback for a listing: one line per item. */
-static int
-server_stream_item_cb(const struct store_item *it, void *arg)
-{
-	struct client	*c = arg;
-	json_t		*o;
-
-	struct server_stream	*s = c->stream;
-
-	o = proto_ok(s->id);
-	json_object_set_new(o, "item", proto_item_json(it));
-	server_client_send_new(c, o);
-	s->emitted++;
-	s->have_last = 1;
-	s->last_date = it->published != DATE_NONE ? it->published :
-	    it->first_seen;
-	s->last_id = it->id;
-	return ((c->flags & CLIENT_DEAD) != 0);
-}
-
-/* Run one page query of a listing; returns the rows sent or -1. */
-static int64_t
-server_stream_query(struct client *c, struct store_query *q, int64_t limit)
-{
-	int	n;
-
-	q->limit = limit;
-	n = store_items(feedd_store, q, c->stream->content,
-	    server_stream_item_cb, c);
-	if (n < 0) {
-		log_warnx("client %u: items: %s", c->num,
-		    store_errmsg(feedd_store));
-		server_client_send_new(c, proto_error(c->stream->id,
-		    PROTO_E_INTERNAL, "store: %s", store_errmsg(feedd_store)));
-		return (-1);
-	}
-	return (n);
-}
-
-/*
- * The next page of a listing, after the row (D, I) last sent: first the
- * rest of the rows dated D (ids beyond I), then rows dated beyond D.
- * Returns the rows sent, or -1.
- */
-static int64_t
-server_stream_keyset(struct client *c, int64_t page)
-{
-	struct server_stream	*s = c->stream;
-	struct store_query	 q;
-	int64_t			 d = s->last_date, got, more;
-
-	/* Rows dated exactly d, past the last id in listing order. */
-	q = s->q;
-	q.offset = 0;
-	q.since = s->since != 0 && s->since > d ? s->since : d;
-	q.until = s->until != 0 && s->until < d + 1 ? s->until : d + 1;
-	if (s->q.oldest_first) {
-		q.after_id = s->after > s->last_id ? s->after : s->last_id;
-		q.max_id = s->cursor;
-	} else {
-		q.after_id = s->after;
-		q.max_id = s->last_id - 1 < s->cursor ? s->last_id - 1 :
-		    s->cursor;
-	}
-	if (q.max_id <= 0 || q.since >= q.until)
-		got = 0;
-	else if ((got = server_stream_query(c, &q, page)) < 0)
-		return (-1);
-	if (got == page || (c->flags & CLIENT_DEAD))
-		return (got);
-
-	/* Then rows dated beyond d. */
-	q = s->q;
-	q.offset = 0;
-	q.max_id = s->cursor;
-	if (s->q.oldest_first)
-		q.since = d + 1;
-	else
-		q.until = d;
-	if ((more = server_stream_query(c, &q, page - got)) < 0)
-		return (-1);
-	return (got + more);
-}
-
-/*
- * Produce the next page of a client's listing; after the last one send
- * the end line {"end":true,"count":N,"cursor":C} and drop the listing.
- */
-static void
-server_stream_fill(struct client *c)
-{
-	struct server_stream	*s = c->stream;
-	struct store_query	 q;
-	int64_t			 page, got;
-	json_t			*o;
-	int			 done = 0;
-
-	page = SERVER_PAGE;
-	if (s->limit != 0 && s->limit - s->emitted < page)
-		page = s->limit - s->emitted;
-	if (page > 0 && s->cursor > 0) {
-		if (s->have_last && !s->offset_mode &&
-		    (s->last_date == 0 || s->last_date == -1 ||
-		    s->last_date == INT64_MAX || s->last_date == INT64_MIN)) {
-			s->offset_mode = 1;
-		}
-		if (s->have_last && !s->offset_mode)
-			got = server_stream_keyset(c, page);
-		else {
-			q = s->q;
-			q.offset = s->emitted;
-			q.max_id = s->cursor;
-			got = server_stream_query(c, &q, page);
-		}
-		if (got < 0) {
-			server_stream_free(s);
-			c->stream = NULL;
-			return;
-		}
-		if (got < page)
-			done = 1;
-	} else
-		done = 1;
-	if (s->limit != 0 && s->emitted >= s->limit)
-		done = 1;
-	if (!done || (c->flags & CLIENT_DEAD))
-		return;
-	o = proto_ok(s->id);
-	json_object_set_new(o, "end", json_true());
-	json_object_set_new(o, "count", json_integer(s->emitted));
-	json_object_set_new(o, "cursor", json_integer(s->cursor));
-	server_client_send_new(c, o);
-	server_stream_free(s);
-	c->stream = NULL;
-}
-
-/* "items": start a listing; see server_stream_fill(). */
-static void
-server_cmd_items(struct client *c, json_t *id, json_t *req)
-{
-	struct server_stream	*s;
-	json_t			*err;
-
-	s = xcalloc(1, sizeof *s);
-	s->id = json_incref(id != NULL ? id : json_null());
-	if (server_query(id, req, s, &err) != 0) {
-		server_client_send_new(c, err);
-		server_stream_free(s);
-		return;
-	}
-	if (s->cursor == 0)
-		s->cursor = store_max_item_id(feedd_store);
-	s->since = s->q.since;
-	s->until = s->q.until;
-	s->after = s->q.after_id;
-	c->stream = s;
-	server_stream_fill(c);
-}
-
-/* store_items() callback for "item": the one row, with its content. */
-static int
-server_item_cb(const struct store_item *it, void *arg)
-{
-	json_t	**op = arg;
-
-	if (*op == NULL)
-		*op = proto_item_json(it);
-	return (0);
-}
-
-/* "item": one item with its full content; {"item":N}. */
-static void
-server_cmd_item(struct client *c, json_t *id, json_t *req)
-{
-	struct store_query	 q;
-	json_t			*item = NULL, *o;
-	int64_t			 n = 0;
-
-	if (proto_get_int(req, "item", 1, INT64_MAX, &n) != 0 || n == 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "\"item\" must be an item id"));
-		return;
-	}
-	memset(&q, 0, sizeof q);
-	q.ids = &n;
-	q.nids = 1;
-	q.limit = 1;
-	if (store_items(feedd_store, &q, 1, server_item_cb, &item) < 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_INTERNAL,
-		    "store: %s", store_errmsg(feedd_store)));
-		json_decref(item);
-		return;
-	}
-	if (item == NULL) {
-		server_client_send_new(c, proto_error(id, PROTO_E_NOT_FOUND,
-		    "no item %lld", (long long)n));
-		return;
-	}
-	o = proto_ok(id);
-	json_object_set_new(o, "item", item);
-	server_client_send_new(c, o);
-}
-
-/* store_items() callback: note which of the asked ids exist. */
-static int
-server_mark_seen_cb(const struct store_item *it, void *arg)
-{
-	json_t	*seen = arg;
-	char	 key[32];
-
-	snprintf(key, sizeof key, "%lld", (long long)it->id);
-	json_object_set_new(seen, key, json_true());
-	return (0);
-}
-
-/*
- * "mark": {"op":"read"|"unread"|"star"|"unstar"} and one of "items" (ids),
- * "feed", "tag" or "all":true; "cursor" bounds it (default: the newest item
- * now).  Answers {"changed":N,"cursor":C} and "missing" ids if any.
- */
-static void
-server_cmd_mark(struct client *c, json_t *id, json_t *req)
-{
-	struct server_stream	 s;
-	struct store_query	*q = &s.q, sq;
-	enum store_mark_op	 op;
-	const char		*opname = NULL;
-	json_t			*v, *e, *err, *o, *seen = NULL, *missing;
-	int64_t			*ids = NULL, changed;
-	size_t			 i, nids = 0;
-	int			 all = 0;
-	char			 key[32];
-
-	memset(&s, 0, sizeof s);
-	if (server_get_str(req, "op", &opname) != 0 || opname == NULL) {
-		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "mark needs \"op\": read, unread, star or unstar"));
-		return;
-	}
-	if (strcmp(opname, PROTO_MARK_READ) == 0)
-		op = STORE_MARK_READ;
-	else if (strcmp(opname, PROTO_MARK_UNREAD) == 0)
-		op = STORE_MARK_UNREAD;
-	else if (strcmp(opname, PROTO_MARK_STAR) == 0)
-		op = STORE_MARK_STAR;
-	else if (strcmp(opname, PROTO_MARK_UNSTAR) == 0)
-		op = STORE_MARK_UNSTAR;
-	else {
-		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "unknown mark op \"%.32s\"", opname));
-		return;
-	}
-	v = json_object_get(req, "items");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_array(v) || json_array_size(v) == 0 ||
-		    json_array_size(v) > SERVER_MAX_REFS) {
-			server_client_send_new(c, proto_error(id,
-			    PROTO_E_BAD_REQUEST, "\"items\" is an array of "
-			    "1 to %d item ids", SERVER_MAX_REFS));
-			return;
-		}
-		ids = xreallocarray(NULL, json_array_size(v), sizeof *ids);
-		json_array_foreach(v, i, e) {
-			if (!json_is_integer(e) || json_integer_value(e) <= 0) {
-				free(ids);
-				server_client_send_new(c, proto_error(id,
-				    PROTO_E_BAD_REQUEST,
-				    "\"items\" is an array of item ids"));
-				return;
-			}
-			ids[nids++] = json_integer_value(e);
-		}
-	}
-	if (proto_get_bool(req, "all", &all) != 0) {
-		free(ids);
-		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "\"all\" is a boolean"));
-		return;
-	}
-	if (server_query(id, req, &s, &err) != 0) {
-		free(ids);
-		server_client_send_new(c, err);
-		return;
-	}
-	if (nids == 0 && q->nfeed_ids == 0 && q->tag == NULL &&
-	    q->search == NULL && !all && !q->unread && !q->starred &&
-	    q->since == 0 && q->until == 0 && q->after_id == 0) {
-		free(ids);
-		free(s.feed_ids);
-		free(s.tag);
-		free(s.search);
-		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "mark needs \"items\", \"feed\", \"tag\" or \"all\""));
-		return;
-	}
-	if (s.cursor == 0)
-		s.cursor = store_max_item_id(feedd_store);
-	q->max_id = s.cursor;
-	q->limit = s.limit;
-	q->ids = ids;
-	q->nids = nids;
-	if (nids > 0) {
-		seen = json_object();
-		sq = *q;
-		sq.limit = 0;
-		if (store_items(feedd_store, &sq, 0, server_mark_seen_cb,
-		    seen) < 0) {
-			json_decref(seen);
-			seen = NULL;
-		}
-	}
-	changed = s.cursor == 0 ? 0 : store_mark(feedd_store, q, op);
-	if (changed < 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_INTERNAL,
-		    "store: %s", store_errmsg(feedd_store)));
-	} else {
-		o = proto_ok(id);
-		json_object_set_new(o, "changed", json_integer(changed));
-		json_object_set_new(o, "cursor", json_integer(s.cursor));
-		if (seen != NULL) {
-			missing = json_array();
-			for (i = 0; i < nids; i++) {
-				snprintf(key, sizeof key, "%lld",
-				    (long long)ids[i]);
-				if (json_object_get(seen, key) == NULL)
-					json_array_append_new(missing,
-					    json_integer(ids[i]));
-			}
-			if (json_array_size(missing) > 0)
-				json_object_set_new(o, "missing", missing);
-			else
-				json_decref(missing);
-		}
-		server_client_send_new(c, o);
-	}
-	json_decref(seen);
-	free(ids);
-	free(s.feed_ids);
-	free(s.tag);
-	free(s.search);
-}
-
-/* What "feeds" lists: all feeds or only some, and its count. */
-struct server_feeds {
-	struct client	*c;
-	json_t		*id;
-	int64_t		*only;
-	size_t		 nonly;
-	int64_t		 count;
-};
-
-/* store_feed_list() callback: one line per feed. */
-static int
-server_feeds_cb(const struct store_feed *f, void *arg)
-{
-	struct server_feeds	*sf = arg;
-	json_t			*o;
-	size_t			 i;
-
-	if (sf->nonly > 0) {
-		for (i = 0; i < sf->nonly; i++)
-			if (sf->only[i] == f->id)
-				break;
-		if (i == sf->nonly)
-			return (0);
-	}
-	o = proto_ok(sf->id);
-	json_object_set_new(o, "feed", proto_feed_json(f));
-	server_client_send_new(sf->c, o);
-	sf->count++;
-	return (0);
-}
-
-/* "feeds": one line per feed, then {"end":true,"count":N}. */
-static void
-server_cmd_feeds(struct client *c, json_t *id, json_t *req)
-{
-	struct server_feeds	 sf;
-	json_t			*err, *o;
-	int			 all = 0;
-
-	memset(&sf, 0, sizeof sf);
-	sf.c = c;
-	sf.id = id;
-	if (proto_get_bool(req, "all", &all) != 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "\"all\" is a boolean"));
-		return;
-	}
-	if (server_feed_refs(id, req, "feed", &sf.only, &sf.nonly,
-	    &err) != 0) {
-		server_client_send_new(c, err);
-		return;
-	}
-	if (store_feed_list(feedd_store, !all, server_feeds_cb, &sf) < 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_INTERNAL,
-		    "store: %s", store_errmsg(feedd_store)));
-	} else {
-		o = proto_ok(id);
-		json_object_set_new(o, "end", json_true());
-		json_object_set_new(o, "count", json_integer(sf.count));
-		server_client_send_new(c, o);
-	}
-	free(sf.only);
-}
-
-/* "refresh": poll all feeds, or "feed" (one or an array), now. */
-static void
-server_cmd_refresh(struct client *c, json_t *id, json_t *req)
-{
-	int64_t	*ids;
-	size_t	 n;
-	json_t	*err, *o;
-
-	if (server_offline) {
-		server_client_send_new(c, proto_error(id, PROTO_E_OFFLINE,
-		    "feedd is not running; this needs the daemon (start it, "
-		    "or run feedd --once to poll)"));
-		return;
-	}
-	if (server_feed_refs(id, req, "feed", &ids, &n, &err) != 0) {
-		server_client_send_new(c, err);
-		return;
-	}
-	feedd_refresh(ids, n);
-	o = proto_ok(id);
-	json_object_set_new(o, "feeds", json_integer((json_int_t)n));
-	server_client_send_new(c, o);
-	free(ids);
-}
-
-/* "reload": re-read feedd.conf and the feeds file. */
-static void
-server_cmd_reload(struct client *c, json_t *id, json_t *req)
-{
-	char	*cause = NULL;
-
-	if (server_offline) {
-		server_client_send_new(c, proto_error(id, PROTO_E_OFFLINE,
-		    "feedd is not running; this needs the daemon (start it, "
-		    "or run feedd --once to poll)"));
-		return;
-	}
-	if (feedd_reload(&cause) != 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_RELOAD,
-		    "%s", cause != NULL ? cause : "reload failed"));
-		free(cause);
-		return;
-	}
-	free(cause);
-	server_client_send_new(c, proto_ok(id));
-}
-
-/* "stats": the store's counts, the daemon's counters, clients. */
-static void
-server_cmd_stats(struct client *c, json_t *id, json_t *req)
-{
-	struct store_stats	 ss;
-	struct feedd_stats	 fs;
-	json_t			*o, *st;
-
-	memset(&ss, 0, sizeof ss);
-	memset(&fs, 0, sizeof fs);
-	if (store_stats(feedd_store, &ss) != 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_INTERNAL,
-		    "store: %s", store_errmsg(feedd_store)));
-		return;
-	}
-	feedd_get_stats(&fs);
-	st = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
-	    "feeds", (json_int_t)ss.feeds,
-	    "active_feeds", (json_int_t)ss.active_feeds,
-	    "items", (json_int_t)ss.items,
-	    "unread", (json_int_t)ss.unread,
-	    "starred", (json_int_t)ss.starred,
-	    "db_bytes", (json_int_t)ss.db_bytes,
-	    "started", (json_int_t)fs.started,
-	    "uptime", (json_int_t)(fs.started != 0 ?
-	    util_now() - fs.started : 0),
-	    "last_poll", (json_int_t)fs.last_poll,
-	    "polls", (json_int_t)fs.polls,
-	    "poll_errors", (json_int_t)fs.poll_errors,
-	    "items_new", (json_int_t)fs.items_new,
-	    "items_updated", (json_int_t)fs.items_updated,
-	    "bytes", (json_int_t)fs.bytes,
-	    "in_flight", fs.in_flight,
-	    "configured_feeds", fs.feeds,
-	    "clients", (json_int_t)server_nclients,
-	    "followers", (json_int_t)server_nfollowers);
-	o = proto_ok(id);
-	json_object_set_new(o, "stats", st);
-	server_client_send_new(c, o);
-}
-
-/* "version": the daemon's and the protocol's versions. */
-static void
-server_cmd_version(struct client *c, json_t *id, json_t *req)
-{
-	json_t	*o;
-
-	o = proto_ok(id);
-	json_object_set_new(o, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(o, "protocol", json_integer(PROTO_VERSION));
-	server_client_send_new(c, o);
-}
-
-/*
- * "follow": the connection becomes a stream of {"event":"item",...} lines,
- * optionally only for "feed" (one or more) or "tag"; "max_backlog" lowers
- * the number of owed events past which the follower is cut off.
- */
-static void
-server_cmd_follow(struct client *c, json_t *id, json_t *req)
-{
-	const char	*tag = NULL;
-	json_t		*err, *o;
-	int64_t		 max = SERVER_FOLLOW_QUEUE;
-
-	if (server_offline) {
-		server_client_send_new(c, proto_error(id, PROTO_E_OFFLINE,
-		    "feedd is not running; this needs the daemon (start it, "
-		    "or run feedd --once to poll)"));
-		return;
-	}
-	if (proto_get_int(req, "max_backlog", 1, SERVER_FOLLOW_QUEUE,
-	    &max) != 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "\"max_backlog\" is a number from 1 to %d",
-		    SERVER_FOLLOW_QUEUE));
-		return;
-	}
-	if (server_get_str(req, "tag", &tag) != 0) {
-		server_client_send_new(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "\"tag\" is a string"));
-		return;
-	}
-	if (server_feed_refs(id, req, "feed", &c->follow_feeds,
-	    &c->nfollow_feeds, &err) != 0) {
-		server_client_send_new(c, err);
-		return;
-	}
-	if (tag != NULL)
-		c->follow_tag = xstrdup(tag);
-	c->evq_max = (size_t)max;
-	c->flags |= CLIENT_FOLLOW;
-	server_nfollowers++;
-	o = proto_ok(id);
-	json_object_set_new(o, "follow", json_true());
-	json_object_set_new(o, "cursor",
-	    json_integer(store_max_item_id(feedd_store)));
-	server_client_send_new(c, o);
-}
-
 /* Parse and answer one request line. */
 static void
 server_client_request(struct client *c, const char *line, size_t len)
@@ -999,7 +317,7 @@ server_client_request(struct client *c, const char *line, size_t len)
 		return;		/* blank lines are ignored */
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req == NULL) {
-		server_client_send_new(c, proto_error(NULL, PROTO_E_BAD_JSON,
+		server_reply(c, proto_error(NULL, PROTO_E_BAD_JSON,
 		    "invalid JSON at column %d: %s", jerr.column, jerr.text));
 		c->flags |= CLIENT_CLOSING;
 		log_info("client %u: invalid JSON, closing", c->num);
@@ -1012,41 +330,13 @@ server_client_request(struct client *c, const char *line, size_t len)
 		if (code == NULL || strcmp(code, PROTO_E_BAD_JSON) == 0 ||
 		    strcmp(code, PROTO_E_BAD_VERSION) == 0)
 			c->flags |= CLIENT_CLOSING;
-		server_client_send_new(c, err);
+		server_reply(c, err);
 		json_decref(req);
 		return;
 	}
 	id = json_object_get(req, "id");
 	log_debug("client %u: %s", c->num, proto_cmd_name(cmd));
-	switch (cmd) {
-	case PROTO_CMD_ITEMS:
-		server_cmd_items(c, id, req);
-		break;
-	case PROTO_CMD_ITEM:
-		server_cmd_item(c, id, req);
-		break;
-	case PROTO_CMD_MARK:
-		server_cmd_mark(c, id, req);
-		break;
-	case PROTO_CMD_FEEDS:
-		server_cmd_feeds(c, id, req);
-		break;
-	case PROTO_CMD_REFRESH:
-		server_cmd_refresh(c, id, req);
-		break;
-	case PROTO_CMD_RELOAD:
-		server_cmd_reload(c, id, req);
-		break;
-	case PROTO_CMD_STATS:
-		server_cmd_stats(c, id, req);
-		break;
-	case PROTO_CMD_VERSION:
-		server_cmd_version(c, id, req);
-		break;
-	case PROTO_CMD_FOLLOW:
-		server_cmd_follow(c, id, req);
-		break;
-	}
+	server_cmd_dispatch(c, cmd, id, req);
 	json_decref(req);
 }
 
@@ -1065,10 +355,12 @@ server_client_run(struct client *c)
 	for (n = 0; n < SERVER_LINES; n++) {
 		if (c->flags & CLIENT_DEAD)
 			return (0);
+		if (c->flags & CLIENT_WAIT)
+			return (0);	/* an answer waits for a job */
 		if (c->stream != NULL) {
 			if (server_client_pending(c) >= SERVER_OUT_LOWAT)
 				return (0);	/* wait for the socket */
-			server_stream_fill(c);
+			server_cmd_stream_fill(c);
 			continue;
 		}
 		if (server_client_pending(c) > SERVER_OUT_HIWAT)
@@ -1086,7 +378,7 @@ server_client_run(struct client *c)
 		start = c->in.data + c->in_off;
 		nl = memchr(start, '\n', avail);
 		if (nl == NULL && avail > PROTO_MAX_LINE) {
-			server_client_send_new(c, proto_error(NULL,
+			server_reply(c, proto_error(NULL,
 			    PROTO_E_TOO_LARGE, "request longer than %d bytes",
 			    PROTO_MAX_LINE));
 			log_info("client %u: request too long, closing",
@@ -1099,7 +391,7 @@ server_client_run(struct client *c)
 		len = nl != NULL ? (size_t)(nl - start) : avail;
 		c->in_off += nl != NULL ? len + 1 : len;
 		if (len > PROTO_MAX_LINE) {
-			server_client_send_new(c, proto_error(NULL,
+			server_reply(c, proto_error(NULL,
 			    PROTO_E_TOO_LARGE, "request longer than %d bytes",
 			    PROTO_MAX_LINE));
 			c->flags |= CLIENT_CLOSING;
@@ -1126,7 +418,8 @@ server_client_run(struct client *c)
 static int
 server_client_done(struct client *c)
 {
-	if (server_client_pending(c) > 0 || c->stream != NULL)
+	if (server_client_pending(c) > 0 || c->stream != NULL ||
+	    (c->flags & CLIENT_WAIT))
 		return (0);
 	if (c->flags & CLIENT_CLOSING)
 		return (1);
@@ -1201,7 +494,8 @@ server_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	for (c = TAILQ_FIRST(&server_list); c != NULL; c = c1) {
 		c1 = TAILQ_NEXT(c, entry);
 		if (c->flags & CLIENT_DEAD) {
-			server_client_free(c);
+			if (c->refs == 0)
+				server_client_free(c);
 			continue;
 		}
 		if (server_client_run(c))
@@ -1460,11 +754,13 @@ server_listen(const char *path, char **cause)
 /*
  * Start serving on path, or on listen_fd (>= 0, from systemd) which is then
  * not unlinked at stop.  group, if not NULL, may connect too (mode 0660).
- * Returns 0, or -1 and *cause ("PATH: another feedd is listening").
+ * hooks are what the daemon offers its clients (reload, refresh, its
+ * counters).  Returns 0, or -1 and *cause ("PATH: another feedd is
+ * listening").
  */
 int
 server_start(const char *path, int listen_fd, const char *group,
-    char **cause)
+    const struct server_hooks *hooks, char **cause)
 {
 	struct group	*gr;
 	int		 fl;
@@ -1507,6 +803,7 @@ server_start(const char *path, int listen_fd, const char *group,
 	ev_prepare_start(feedd_loop, &server_ev_prepare);
 	ev_unref(feedd_loop);	/* the prepare watcher keeps nothing alive */
 	ev_idle_init(&server_ev_idle, server_idle_cb);
+	server_hooks = hooks;
 	server_running = 1;
 	log_info("%s: listening", server_path);
 	return (0);
@@ -1522,7 +819,7 @@ server_attach(const char *name, int fd)
 {
 	free(server_path);
 	server_path = xstrdup(name);
-	server_offline = 1;
+	server_hooks = NULL;
 	server_unlink = 0;
 	server_have_gid = 0;
 	server_fd = -1;
@@ -1550,6 +847,7 @@ server_stop(void)
 		}
 		server_client_free(c);
 	}
+	/* No job holds a client now: writer_stop() ran their callbacks. */
 	ev_io_stop(feedd_loop, &server_ev_accept);
 	ev_timer_stop(feedd_loop, &server_ev_pause);
 	ev_ref(feedd_loop);
@@ -1566,46 +864,36 @@ server_stop(void)
 	server_running = 0;
 }
 
-/* What a store lookup learned about a stored item. */
-struct server_event {
-	int64_t		 feed_id;
-	json_t		*item;		/* built only when asked */
-	int		 want_json;
-	int		 found;
-};
-
-/* store_items() callback for follow events. */
+/* store_items() callback for a follow event: the one item's JSON. */
 static int
-server_event_cb(const struct store_item *it, void *arg)
+server_follow_item_cb(const struct store_item *it, void *arg)
 {
-	struct server_event	*ev = arg;
+	json_t	**op = arg;
 
-	if (!ev->found && ev->want_json)
-		ev->item = proto_item_json(it);
-	ev->feed_id = it->feed_id;
-	ev->found = 1;
+	if (*op == NULL)
+		*op = proto_item_json(it);
 	return (0);
 }
 
-/* Look one item up (with the tag filter if tag is not NULL). */
-static int
-server_event_lookup(int64_t item_id, const char *tag, int want_json,
-    struct server_event *ev)
+/* An item as a follow event's JSON; NULL when it is gone (pruned). */
+static json_t *
+server_follow_item(int64_t item_id)
 {
 	struct store_query	 q;
+	json_t			*item = NULL;
 
 	memset(&q, 0, sizeof q);
-	memset(ev, 0, sizeof *ev);
-	ev->want_json = want_json;
 	q.ids = &item_id;
 	q.nids = 1;
-	q.tag = tag;
-	if (store_items(feedd_store, &q, 0, server_event_cb, ev) < 0) {
+	q.limit = 1;
+	if (store_items(feedd_store, &q, 0, server_follow_item_cb,
+	    &item) < 0) {
 		log_warnx("follow: item %lld: %s", (long long)item_id,
 		    store_errmsg(feedd_store));
-		return (-1);
+		json_decref(item);
+		return (NULL);
 	}
-	return (0);
+	return (item);
 }
 
 /* Owe a follower one event; cut it off past the queue cap. */
@@ -1639,8 +927,7 @@ server_follow_push(struct client *c, int64_t item_id, int is_new)
 static void
 server_follow_fill(struct client *c)
 {
-	struct server_event	 ev;
-	json_t			*o;
+	json_t			*o, *item;
 	int64_t			 v;
 	int			 n;
 
@@ -1650,48 +937,57 @@ server_follow_fill(struct client *c)
 			break;
 		v = c->evq[c->evq_head++];
 		c->evq_len--;
-		if (server_event_lookup(v < 0 ? -v : v, NULL, 1, &ev) != 0 ||
-		    ev.item == NULL)
+		if ((item = server_follow_item(v < 0 ? -v : v)) == NULL)
 			continue;
 		o = json_object();
 		json_object_set_new(o, "event", json_string("item"));
 		json_object_set_new(o, "new", json_boolean(v > 0));
-		json_object_set_new(o, "item", ev.item);
-		server_client_send_new(c, o);
+		json_object_set_new(o, "item", item);
+		server_reply(c, o);
 	}
 	if (c->evq_len == 0)
 		c->evq_head = 0;
 }
 
 /*
- * An item was committed to the store (is_new: inserted, else updated):
- * owe {"event":"item","new":B,"item":{...}} to each matching follower.
+ * A poll's items were committed to the store, all of one feed (ids[i],
+ * isnew[i]: inserted, else updated): owe {"event":"item","new":B,
+ * "item":{...}} to each matching follower.  Called once per stored poll,
+ * so each follower's feed and tag filters are checked once for all of it.
  */
 void
-server_item_stored(int64_t item_id, int is_new)
+server_items_stored(int64_t feed_id, const int64_t *ids, const int *isnew,
+    size_t n)
 {
-	struct server_event	 ev, tev;
-	struct client		*c;
-	size_t			 i;
+	struct client	*c;
+	size_t		 i;
+	int		 has;
 
-	if (!server_running || server_nfollowers == 0 || item_id <= 0)
-		return;
-	if (server_event_lookup(item_id, NULL, 0, &ev) != 0 || !ev.found)
+	if (!server_running || server_nfollowers == 0 || n == 0)
 		return;
 	TAILQ_FOREACH(c, &server_list, entry) {
 		if ((c->flags & (CLIENT_DEAD | CLIENT_FOLLOW)) != CLIENT_FOLLOW)
 			continue;
 		if (c->nfollow_feeds > 0) {
 			for (i = 0; i < c->nfollow_feeds; i++)
-				if (c->follow_feeds[i] == ev.feed_id)
+				if (c->follow_feeds[i] == feed_id)
 					break;
 			if (i == c->nfollow_feeds)
 				continue;
 		}
-		if (c->follow_tag != NULL && (server_event_lookup(item_id,
-		    c->follow_tag, 0, &tev) != 0 || !tev.found))
-			continue;
-		server_follow_push(c, item_id, is_new);
+		if (c->follow_tag != NULL) {
+			has = store_feed_has_tag(feedd_store, feed_id,
+			    c->follow_tag);
+			if (has == -1)
+				log_warnx("follow: %s",
+				    store_errmsg(feedd_store));
+			if (has != 1)
+				continue;
+		}
+		for (i = 0; i < n && !(c->flags & CLIENT_DEAD); i++) {
+			if (ids[i] > 0)
+				server_follow_push(c, ids[i], isnew[i]);
+		}
 	}
 }
 
@@ -1700,4 +996,11 @@ size_t
 server_clients(void)
 {
 	return (server_nclients);
+}
+
+/* How many of them follow. */
+size_t
+server_followers(void)
+{
+	return (server_nfollowers);
 }

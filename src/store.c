@@ -14,8 +14,14 @@
  * Search is an FTS5 external-content index over the title and the content
  * (the summary when there is no content).  New items are indexed in
  * batches off the poll path (store_index(), migration 2); triggers keep
- * indexed items in step on updates and deletes (prune), and every search
- * first indexes what is pending, so it always sees every item.
+ * indexed items in step on updates and deletes (prune).  Reads never
+ * write: a search sees what is indexed, so whoever searches brings the
+ * index up to date first (the daemon asks its writer thread to; a mark
+ * with a search does it itself, being a write).
+ *
+ * A connection can be made read-only (store_set_readonly): the daemon's
+ * loop thread reads through one, and only the writer thread's connection
+ * writes.
  *
  * Errors are kept in the store and read with store_errmsg(); they read
  * "PATH: step: reason".
@@ -220,6 +226,7 @@ enum store_stmt {
 	S_FEED_SET_CONF,
 	S_FEEDS_DEACTIVATE,
 	S_FEEDS_CLEAR_GONE,
+	S_FEED_HAS_TAG,
 	S_LOOKUP_ID,
 	S_LOOKUP_URL,
 	S_LOOKUP_TITLE,
@@ -274,6 +281,10 @@ static const char *store_sql[S_COUNT] = {
 	    " active = ?4 WHERE id = ?1",
 	[S_FEEDS_DEACTIVATE] = "UPDATE feeds SET active = 0 WHERE active <> 0",
 	[S_FEEDS_CLEAR_GONE] = "UPDATE feeds SET gone = 0 WHERE gone <> 0",
+	/* As store_sqlb_where()'s tag filter: feeds.tags is one a line. */
+	[S_FEED_HAS_TAG] = "SELECT 1 FROM feeds f WHERE f.id = ?1"
+	    " AND instr(char(10) || lower(f.tags) || char(10),"
+	    " char(10) || lower(?2) || char(10)) > 0",
 	[S_LOOKUP_ID] = "SELECT id, active FROM feeds WHERE id = ?1",
 	[S_LOOKUP_URL] = "SELECT id, active FROM feeds WHERE url = ?1",
 	[S_LOOKUP_TITLE] = "SELECT id, active FROM feeds"
@@ -378,9 +389,11 @@ struct store {
 	uint64_t	 tick;
 
 	unsigned int	 commits;
+	int		 readonly;	/* store_set_readonly(): reads only */
 };
 
 static int	store_seen_flush(struct store *);
+static int	store_blank(const char *);
 
 /* A query under construction: SQL text and its bound values. */
 struct store_bind {
@@ -678,6 +691,24 @@ store_threadsafe(void)
 	return (sqlite3_threadsafe() != 0);
 }
 
+/*
+ * Make this connection read-only (PRAGMA query_only): the daemon's loop
+ * thread reads through one, and every write goes through the writer
+ * thread's connection (writer.c), so a write on the loop thread is a bug
+ * that fails at once instead of waiting behind the writer.
+ */
+int
+store_set_readonly(struct store *st)
+{
+	if (sqlite3_exec(st->db, "PRAGMA query_only = 1", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_error(st, "query_only");
+		return (-1);
+	}
+	st->readonly = 1;
+	return (0);
+}
+
 /* Open (creating if needed) the database at path and prepare it. */
 struct store *
 store_open(const char *path, char **cause)
@@ -888,6 +919,24 @@ store_feed_clear(struct store_feed *f)
 	memset(f, 0, sizeof *f);
 }
 
+/* Copy a feed row (its strings too) into d, which store_feed_clear()s. */
+void
+store_feed_copy(struct store_feed *d, const struct store_feed *f)
+{
+	*d = *f;
+	d->url = f->url != NULL ? xstrdup(f->url) : NULL;
+	d->title = f->title != NULL ? xstrdup(f->title) : NULL;
+	d->conf_title = f->conf_title != NULL ? xstrdup(f->conf_title) : NULL;
+	d->tags = f->tags != NULL ? xstrdup(f->tags) : NULL;
+	d->site_url = f->site_url != NULL ? xstrdup(f->site_url) : NULL;
+	d->etag = f->etag != NULL ? xstrdup(f->etag) : NULL;
+	d->last_modified = f->last_modified != NULL ?
+	    xstrdup(f->last_modified) : NULL;
+	d->last_error = f->last_error != NULL ? xstrdup(f->last_error) : NULL;
+	d->redirect_url = f->redirect_url != NULL ?
+	    xstrdup(f->redirect_url) : NULL;
+}
+
 /* Run a feed SELECT that is already bound: 0 found, 1 none, -1 error. */
 static int
 store_feed_read(struct store *st, enum store_stmt s, struct store_feed *f,
@@ -989,6 +1038,31 @@ store_feed_set_conf(struct store *st, int64_t id, const char *conf_title,
 	store_bind_text(stmt, 3, tags);
 	sqlite3_bind_int(stmt, 4, active != 0);
 	return (store_exec(st, S_FEED_SET_CONF, "feed configuration"));
+}
+
+/*
+ * Does the feed carry this tag (as the tag filter of a query reads it:
+ * case-insensitive, whole tags)?  A blank tag matches every feed.  1 yes,
+ * 0 no, -1 on error.
+ */
+int
+store_feed_has_tag(struct store *st, int64_t id, const char *tag)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_FEED_HAS_TAG];
+	int		 rc;
+
+	if (store_blank(tag))
+		return (1);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, tag, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return (1);
+	if (rc == SQLITE_DONE)
+		return (0);
+	store_error(st, "feed tags");
+	return (-1);
 }
 
 /* Mark every feed inactive (a reload then re-activates the listed ones). */
@@ -1721,8 +1795,6 @@ store_items(struct store *st, const struct store_query *q, int with_content,
 	int			 rc, n, stop, retry, cached;
 
 	search = store_blank(q->search) ? NULL : q->search;
-	if (search != NULL && store_index(st, 0) == -1)
-		log_warnx("%s", store_errmsg(st));	/* search what is indexed */
 	for (retry = 0;; retry++) {
 		memset(&sb, 0, sizeof sb);
 		buf_printf(&sb.sql, "SELECT i.id, i.feed_id,"

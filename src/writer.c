@@ -1,30 +1,35 @@
 /*
- * writer.c: the store writer thread.
+ * writer.c: the writer thread, the one owner of the database's writes.
  *
  * DESIGN.md keeps feedd to one thread unless a step is measured to need
  * another.  This one was: in a first poll of many feeds about half of
  * feedd's CPU time went to SQLite (inserting items, writing the WAL,
  * checkpoints with their fdatasync) and the other half to curl, zlib and
  * the parser, all on one core (tests/bench/poll; README, "Where the code
- * departs from the design").  So the loop thread fetches and parses, and
- * this thread stores, each with its own SQLite connection: the two halves
- * run on two cores and the loop never waits for the disk.
+ * departs from the design").  So the loop thread fetches, parses and reads,
+ * and this thread writes, each with its own SQLite connection: the two
+ * halves run on two cores, and the loop never waits for the disk or for
+ * another process's lock.  The loop thread's connection is read-only
+ * (store_set_readonly()), so a write anywhere else fails at once.
  *
- * The loop thread hands over a finished poll (struct write_job: the feed's
- * new row and its parsed items) with writer_submit().  The writer stores
- * each job in one transaction of its own, exactly as the loop thread did
- * before, and hands it back through an ev_async; the job's callback then
- * runs on the loop thread, so logging, follow events, counters and the
- * schedule stay single-threaded.  A feed is not polled again before its
- * job came back (sched_done() runs in the callback), so nothing reads a
- * feed's row while a write of it is pending.  When its queue is empty, the
- * writer indexes new items for search, a batch at a time.
+ * Every write is a job (struct write_job in feedd.h): a poll's items and
+ * feed row (poll.c), a load of the feeds file (sched.c), a mark, a search
+ * index catch-up (server_cmd.c).  The loop thread hands it over with
+ * writer_submit(); the writer runs job->write inside a transaction and
+ * hands the job back through an ev_async; job->done then runs on the loop
+ * thread, so logging, follow events, replies and the schedule stay
+ * single-threaded.  Jobs that queued up while the writer was busy share a
+ * transaction (group commit), each in a savepoint of its own, so one job
+ * is still all or nothing and a failing one leaves the others alone.  When
+ * its queue is empty, the writer indexes new items for search, a batch at
+ * a time.
  *
  * Nothing else is shared: the queue, the done list and the index request
  * are under one mutex, and the writer touches only its own connection and
  * the jobs it holds.  writer_stop() stores every queued job before it
- * returns: a job handed over is never dropped.  Without a writer (it could
- * not start) writer_submit() stores on the loop thread's connection.
+ * returns: a job handed over is never dropped.  Before the thread starts
+ * (the load of the feeds at start), or when it cannot, writer_submit()
+ * runs each job at once on the loop thread, with the same connection.
  */
 #include <errno.h>
 #include <ev.h>
@@ -40,8 +45,8 @@
 static pthread_t	 writer_thread;
 static pthread_mutex_t	 writer_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 writer_cond = PTHREAD_COND_INITIALIZER;
-static struct store	*writer_store;		/* the writer's connection */
-static int		 writer_running;
+static struct store	*writer_store;		/* the one that writes */
+static int		 writer_running;	/* the thread runs */
 static int		 writer_index;		/* may index for search */
 static size_t		 writer_njobs;		/* writer thread's counters */
 static size_t		 writer_ngroups;
@@ -56,60 +61,19 @@ static unsigned		 writer_index_seen;	/* caught up with this */
 static ev_async		 writer_ev;
 static size_t		 writer_pending;	/* jobs out; loop thread */
 
-/*
- * Nothing of the job was stored: forget its counts and set its error
- * (NULL: none yet, before it is tried again).
- */
+/* Nothing of the job was stored: set its error (NULL: none, retrying). */
 static void
 writer_job_unstored(struct write_job *job, const char *error)
 {
 	free(job->error);
 	job->error = error != NULL ? xstrdup(error) : NULL;
-	job->nids = 0;
-	job->nnew = job->nupd = 0;
-}
-
-/* A job's writes, in the transaction open; -1 (error in st) on failure. */
-static int
-writer_job_write(struct store *st, struct write_job *job)
-{
-	int64_t	 item_id;
-	size_t	 i;
-	int	 r;
-
-	if (job->parsed && job->nitems > 0 && job->ids == NULL) {
-		job->ids = xreallocarray(NULL, job->nitems, sizeof *job->ids);
-		job->isnew = xreallocarray(NULL, job->nitems,
-		    sizeof *job->isnew);
-	}
-	for (i = 0; job->parsed && i < job->nitems; i++) {
-		item_id = 0;
-		r = store_item_upsert(st, job->feed.id, &job->items[i],
-		    job->now, &item_id);
-		if (r < 0)
-			return (-1);
-		if (r == STORE_NEW || r == STORE_UPDATED) {
-			job->ids[job->nids] = item_id;
-			job->isnew[job->nids++] = r == STORE_NEW;
-			if (r == STORE_NEW)
-				job->nnew++;
-			else
-				job->nupd++;
-		}
-	}
-	if (store_feed_put(st, &job->feed) != 0)
-		return (-1);
-	if (job->parsed && store_prune(st, job->feed.id, job->keep_items,
-	    job->keep_age, job->keep_unread, job->now) < 0)
-		return (-1);
-	return (0);
 }
 
 /* Store one job in a transaction of its own; on failure set job->error. */
 static void
 writer_store_job(struct store *st, struct write_job *job)
 {
-	if (store_begin(st) == 0 && writer_job_write(st, job) == 0 &&
+	if (store_begin(st) == 0 && job->write(st, job) == 0 &&
 	    store_commit(st) == 0)
 		return;
 	writer_job_unstored(job, store_errmsg(st));
@@ -118,9 +82,9 @@ writer_store_job(struct store *st, struct write_job *job)
 
 /*
  * Store n jobs that queued up while the writer was busy in one transaction
- * (group commit), each job in a savepoint of its own: a feed's update is
- * still all or nothing, and one that fails leaves the others alone.  Items
- * are indexed by date, so each feed's items touch pages all over the date
+ * (group commit), each job in a savepoint of its own: a job is still all
+ * or nothing, and one that fails leaves the others alone.  Items are
+ * indexed by date, so each feed's items touch pages all over the date
  * indexes; writing those to the WAL once per group instead of once per
  * feed saved about 6% of the CPU of a first poll of 1,000 feeds.  When the
  * transaction as a whole fails, each job is tried alone.
@@ -144,7 +108,7 @@ writer_store_group(struct store *st, struct write_job **jobs, size_t n)
 	for (i = 0; i < n; i++) {
 		if (store_part_begin(st) != 0)
 			goto whole;
-		ok = writer_job_write(st, jobs[i]) == 0;
+		ok = jobs[i]->write(st, jobs[i]) == 0;
 		if (!ok)
 			writer_job_unstored(jobs[i], store_errmsg(st));
 		if (store_part_end(st, ok) != 0)
@@ -244,24 +208,37 @@ writer_async_cb(struct ev_loop *loop, ev_async *w, int revents)
 }
 
 /*
- * Open a second connection to the store at path and start the thread.
- * index says whether the writer indexes for search when idle (not in
- * --once).  On failure the loop thread stores jobs itself.
+ * Open the writing connection to the store at path, creating and migrating
+ * the database.  Until writer_start(), jobs are stored as they are handed
+ * over, on the loop thread (the daemon loads its feeds so at start).
+ * Returns 0, or -1 and *cause.
  */
 int
-writer_start(const char *path, int index, char **cause)
+writer_open(const char *path, char **cause)
+{
+	if ((writer_store = store_open(path, cause)) == NULL)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Start the thread.  index says whether the writer indexes for search when
+ * idle (not in --once).  Returns 0, or -1 and *cause when the thread
+ * cannot start: jobs are then stored on the loop thread, with the same
+ * connection.
+ */
+int
+writer_start(int index, char **cause)
 {
 	sigset_t	 all, old;
 	int		 rc;
 
+	writer_index = index;
+	writer_stopping = 0;
 	if (!store_threadsafe()) {
 		xasprintf(cause, "SQLite was built without thread support");
 		return (-1);
 	}
-	if ((writer_store = store_open(path, cause)) == NULL)
-		return (-1);
-	writer_index = index;
-	writer_stopping = 0;
 	ev_async_init(&writer_ev, writer_async_cb);
 	ev_async_start(feedd_loop, &writer_ev);
 	ev_unref(feedd_loop);	/* only jobs out keep the loop running */
@@ -276,8 +253,6 @@ writer_start(const char *path, int index, char **cause)
 		    strerror(rc));
 		ev_ref(feedd_loop);
 		ev_async_stop(feedd_loop, &writer_ev);
-		store_close(writer_store);
-		writer_store = NULL;
 		return (-1);
 	}
 	writer_running = 1;
@@ -285,15 +260,23 @@ writer_start(const char *path, int index, char **cause)
 }
 
 /*
- * Store a finished poll; job->done(job) runs on the loop thread once it is
- * stored (or job->error says why not).  Without a writer, at once.
+ * Hand a job to the writer: job->write(store, job) runs on the writer
+ * thread inside a transaction (perhaps shared with other jobs, in a
+ * savepoint of its own) and must not touch anything but the store it is
+ * given and the job; it returns 0, or -1 with the error in the store, and
+ * it may run again from the start when a shared transaction is lost.  Then
+ * job->done(job) runs on the loop thread, job->error saying why nothing of
+ * it was stored, if so.  The job stays the submitter's memory.  Without a
+ * thread, both run before this returns.
  */
 void
 writer_submit(struct write_job *job)
 {
 	job->next = NULL;
+	free(job->error);
+	job->error = NULL;
 	if (!writer_running) {
-		writer_store_job(feedd_store, job);
+		writer_store_job(writer_store, job);
 		job->done(job);
 		return;
 	}
@@ -308,7 +291,7 @@ writer_submit(struct write_job *job)
 
 /*
  * New items were stored: index them for search when the writer is idle.
- * Without a writer, and in --once, the daemon or the first search does it.
+ * Without a thread, and in --once, the daemon or the first search does it.
  */
 void
 writer_index_later(void)
@@ -325,37 +308,19 @@ writer_index_later(void)
 void
 writer_stop(void)
 {
-	if (!writer_running)
-		return;
-	pthread_mutex_lock(&writer_mtx);
-	writer_stopping = 1;
-	pthread_cond_signal(&writer_cond);
-	pthread_mutex_unlock(&writer_mtx);
-	pthread_join(writer_thread, NULL);
-	writer_running = 0;
-	log_debug("writer: %zu jobs stored in %zu batches", writer_njobs,
-	    writer_ngroups);
-	writer_reap();
-	ev_ref(feedd_loop);
-	ev_async_stop(feedd_loop, &writer_ev);
+	if (writer_running) {
+		pthread_mutex_lock(&writer_mtx);
+		writer_stopping = 1;
+		pthread_cond_signal(&writer_cond);
+		pthread_mutex_unlock(&writer_mtx);
+		pthread_join(writer_thread, NULL);
+		writer_running = 0;
+		log_debug("writer: %zu jobs stored in %zu batches",
+		    writer_njobs, writer_ngroups);
+		writer_reap();
+		ev_ref(feedd_loop);
+		ev_async_stop(feedd_loop, &writer_ev);
+	}
 	store_close(writer_store);
 	writer_store = NULL;
-}
-
-/* Free a job and everything it holds. */
-void
-write_job_free(struct write_job *job)
-{
-	size_t	i;
-
-	if (job == NULL)
-		return;
-	store_feed_clear(&job->feed);
-	for (i = 0; i < job->nitems; i++)
-		parser_item_free(&job->items[i]);
-	free(job->items);
-	free(job->ids);
-	free(job->isnew);
-	free(job->error);
-	free(job);
 }

@@ -180,6 +180,8 @@ check_ids(struct store *st, const struct store_query *q, const char *want,
 	int		n;
 
 	buf_adds(&g.ids, "");
+	if (q->search != NULL)
+		store_index(st, 0);	/* reads never write: catch up first */
 	n = store_items(st, q, 0, got_cb, &g);
 	if (n < 0)
 		printf("# %s: %s\n", what, store_errmsg(st));
@@ -280,6 +282,7 @@ search_count(struct store *st, const char *s)
 	int			n;
 
 	q.search = s;
+	store_index(st, 0);	/* reads never write: catch up first */
 	n = store_items(st, &q, 0, got_cb, &g);
 	buf_free(&g.ids);
 	return (n);
@@ -451,6 +454,67 @@ test_feeds(void)
 	    "missing id error names the id");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM feeds"), 2,
 	    "two feeds, no duplicates");
+	store_close(st);
+}
+
+/*
+ * A read-only connection (the daemon's loop thread) reads and refuses
+ * every write; a feed row copies; the tag test reads tags as the tag
+ * filter does.
+ */
+static void
+test_readonly(void)
+{
+	struct store		*st, *ro;
+	struct store_feed	 f, g;
+	struct store_query	 q;
+	struct got		 got = { 0 };
+	char			*path;
+	int64_t			 id;
+
+	path = db_path("readonly.db");
+	st = open_store(path);
+	id = feed(st, "https://ro.example/feed");
+	tap_is_int(store_feed_set_conf(st, id, "Ro", "a\nNews Today", 1), 0,
+	    "readonly: tags set");
+	tap_is_int(store_begin(st), 0, "readonly: begin");
+	add(st, id, "k1", "an item", NULL, 1000, 2000, NULL);
+	tap_is_int(store_commit(st), 0, "readonly: commit");
+
+	ro = open_store(path);
+	tap_is_int(store_set_readonly(ro), 0, "set_readonly");
+	memset(&q, 0, sizeof q);
+	buf_adds(&got.ids, "");
+	tap_is_int(store_items(ro, &q, 0, got_cb, &got), 1,
+	    "a read-only connection reads");
+	buf_free(&got.ids);
+	tap_is_int(store_feed_get_id(ro, id, &f), 0, "and reads a feed row");
+	tap_is_int(store_feed_put(ro, &f), -1, "but refuses to write it");
+	tap_ok(strstr(store_errmsg(ro), "readonly") != NULL,
+	    "saying the connection is read-only");
+	tap_is_int(store_feed_get(ro, "https://new.example/feed", &g), -1,
+	    "and refuses to create a feed");
+	tap_is_int(store_begin(ro), -1, "and to begin a write transaction");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM feeds"), 1,
+	    "nothing was written");
+
+	store_feed_copy(&g, &f);
+	store_feed_clear(&f);
+	tap_is_str(g.url, "https://ro.example/feed", "feed_copy: url");
+	tap_is_str(g.tags, "a\nNews Today", "feed_copy: tags");
+	tap_is_int(g.id, id, "feed_copy: id");
+	store_feed_clear(&g);
+
+	tap_is_int(store_feed_has_tag(ro, id, "news today"), 1,
+	    "has_tag: a whole tag, any case");
+	tap_is_int(store_feed_has_tag(ro, id, "A"), 1, "has_tag: the first");
+	tap_is_int(store_feed_has_tag(ro, id, "News"), 0,
+	    "has_tag: part of a tag is not the tag");
+	tap_is_int(store_feed_has_tag(ro, id, "  "), 1,
+	    "has_tag: a blank tag matches");
+	tap_is_int(store_feed_has_tag(ro, id + 1, "a"), 0,
+	    "has_tag: no such feed");
+	store_close(ro);
 	store_close(st);
 }
 
@@ -1201,7 +1265,7 @@ test_index(void)
 	    "the index state names the last indexed id");
 	tap_is_int(fts_rows(path), 10, "10 zebras are in the index");
 	tap_is_int(search_count(st, "zebra"), 25,
-	    "a search first indexes what is pending: all 25 found");
+	    "caught up, a search finds all 25");
 	tap_is_int(store_index(st, 10), 0, "then nothing is pending");
 	tap_is_int(raw_int(path, "SELECT upto FROM fts_state"), id,
 	    "the state is at the newest item");
@@ -1446,6 +1510,7 @@ main(void)
 	}
 	test_open();
 	test_feeds();
+	test_readonly();
 	test_upsert();
 	test_legacy_hash();
 	test_filters();

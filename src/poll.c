@@ -1,0 +1,333 @@
+/*
+ * poll.c: one poll of one feed, from due to done.  This file owns a poll
+ * and reads as the path it takes, each step a call down:
+ *
+ *   due      sched.c starts it: poll_start()
+ *   fetch    fetch.c gets and parses the document: a struct fetch_result
+ *   plan     poll_fetched(): the feed's new row (validators, status,
+ *            error, the server's hold) and its next due time (sched_plan)
+ *   write    a job for the writer thread: items, row, retention
+ *   announce poll_stored(): follow events, once per job
+ *   done     sched_done() hands the feed back to the schedule
+ *
+ * Two ordering rules hold (tests/integration/daemon_order.sh): the next
+ * due time is fixed before the write, so the row written with the items
+ * carries it; and the feed goes back to the schedule only when its write
+ * job came back, so a feed is never polled while a write of it is pending.
+ *
+ * The feed's row is read once, when the poll starts (its validators); the
+ * new row is made from it.  Only polls write the columns a poll decides,
+ * one poll of a feed at a time; the one a reload also writes (gone, when
+ * the feeds file changes) is taken from the schedule's view of the feed.
+ * When the write fails, nothing of the poll was stored, and the failure is
+ * recorded on the row as it was, by a second job.
+ */
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "feedd.h"
+
+struct poll {
+	struct sched_feed	*feed;
+	const char		*url;		/* the feed's, borrowed */
+	struct store_feed	 was;		/* the row as the poll began */
+	struct store_feed	 row;		/* the row to write */
+	struct fetch_result	*res;
+	int64_t			 now;		/* when the fetch ended */
+	int64_t			 keep_items;	/* retention (store_prune) */
+	int64_t			 keep_age;
+	int			 keep_unread;
+	int			 recording;	/* the job records a failure */
+	struct write_job	 job;
+
+	/* Filled by the write, on the writer thread. */
+	int64_t			*ids;		/* items new or updated */
+	int			*isnew;
+	size_t			 nids;
+	int			 nnew;
+	int			 nupd;
+
+	TAILQ_ENTRY(poll)	 entry;		/* poll_list */
+};
+
+static struct poll_stats poll_stats;
+static TAILQ_HEAD(, poll) poll_list = TAILQ_HEAD_INITIALIZER(poll_list);
+
+static void	poll_fetched(struct fetch_result *, void *);
+static int	poll_write(struct store *, struct write_job *);
+static int	poll_write_record(struct store *, struct write_job *);
+static void	poll_stored(struct write_job *);
+
+/* Free a poll and everything it holds. */
+static void
+poll_free(struct poll *p)
+{
+	TAILQ_REMOVE(&poll_list, p, entry);
+	store_feed_clear(&p->was);
+	store_feed_clear(&p->row);
+	fetch_result_free(p->res);
+	free(p->ids);
+	free(p->isnew);
+	free(p->job.error);
+	free(p);
+}
+
+/* The poll is over: count it and hand the feed back to the schedule. */
+static void
+poll_done(struct poll *p, int failed)
+{
+	struct sched_feed	*f = p->feed;
+
+	if (failed)
+		poll_stats.failed++;
+	poll_free(p);
+	sched_done(f, failed);
+}
+
+/*
+ * A feed is due: read its row for the validators and fetch it.  Always
+ * ends in sched_done(), now (the row cannot be read) or when the poll is
+ * stored.
+ */
+void
+poll_start(struct sched_feed *f)
+{
+	struct fetch_request	 req;
+	struct poll		*p;
+
+	p = xcalloc(1, sizeof *p);
+	TAILQ_INSERT_TAIL(&poll_list, p, entry);
+	p->feed = f;
+	p->url = sched_feed_url(f);
+	if (store_feed_get_id(feedd_store, sched_feed_id(f), &p->was) != 0) {
+		log_warnx("%s: %s", p->url, store_errmsg(feedd_store));
+		poll_stats.polls++;
+		poll_done(p, 1);
+		return;
+	}
+	memset(&req, 0, sizeof req);
+	req.url = p->url;
+	req.etag = p->was.etag;
+	req.last_modified = p->was.last_modified;
+	fetch_start(&req, poll_fetched, p);
+}
+
+/* Take over a new copy of s (or NULL) as *field. */
+static void
+poll_set(char **field, const char *s)
+{
+	free(*field);
+	*field = s != NULL ? xstrdup(s) : NULL;
+}
+
+/*
+ * The fetch is over (on the loop thread): make the feed's new row from the
+ * one the poll began with and the result, plan its next due time, and
+ * hand the row with the parsed items to the writer.
+ */
+static void
+poll_fetched(struct fetch_result *res, void *arg)
+{
+	const struct config	*cfg = feedd_config;
+	struct poll		*p = arg;
+	struct store_feed	*row = &p->row;
+
+	p->res = res;
+	p->now = util_now();
+	poll_stats.polls++;
+	poll_stats.last_poll = p->now;
+
+	store_feed_copy(row, &p->was);
+	row->last_fetch = p->now;
+	row->http_status = res->http_status;
+	row->gone = sched_feed_gone(p->feed);
+	if (res->complete)
+		poll_set(&row->redirect_url, res->redirect_url);
+	row->hold_until = sched_hold(cfg, res->http_status,
+	    res->cache_control, res->expires, res->retry_after, p->now);
+	switch (res->outcome) {
+	case FETCH_OK:
+		if (res->meta.title != NULL)
+			poll_set(&row->title, res->meta.title);
+		if (res->meta.home_page_url != NULL)
+			poll_set(&row->site_url, res->meta.home_page_url);
+		/* FALLTHROUGH */
+	case FETCH_NOT_MODIFIED:
+		/* A 304 may repeat the validators; the old ones stay else. */
+		if (res->outcome == FETCH_OK || res->etag != NULL)
+			poll_set(&row->etag, res->etag);
+		if (res->outcome == FETCH_OK || res->last_modified != NULL)
+			poll_set(&row->last_modified, res->last_modified);
+		row->last_success = p->now;
+		row->errors = 0;
+		poll_set(&row->last_error, NULL);
+		row->gone = 0;
+		break;
+	case FETCH_GONE:
+		row->gone = 1;
+		row->errors = 0;
+		poll_set(&row->last_error, "410 Gone: not polled until the "
+		    "feeds file changes");
+		break;
+	case FETCH_ERROR:
+		row->errors++;
+		poll_set(&row->last_error, res->error);
+		break;
+	}
+	/* Plan before the write: the row written carries the due time. */
+	sched_plan(p->feed, row, res->outcome == FETCH_OK ? &res->meta : NULL);
+
+	p->keep_items = sched_feed_keep_items(p->feed);
+	p->keep_age = cfg->keep_age;
+	p->keep_unread = cfg->keep_unread;
+	p->job.write = poll_write;
+	p->job.done = poll_stored;
+	p->job.arg = p;
+	writer_submit(&p->job);
+}
+
+/*
+ * On the writer thread, in a transaction: the items of a good parse, the
+ * feed's row, then retention.  May run again from the start (writer.c).
+ */
+static int
+poll_write(struct store *st, struct write_job *job)
+{
+	struct poll		*p = job->arg;
+	const struct fetch_result *res = p->res;
+	int64_t			 item_id;
+	size_t			 i;
+	int			 r, parsed = res->outcome == FETCH_OK;
+
+	p->nids = 0;
+	p->nnew = p->nupd = 0;
+	if (parsed && res->nitems > 0 && p->ids == NULL) {
+		p->ids = xreallocarray(NULL, res->nitems, sizeof *p->ids);
+		p->isnew = xreallocarray(NULL, res->nitems, sizeof *p->isnew);
+	}
+	for (i = 0; parsed && i < res->nitems; i++) {
+		item_id = 0;
+		r = store_item_upsert(st, p->row.id, &res->items[i], p->now,
+		    &item_id);
+		if (r < 0)
+			return (-1);
+		if (r == STORE_NEW || r == STORE_UPDATED) {
+			p->ids[p->nids] = item_id;
+			p->isnew[p->nids++] = r == STORE_NEW;
+			if (r == STORE_NEW)
+				p->nnew++;
+			else
+				p->nupd++;
+		}
+	}
+	if (store_feed_put(st, &p->row) != 0)
+		return (-1);
+	if (parsed && store_prune(st, p->row.id, p->keep_items, p->keep_age,
+	    p->keep_unread, p->now) < 0)
+		return (-1);
+	return (0);
+}
+
+/* On the writer thread: record a failed write on the feed's row. */
+static int
+poll_write_record(struct store *st, struct write_job *job)
+{
+	struct poll	*p = job->arg;
+
+	return (store_feed_put(st, &p->row));
+}
+
+/* Log a stored poll. */
+static void
+poll_log(const struct poll *p)
+{
+	const struct fetch_result *res = p->res;
+
+	switch (res->outcome) {
+	case FETCH_OK:
+		if (res->http_status == 0)
+			log_info("%s: read, %d new, %d updated", p->url,
+			    p->nnew, p->nupd);
+		else
+			log_info("%s: %d, %d new, %d updated", p->url,
+			    res->http_status, p->nnew, p->nupd);
+		break;
+	case FETCH_NOT_MODIFIED:
+		log_info("%s: %s", p->url, res->http_status == 304 ?
+		    "304 not modified" : "not modified");
+		break;
+	case FETCH_GONE:
+		log_warnx("%s: 410 gone: polling stops", p->url);
+		break;
+	case FETCH_ERROR:
+		log_warnx("%s: %s", p->url, res->error);
+		break;
+	}
+}
+
+/*
+ * The writer is done with the poll (on the loop thread).  Stored: count,
+ * announce to followers once for the whole job, log, and hand the feed
+ * back.  Not stored: nothing of the poll was kept, so the failure is
+ * recorded on the row as it was before the poll (errors + 1), with a due
+ * time planned for it, by the writer too: a locked database never makes
+ * the loop wait.
+ */
+static void
+poll_stored(struct write_job *job)
+{
+	struct poll	*p = job->arg;
+
+	if (p->recording) {
+		if (job->error != NULL)
+			log_debug("%s: recording the failure: %s", p->url,
+			    job->error);
+		poll_done(p, 1);
+		return;
+	}
+	if (job->error == NULL) {
+		poll_stats.items_new += p->nnew;
+		poll_stats.items_updated += p->nupd;
+		server_items_stored(p->row.id, p->ids, p->isnew, p->nids);
+		if (p->nnew > 0)
+			writer_index_later();
+		poll_log(p);
+		poll_done(p, p->res->outcome == FETCH_ERROR);
+		return;
+	}
+
+	log_warnx("%s: %s", p->url, job->error);
+	store_feed_clear(&p->row);
+	store_feed_copy(&p->row, &p->was);
+	p->row.last_fetch = p->now;
+	p->row.errors++;
+	p->row.gone = sched_feed_gone(p->feed);
+	poll_set(&p->row.last_error, job->error);
+	sched_plan(p->feed, &p->row, NULL);
+	p->recording = 1;
+	p->job.write = poll_write_record;
+	writer_submit(&p->job);
+}
+
+/*
+ * At shutdown, once the writer stopped (every job handed over is back) and
+ * fetch_free() aborted the transfers in flight: free their polls.
+ */
+void
+poll_stop(void)
+{
+	struct poll	*p;
+
+	while ((p = TAILQ_FIRST(&poll_list)) != NULL)
+		poll_free(p);
+}
+
+/* The counters since start. */
+void
+poll_get_stats(struct poll_stats *st)
+{
+	*st = poll_stats;
+}
