@@ -55,6 +55,7 @@
 #define CONFIG_MAX_LINE		(64 * 1024)		/* bytes one line */
 #define CONFIG_MAX_FILE		(64 * 1024 * 1024)	/* bytes one file */
 #define CONFIG_MAX_TAGS		1024			/* tags one feed */
+#define CONFIG_MAX_ERRORS	50	/* errors one file, reported */
 #define CONFIG_MAX_SUN_PATH	107	/* sizeof(sun_path) - 1 on Linux */
 
 #define DAY			86400
@@ -807,6 +808,45 @@ config_next_line(struct config_lines *cl, char **cause)
 	return (1);
 }
 
+/*
+ * The errors of one file: every one is reported ("FILE:LINE: message", one
+ * a line), not only the first, up to CONFIG_MAX_ERRORS and a count of the
+ * rest.
+ */
+struct config_errors {
+	struct buf	 b;
+	int		 n;
+};
+
+/* Note one error (its cause taken over). */
+static void
+config_error_add(struct config_errors *e, char *cause)
+{
+	if (e->n++ < CONFIG_MAX_ERRORS)
+		buf_printf(&e->b, "%s%s", e->b.len > 0 ? "\n" : "",
+		    cause != NULL ? cause : "error");
+	free(cause);
+}
+
+/*
+ * After the last line: 0 when there were no errors, else -1 with all of
+ * them in *cause.
+ */
+static int
+config_errors_end(struct config_errors *e, const char *path, char **cause)
+{
+	if (e->n == 0) {
+		buf_free(&e->b);
+		return (0);
+	}
+	if (e->n > CONFIG_MAX_ERRORS)
+		buf_printf(&e->b, "\n%s: %d more errors", path,
+		    e->n - CONFIG_MAX_ERRORS);
+	*cause = e->b.data;
+	memset(&e->b, 0, sizeof e->b);
+	return (-1);
+}
+
 /* Append the escape \c's value to b (Newsboat's get_escape_value). */
 static void
 config_unescape(struct buf *b, char c)
@@ -956,10 +996,12 @@ config_load_conf(struct config *cfg, const char *path, int must_exist,
     char **cause)
 {
 	struct config_lines	 cl;
+	struct config_errors	 errs;
 	struct buf		 file = { NULL, 0, 0 };
-	char			*p, *base = NULL, *why = NULL;
+	char			*p, *base = NULL, *why = NULL, *c;
 	int			 rc = -1, r, err;
 
+	memset(&errs, 0, sizeof errs);
 	if (path == NULL)
 		path = cfg->conf_path;
 	if (path != cfg->conf_path) {
@@ -981,12 +1023,17 @@ config_load_conf(struct config *cfg, const char *path, int must_exist,
 	cl.path = path;
 	cl.p = file.data;
 	cl.end = file.data + file.len;
-	while ((r = config_next_line(&cl, cause)) == 1) {
-		if (config_conf_line(cfg, path, cl.lineno, cl.line.data, base,
-		    cause) != 0)
-			goto out;
+	/* A bad line is reported and the next one read: all errors count. */
+	for (;;) {
+		c = NULL;
+		if ((r = config_next_line(&cl, &c)) == 0)
+			break;
+		if (r == 1 && config_conf_line(cfg, path, cl.lineno,
+		    cl.line.data, base, &c) == 0)
+			continue;
+		config_error_add(&errs, c);
 	}
-	if (r == -1)
+	if (config_errors_end(&errs, path, cause) != 0)
 		goto out;
 	if (config_check(cfg, &why) != 0) {
 		xasprintf(cause, "%s: %s", path, why);
@@ -996,6 +1043,7 @@ config_load_conf(struct config *cfg, const char *path, int must_exist,
 	rc = 0;
 out:
 	free(base);
+	buf_free(&errs.b);
 	buf_free(&cl.line);
 	buf_free(&file);
 	return (rc);
@@ -1297,12 +1345,14 @@ config_load_feeds(struct config *cfg, const char *path, char **cause)
 {
 	struct config_feeds	 cf;
 	struct config_lines	 cl;
+	struct config_errors	 errs;
 	struct buf		 file = { NULL, 0, 0 };
-	char			*p;
+	char			*p, *c;
 	int			 r, rc = -1, err;
 
 	if (path == NULL)
 		path = cfg->feeds_path;
+	memset(&errs, 0, sizeof errs);
 	memset(&cf, 0, sizeof cf);
 	memset(&cl, 0, sizeof cl);
 	if (config_read_file(path, &file, &err, cause) != 0)
@@ -1310,12 +1360,17 @@ config_load_feeds(struct config *cfg, const char *path, char **cause)
 	cl.path = path;
 	cl.p = file.data;
 	cl.end = file.data + file.len;
-	while ((r = config_next_line(&cl, cause)) == 1) {
-		if (config_feeds_line(&cf, path, cl.lineno, cl.line.data,
-		    cause) != 0)
-			goto out;
+	/* A bad line is reported and the next one read: all errors count. */
+	for (;;) {
+		c = NULL;
+		if ((r = config_next_line(&cl, &c)) == 0)
+			break;
+		if (r == 1 && config_feeds_line(&cf, path, cl.lineno,
+		    cl.line.data, &c) == 0)
+			continue;
+		config_error_add(&errs, c);
 	}
-	if (r == -1)
+	if (config_errors_end(&errs, path, cause) != 0)
 		goto out;
 
 	config_feeds_free(cfg->feeds, cfg->nfeeds);
@@ -1335,6 +1390,7 @@ config_load_feeds(struct config *cfg, const char *path, char **cause)
 out:
 	config_feeds_free(cf.list, cf.n);
 	free(cf.set.slots);
+	buf_free(&errs.b);
 	buf_free(&cl.line);
 	buf_free(&file);
 	return (rc);

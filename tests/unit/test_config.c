@@ -1009,6 +1009,77 @@ test_conf_errors(void)
 	}
 }
 
+/*
+ * Every error of a file is reported, one "FILE:LINE: message" a line, not
+ * only the first; a file with errors still loads nothing.
+ */
+static void
+test_all_errors(void)
+{
+	struct config	*cfg;
+	struct buf	 b = { NULL, 0, 0 };
+	char		*path, *cause = NULL, *want;
+	int		 i;
+
+	cfg = config_new();
+	path = put("feeds.good", "https://kept.example/feed\n");
+	tap_is_int(config_load_feeds(cfg, path, &cause), 0, "a good file");
+	free(path);
+	path = put("feeds.bad", "ftp://a.example/f\n"
+	    "https://ok.example/feed\n"
+	    "https://b.example/f \"~open\n"
+	    "https://c.example/f every=zz\n");
+	xasprintf(&want, "%s:1: invalid URL \"ftp://a.example/f\" (want "
+	    "an absolute http, https or file URL)\n"
+	    "%s:3: unterminated quote\n"
+	    "%s:4: every: invalid duration \"zz\"", path, path, path);
+	tap_is_int(config_load_feeds(cfg, path, &cause), -1,
+	    "feeds: three bad lines");
+	tap_is_str(cause, want, "  every error, one a line, in order");
+	tap_is_int((int64_t)cfg->nfeeds, 1, "  and the good feeds stay");
+	tap_is_str(cfg->feeds[0].url, "https://kept.example/feed",
+	    "  as they were");
+	free(want);
+	free(cause);
+	cause = NULL;
+	free(path);
+
+	for (i = 0; i < 60; i++)
+		buf_printf(&b, "bad%d\n", i);
+	path = put("feeds.many", b.data);
+	tap_is_int(config_load_feeds(cfg, path, &cause), -1, "feeds: 60 bad");
+	xasprintf(&want, "\n%s: 10 more errors", path);
+	tap_ok(cause != NULL && strlen(cause) > strlen(want) &&
+	    strcmp(cause + strlen(cause) - strlen(want), want) == 0,
+	    "  the first 50, then a count of the rest");
+	free(want);
+	xasprintf(&want, "%s:50: ", path);
+	tap_ok(cause != NULL && strstr(cause, want) != NULL, "  line 50 is in");
+	free(want);
+	xasprintf(&want, "%s:51: ", path);
+	tap_ok(cause != NULL && strstr(cause, want) == NULL,
+	    "  line 51 is not");
+	free(want);
+	free(cause);
+	cause = NULL;
+	free(path);
+	buf_free(&b);
+	config_free(cfg);
+
+	cfg = config_new();
+	path = put("bad2.conf", "bogus = 1\ninterval = 1h\nmax-conns = 0\n");
+	xasprintf(&want, "%s:1: unknown key \"bogus\"\n"
+	    "%s:3: max-conns: number \"0\" out of range (1 to 1024)", path,
+	    path);
+	tap_is_int(config_load_conf(cfg, path, 1, &cause), -1,
+	    "feedd.conf: two bad lines");
+	tap_is_str(cause, want, "  both reported");
+	free(want);
+	free(cause);
+	free(path);
+	config_free(cfg);
+}
+
 /* Bounds left at their defaults follow an interval set outside them. */
 static void
 test_check(void)
@@ -1325,6 +1396,7 @@ main(void)
 	test_is_key();
 	test_conf();
 	test_conf_errors();
+	test_all_errors();
 	test_check();
 	test_round_trip();
 	test_contrib();
