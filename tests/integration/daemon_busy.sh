@@ -99,11 +99,30 @@ is "a refresh still polls both old feeds" \
 is "and never the new one" "$(hits /n.xml)" 0
 is "feeds lists the old feeds only" "$(ctl feeds --json | grep -c '"url"')" 2
 
-# Without the trigger the same file loads.
+# A reload while the lock is held past the busy timeout: it fails, saying
+# so, and the schedule stays as it was (the trigger is still there, but the
+# transaction never starts).
+cat > "$T/feeds" <<EOF
+$BASE/a.xml
+$BASE/n.xml
+EOF
+hold_lock "$T/db" 7
+sleep 0.2
+ctl reload > "$T/reload.out" 2>&1
+rc=$?
+check "a reload on a locked database is refused ($rc)" test "$rc" -ne 0
+check "and says the database is locked" grep -q "locked" "$T/reload.out"
+is "the schedule still keeps its feeds" "$(stat_of configured_feeds)" \
+    "$before"
+is "the store still has no row of the new feed" \
+    "$(q "SELECT count(*) FROM feeds WHERE url = '$BASE/n.xml'")" 0
+wait "$LPID"
+
+# Without the trigger the file with the new feed loads.
 q "DROP TRIGGER poison"
 ctl reload > "$T/reload.out" 2>&1
-is "the same file loads once the row can be written" "$?" 0
-is "three feeds scheduled" "$(stat_of configured_feeds)" 3
+is "the file loads once the rows can be written" "$?" 0
+is "the new feed is scheduled, b no more" "$(stat_of configured_feeds)" 2
 ctl refresh "$BASE/n.xml" > /dev/null
 newpolled() { [ "$(hits /n.xml)" -ge 1 ]; }
 wait_for 100 newpolled
