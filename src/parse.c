@@ -2507,6 +2507,9 @@ parse_sax_start(void *arg, const xmlChar *lname, const xmlChar *prefix,
 		    strcmp((const char *)attrs[i * 5 + 2],
 		    (const char *)XML_XML_NAMESPACE) != 0)
 			continue;
+		/* Given twice (recovery mode): the last one counts. */
+		if (fr->own)
+			free(fr->base);
 		v = parse_attr_value(attrs, i);
 		p->depth--;
 		fr->base = parse_resolve(p, v);
