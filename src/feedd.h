@@ -344,6 +344,7 @@ const char	*parser_format_name(enum feed_format);
 void		 parser_free(struct parser *);
 void		 parser_item_free(struct feed_item *);
 char		*parser_utf8_copy(const char *);
+size_t		 parser_fold(char *);
 /* For jsonfeed.c, which delivers JSON Feed items through the parser. */
 struct feed_meta *parser_meta_edit(struct parser *);
 char		*parser_resolve(struct parser *, const char *);

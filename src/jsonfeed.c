@@ -66,6 +66,32 @@ jsonfeed_str(json_t *o, const char *key)
 	return (r);
 }
 
+/*
+ * A title member as one line of plain text, or NULL.  With html, markup in
+ * it is read as HTML (feeds put it in item titles).
+ */
+static char *
+jsonfeed_title(json_t *o, const char *key, int html)
+{
+	char	*t, *s;
+
+	if ((t = jsonfeed_str(o, key)) == NULL)
+		return (NULL);
+	if (html && strpbrk(t, "<&") != NULL) {
+		s = html_to_text(t, strlen(t), HTML_TEXT_INLINE);
+		if (*s != '\0') {
+			free(t);
+			t = s;
+		} else
+			free(s);
+	}
+	if (parser_fold(t) == 0) {
+		free(t);
+		return (NULL);
+	}
+	return (t);
+}
+
 /* A URL member, resolved against the document URL. */
 static char *
 jsonfeed_url(struct parser *p, json_t *o, const char *key)
@@ -155,14 +181,7 @@ jsonfeed_item(struct parser *p, json_t *o, const struct feed_meta *m)
 	it.guid = jsonfeed_str(o, "id");
 	it.url = jsonfeed_url(p, o, "url");
 	it.external_url = jsonfeed_url(p, o, "external_url");
-	if ((it.title = jsonfeed_str(o, "title")) != NULL) {
-		s = html_to_text(it.title, strlen(it.title), HTML_TEXT_INLINE);
-		if (strpbrk(it.title, "<&") != NULL && *s != '\0') {
-			free(it.title);
-			it.title = s;
-		} else
-			free(s);
-	}
+	it.title = jsonfeed_title(o, "title", 1);
 	it.content_html = jsonfeed_str(o, "content_html");
 	it.content_text = jsonfeed_str(o, "content_text");
 	it.summary = jsonfeed_str(o, "summary");
@@ -256,7 +275,7 @@ jsonfeed_parse(struct parser *p, const char *buf, size_t len, char **cause)
 	}
 	m->format = strcmp(ver, "https://jsonfeed.org/version/1") == 0 ?
 	    FEED_JSON10 : FEED_JSON11;
-	m->title = jsonfeed_str(root, "title");
+	m->title = jsonfeed_title(root, "title", 0);
 	m->home_page_url = jsonfeed_url(p, root, "home_page_url");
 	m->feed_url = jsonfeed_url(p, root, "feed_url");
 	m->description = jsonfeed_str(root, "description");

@@ -1936,9 +1936,12 @@ parse_item_end(struct parser *p)
 	parse_item_reset(p);
 }
 
-/* Fold runs of whitespace into one space, in place; trims too. */
-static size_t
-parse_fold(char *s)
+/*
+ * Fold runs of whitespace (and no-break spaces) into one space, in place,
+ * and trim: a title is one line.  Returns the new length.
+ */
+size_t
+parser_fold(char *s)
 {
 	char	*r = s, *w = s;
 	int	 space = 0;
@@ -1984,15 +1987,15 @@ parse_title(char *s, int kind)
 
 	if (kind == KIND_LITERAL || (kind == KIND_TEXT &&
 	    !parse_has_markup(s))) {
-		parse_fold(s);
+		parser_fold(s);
 		return (xstrdup(s));
 	}
 	t = html_to_text(s, strlen(s), HTML_TEXT_INLINE);
 	if (t == NULL) {
-		parse_fold(s);
+		parser_fold(s);
 		return (xstrdup(s));
 	}
-	parse_fold(t);
+	parser_fold(t);
 	return (t);
 }
 
