@@ -332,6 +332,26 @@ char		*html_to_text(const char *, size_t, int);
 #define HTML_TEXT_LINKS		0x1	/* number links, list them at end */
 #define HTML_TEXT_INLINE	0x2	/* one line: fold whitespace (titles) */
 
+/* decode.c: a document's bytes to clean UTF-8 for parse.c. */
+enum decode_format {
+	DECODE_MORE,		/* not known yet: more bytes needed */
+	DECODE_XML,
+	DECODE_JSON,
+	DECODE_HTML,		/* an HTML page, not a feed */
+	DECODE_EMPTY,		/* nothing but white space */
+};
+typedef void	(*decode_cb)(const char *, size_t, int, void *);
+struct decode;
+struct decode	*decode_new(decode_cb, void *);
+enum decode_format decode_push(struct decode *, const char *, size_t, int);
+enum decode_format decode_format(const struct decode *);
+void		 decode_free(struct decode *);
+void		 decode_put_utf8(struct buf *, uint32_t);
+size_t		 decode_utf8_repair(struct buf *, const char *, size_t, int);
+char		*decode_utf8_own(char *);
+char		*decode_utf8_copy(const char *);
+void		 decode_utf8_cut(struct buf *);
+
 /* parse.c: streaming feed parser (libxml2 push parser + jsonfeed.c). */
 struct parser;
 struct parser	*parser_new(const char *, parser_item_cb, void *);
@@ -343,7 +363,6 @@ void		 parser_meta_clear(struct feed_meta *);
 const char	*parser_format_name(enum feed_format);
 void		 parser_free(struct parser *);
 void		 parser_item_free(struct feed_item *);
-char		*parser_utf8_copy(const char *);
 size_t		 parser_fold(char *);
 /* For jsonfeed.c, which delivers JSON Feed items through the parser. */
 struct feed_meta *parser_meta_edit(struct parser *);

@@ -256,7 +256,7 @@ jsonfeed_parse(struct parser *p, const char *buf, size_t len, char **cause)
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (root == NULL) {
 		/* jansson's "near '...'" may cut a character in two. */
-		text = parser_utf8_copy(e.text);
+		text = decode_utf8_copy(e.text);
 		xasprintf(cause, "%d:%d: %s", e.line > 0 ? e.line : 1,
 		    e.column > 0 ? e.column : 1, text);
 		free(text);

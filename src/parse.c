@@ -1,39 +1,25 @@
 /*
- * parse.c: the streaming feed parser.  It owns format detection, input
- * decoding (BOM, declared encoding, repair of bytes that are invalid in
- * it), the libxml2 push parser and its SAX2 callbacks, the mapping of RSS
- * 0.9x/1.0/2.0 and Atom 0.3/1.0 elements (with the Dublin Core, content,
- * Media RSS, iTunes, syndication and Atom-in-RSS namespaces) to struct
- * feed_item and struct feed_meta, and item delivery.  JSON Feed input is
- * buffered here and handed to jsonfeed.c at the end.
+ * parse.c: the streaming feed parser.  It owns the libxml2 push parser and
+ * its SAX2 callbacks, the mapping of RSS 0.9x/1.0/2.0 and Atom 0.3/1.0
+ * elements (with the Dublin Core, content, Media RSS, iTunes, syndication
+ * and Atom-in-RSS namespaces) to struct feed_item and struct feed_meta,
+ * and item delivery.  The bytes pushed go through decode.c first (format
+ * and encoding detection, UTF-8 repair, the entity pre-pass), so libxml2
+ * is always fed clean UTF-8 and told to ignore the declared encoding.  A
+ * JSON Feed document comes from decode.c whole, at the end, and goes to
+ * jsonfeed.c.
  *
  * Nothing is built as a tree: each item is collected into capped buffers
  * that are reused for the next item (sfeed style) and handed to the
  * callback when its element ends.
  *
- * Encoding strategy: libxml2 is always fed clean UTF-8 and told to ignore
- * the declared encoding.  UTF-8 input (declared, by default, or BOM) is
- * validated as it streams; a byte that is not valid UTF-8 is taken as
- * Windows-1252 (the usual culprit: Latin-1 text served as UTF-8).  Any other
- * encoding is converted with iconv(3); ISO-8859-1 and US-ASCII are read as
- * Windows-1252, as browsers do; an unconvertible byte becomes U+FFFD.  C0
- * control characters that XML forbids (NUL and friends) are dropped.  So no
- * input needs to be kept for a retry, and one bad byte never costs more than
- * one character.  A document declared Latin-1 whose first non-ASCII
- * character is valid multibyte UTF-8 is read as UTF-8.  A bare '&' that
- * starts no reference ("Q&A") is escaped before libxml2 sees it, outside
- * CDATA sections and comments, since libxml2 would drop it.
- *
- * Entities: XML's five, character references and the HTML named entities
- * (&nbsp;, &rsquo;, ...: rewritten to character references before libxml2
- * sees them, from libxml2's HTML table).  Entities the document declares
- * are expanded only if their value is plain text (nothing nests), within
- * PARSE_MAX_EXPANSION bytes in all; any other reference stays as text.
- * Nothing external is ever loaded (no XML_PARSE_NOENT, no DTD loading,
+ * Entities: XML's five, character references, the HTML named entities and
+ * the plain-text ones the document declares (decode.c rewrites these
+ * before libxml2 sees them; parse_sax_entity() is a fallback).  Nothing
+ * external is ever loaded (no XML_PARSE_NOENT, no DTD loading,
  * XML_PARSE_NONET), so billion laughs, quadratic blowup and XXE are inert.
- * Numeric references are read as browsers do (&#146; is Windows-1252).
- * libxml2 is fed in fixed blocks, so any split of the input gives the
- * same result.
+ * libxml2 is fed in fixed blocks, so any split of the input gives the same
+ * result.
  *
  * Errors: libxml2 recovers what it can (XML_PARSE_RECOVER) and items keep
  * coming.  parser_finish() fails, with "LINE:COLUMN: message", when there
@@ -45,8 +31,6 @@
 #include <sys/types.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,37 +45,8 @@
 
 #include "feedd.h"
 
-/*
- * Index of the lowest set bit, for the eight-bytes-at-a-time scans; they
- * read words as little-endian (the lowest bit is the first byte) and fall
- * back to bytes elsewhere.
- */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define PARSE_CTZ64(v)	__builtin_ctzll(v)
-#else
-#define PARSE_CTZ64(v)	0
-#endif
-
-/*
- * Entities a document declares are expanded only when their value is plain
- * text (no '&', no '<': nothing nests, no billion laughs), for at most this
- * many entities of at most this size, and this many bytes in all.
- */
-#define PARSE_MAX_ENTITIES	64
-#define PARSE_MAX_ENTITY	1024
-#define PARSE_MAX_EXPANSION	(1024 * 1024)
-
 /* libxml2 gets the document in blocks of this size (see parse_xml_feed). */
 #define PARSE_BLOCK	(16 * 1024)
-
-/* Bytes looked at before deciding format and encoding. */
-#define PARSE_HEAD_MAX	1024
-
-/* Where the bare-ampersand scan is. */
-#define AMP_TEXT	0
-#define AMP_CDATA	1
-#define AMP_COMMENT	2
 
 /* Namespace classes: which vocabulary an element belongs to. */
 enum parse_ns {
@@ -157,7 +112,7 @@ struct parse_field_buf {
 };
 
 enum parse_mode {
-	MODE_DETECT,	/* collecting the first bytes */
+	MODE_START,	/* no reader yet: decode.c is still looking */
 	MODE_XML,
 	MODE_JSON,
 	MODE_FAILED,
@@ -169,32 +124,10 @@ struct parser {
 	char		*base;		/* document URL, or NULL */
 
 	enum parse_mode	 mode;
-	struct buf	 head;		/* first bytes, until detection */
-	struct buf	 json;		/* the whole JSON document */
 	size_t		 total;		/* bytes pushed */
-	iconv_t		 cd;		/* non-UTF-8 input, or (iconv_t)-1 */
-	int		 latin_guess;	/* declared Latin-1: UTF-8 really? */
-	struct buf	 conv;		/* iconv output */
-	struct buf	 join;		/* iconv input with carried bytes */
-	struct buf	 join2;		/* UTF-8 input with carried bytes */
-	struct buf	 fix;		/* repaired UTF-8 */
-	struct buf	 b64;		/* decoded base64 text: not fix, which
-					   may hold the input being parsed */
-	unsigned char	 carry[8];	/* split sequence between pushes */
-	size_t		 ncarry;
-	unsigned char	 icarry[16];	/* split sequence for iconv */
-	size_t		 nicarry;
-
-	int		 astate;	/* AMP_*: where the '&' scan is */
-	int		 amatch;	/* end marker bytes seen so far */
-	struct buf	 acarry;	/* undecided tail of the last push */
-	struct buf	 ajoin;
+	struct decode	*dec;		/* the bytes, to clean UTF-8 */
 	struct buf	 stage;		/* less than a block, for libxml2 */
-	struct buf	 aref;		/* a reference's replacement */
-	char		*entname[PARSE_MAX_ENTITIES];	/* declared in the */
-	char		*entvalue[PARSE_MAX_ENTITIES];	/* internal subset */
-	size_t		 nent;
-	size_t		 entbytes;	/* expanded so far */
+	struct buf	 b64;		/* decoded base64 text */
 
 	xmlParserCtxtPtr ctxt;
 	xmlSAXHandler	 sax;
@@ -257,235 +190,6 @@ static xmlEntityPtr parse_sax_entity(void *, const xmlChar *);
 static void	 parse_sax_error(void *, xmlErrorPtr);
 static void	 parse_atom_link(struct parser *, char *);
 static int	 parse_is_relative(const char *, size_t);
-
-/* Windows-1252 0x80-0x9f; 0 where the code page leaves a hole. */
-static const uint16_t parse_cp1252[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-};
-
-/* Append code point c as UTF-8. */
-static void
-parse_put_utf8(struct buf *b, uint32_t c)
-{
-	char	s[4];
-
-	if (c < 0x80)
-		buf_addc(b, (char)c);
-	else if (c < 0x800) {
-		s[0] = (char)(0xc0 | (c >> 6));
-		s[1] = (char)(0x80 | (c & 0x3f));
-		buf_add(b, s, 2);
-	} else if (c < 0x10000) {
-		s[0] = (char)(0xe0 | (c >> 12));
-		s[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (c & 0x3f));
-		buf_add(b, s, 3);
-	} else {
-		s[0] = (char)(0xf0 | (c >> 18));
-		s[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		s[3] = (char)(0x80 | (c & 0x3f));
-		buf_add(b, s, 4);
-	}
-}
-
-/*
- * Length of the valid UTF-8 sequence at s (n bytes available): >0 valid,
- * 0 an incomplete but so far valid prefix, -1 invalid.
- */
-static int
-parse_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char	c = s[0], lo = 0x80, hi = 0xbf;
-	int		len, i;
-
-	if (c < 0x80)
-		return (1);
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return (-1);
-	for (i = 1; i < len; i++) {
-		if ((size_t)i >= n)
-			return (0);
-		if (s[i] < lo || s[i] > hi)
-			return (-1);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return (len);
-}
-
-/* Whether a valid sequence is a character XML forbids. */
-static int
-parse_utf8_bad(const unsigned char *s, int len)
-{
-	if (len == 1)
-		return (s[0] < 0x20 && s[0] != '\t' && s[0] != '\n' &&
-		    s[0] != '\r');
-	/* C1 controls: Windows-1252 text mislabelled, read as such. */
-	if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0)
-		return (1);
-	/* U+FFFE and U+FFFF. */
-	return (len == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe);
-}
-
-/* Length of the leading part of s that is clean, complete UTF-8. */
-static size_t
-parse_utf8_clean(const unsigned char *s, size_t n)
-{
-	const uint64_t	 hi = 0x8080808080808080ULL;
-	const uint64_t	 sp = 0x2020202020202020ULL;
-	uint64_t	 v;
-	size_t		 i = 0;
-	unsigned char	 c;
-	int		 len;
-
-	while (i < n) {
-		/* Eight printable ASCII bytes at a time. */
-		while (n - i >= 8) {
-			memcpy(&v, s + i, 8);
-			if ((v = (v | ((v - sp) & ~v)) & hi) != 0) {
-				/* Skip to the first byte that is not. */
-				i += (size_t)PARSE_CTZ64(v) / 8;
-				break;
-			}
-			i += 8;
-		}
-		/* Then one character, the common ones inline. */
-		if (i >= n)
-			break;
-		c = s[i];
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				break;
-			i++;
-		} else if (c >= 0xc2 && c <= 0xdf && n - i >= 2 &&
-		    (s[i + 1] & 0xc0) == 0x80 &&
-		    (c != 0xc2 || s[i + 1] >= 0xa0))
-			i += 2;
-		else if (n - i >= 3 && ((c >= 0xe1 && c <= 0xec) ||
-		    c == 0xee || (c == 0xef && s[i + 1] != 0xbf)) &&
-		    (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80)
-			i += 3;
-		else {
-			len = parse_utf8_len(s + i, n - i);
-			if (len <= 0 || parse_utf8_bad(s + i, len))
-				break;
-			i += len;
-		}
-	}
-	return (i);
-}
-
-/*
- * Append s to out, repairing it: invalid bytes are read as Windows-1252,
- * forbidden controls dropped.  Unless final, an incomplete sequence at the
- * end is left alone; returns the bytes consumed.
- */
-static size_t
-parse_utf8_repair(struct buf *out, const unsigned char *s, size_t n,
-    int final)
-{
-	size_t		i = 0, clean;
-	uint32_t	c;
-	int		len;
-
-	while (i < n) {
-		clean = parse_utf8_clean(s + i, n - i);
-		buf_add(out, s + i, clean);
-		i += clean;
-		if (i >= n)
-			break;
-		len = parse_utf8_len(s + i, n - i);
-		if (len == 0 && !final)
-			break;
-		if (len == 2) {
-			/* U+0080-U+009F: as Windows-1252 ("demoronize"). */
-			c = parse_cp1252[s[i + 1] - 0x80];
-			parse_put_utf8(out, c != 0 ? c : 0xfffd);
-			i += 2;
-			continue;
-		}
-		if (len > 0) {
-			i += len;	/* a forbidden character: drop it */
-			continue;
-		}
-		if (s[i] >= 0x80 && s[i] < 0xa0) {
-			if (parse_cp1252[s[i] - 0x80] != 0)
-				parse_put_utf8(out, parse_cp1252[s[i] - 0x80]);
-			else
-				parse_put_utf8(out, 0xfffd);
-		} else if (s[i] >= 0xa0)
-			parse_put_utf8(out, s[i]);
-		i++;
-	}
-	return (i);
-}
-
-/*
- * Take s (allocated) and return it as valid UTF-8: s itself when it is,
- * else a repaired copy (s freed).  libxml2 can hand over attribute values
- * with a multi-byte character cut (an HTML entity after broken markup).
- */
-static char *
-parse_utf8_own(char *s)
-{
-	struct buf	b = { NULL, 0, 0 };
-	size_t		n = strlen(s);
-
-	if (parse_utf8_clean((const unsigned char *)s, n) == n)
-		return (s);
-	parse_utf8_repair(&b, (const unsigned char *)s, n, 1);
-	free(s);
-	if (b.data == NULL)
-		return (xstrdup(""));
-	return (b.data);
-}
-
-/* A valid UTF-8 copy of s, for messages that quote input (jsonfeed.c). */
-char *
-parser_utf8_copy(const char *s)
-{
-	return (parse_utf8_own(xstrdup(s)));
-}
-
-/* Cut an incomplete UTF-8 sequence off the end of b (after a cap). */
-static void
-parse_utf8_cut(struct buf *b)
-{
-	size_t	i, back;
-	int	len;
-
-	if (b->len == 0)
-		return;
-	i = b->len;
-	for (back = 0; back < 4 && i > 0; back++) {
-		i--;
-		if (((unsigned char)b->data[i] & 0xc0) != 0x80)
-			break;
-	}
-	len = parse_utf8_len((unsigned char *)b->data + i, b->len - i);
-	if (len <= 0 || (size_t)len != b->len - i) {
-		b->len = i;
-		b->data[i] = '\0';
-	}
-}
 
 /* Record our own fatal error at the current position; first one wins. */
 static void
@@ -555,7 +259,7 @@ parse_sax_entity(void *arg, const xmlChar *name)
 	if (d->value >= 0x80 && p->ctxt != NULL &&
 	    p->ctxt->instate == XML_PARSER_START_TAG)
 		return (NULL);
-	parse_put_utf8(&b, d->value);
+	decode_put_utf8(&b, d->value);
 	memcpy(p->entval, b.data, b.len + 1);
 	buf_free(&b);
 	memset(&p->ent, 0, sizeof p->ent);
@@ -621,500 +325,6 @@ parse_xml_feed(struct parser *p, const char *s, size_t n, int terminate)
 	}
 }
 
-/*
- * Whether s (n bytes, at an '&') starts a character or entity reference:
- * 1 yes, 0 no, -1 cannot tell without more bytes.
- */
-static int
-parse_amp_ref(const unsigned char *s, size_t n)
-{
-	size_t	i, start;
-	int	hex = 0;
-
-	if (n < 2)
-		return (-1);
-	if (s[1] == '#') {
-		i = 2;
-		if (i < n && (s[i] == 'x' || s[i] == 'X')) {
-			hex = 1;
-			i++;
-		}
-		start = i;
-		while (i < n && i < 16 && (hex ? isxdigit(s[i]) :
-		    isdigit(s[i])))
-			i++;
-		if (i >= n)
-			return (i < 16 ? -1 : 0);
-		return (i > start && s[i] == ';');
-	}
-	if (!isalpha(s[1]) && s[1] != '_' && s[1] != ':' && s[1] < 0x80)
-		return (0);
-	for (i = 2; i < n && i < 64; i++) {
-		if (!isalnum(s[i]) && s[i] != '.' && s[i] != '_' &&
-		    s[i] != ':' && s[i] != '-' && s[i] < 0x80)
-			break;
-	}
-	if (i >= n)
-		return (i < 64 ? -1 : 0);
-	return (s[i] == ';');
-}
-
-/*
- * s is at an '&' that starts a complete reference.  Rewrite what libxml2
- * would get wrong, as browsers and feed readers read it: an HTML entity
- * that XML lacks (&nbsp;) becomes its character reference (which also
- * works in attribute values, where libxml2 would copy only the first byte
- * of an entity's value); an unknown entity stays as text ("&amp;foo;");
- * a character reference to a C1 control is read as Windows-1252
- * (&#146; is a quote), one to a character XML forbids becomes U+FFFD, and
- * "&#X41;" is read as "&#x41;".  Writes the replacement to ref and returns
- * the length of the reference replaced, or 0 to keep it.
- */
-static size_t
-parse_amp_rewrite(struct parser *p, const unsigned char *s)
-{
-	const htmlEntityDesc	*d;
-	const char		*e;
-	char			 name[64];
-	uint32_t		 v = 0, c;
-	size_t			 i, k;
-	int			 hex = 0;
-
-	buf_reset(&p->aref);
-
-	if (s[1] == '#') {
-		i = 2;
-		if (s[i] == 'x' || s[i] == 'X')
-			hex = s[i++];
-		for (; s[i] != ';'; i++) {
-			c = isdigit(s[i]) ? (uint32_t)(s[i] - '0') :
-			    (uint32_t)(tolower(s[i]) - 'a' + 10);
-			if (v < 0x110000)
-				v = v * (hex ? 16 : 10) + c;
-		}
-		c = v;
-		if (v >= 0x80 && v < 0xa0)
-			c = parse_cp1252[v - 0x80] != 0 ?
-			    parse_cp1252[v - 0x80] : 0xfffd;
-		else if ((v < 0x20 && v != '\t' && v != '\n' && v != '\r') ||
-		    (v >= 0xd800 && v < 0xe000) || v == 0xfffe ||
-		    v == 0xffff || v > 0x10ffff)
-			c = 0xfffd;
-		if (c == v && hex != 'X')
-			return (0);
-		buf_printf(&p->aref, "&#%u;", c);
-		return (i + 1);
-	}
-	for (i = 1; i < sizeof name && s[i] != ';'; i++)
-		name[i - 1] = (char)s[i];
-	if (i >= sizeof name)
-		return (0);
-	name[i - 1] = '\0';
-	if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 ||
-	    strcmp(name, "gt") == 0 || strcmp(name, "quot") == 0 ||
-	    strcmp(name, "apos") == 0)
-		return (0);
-	for (k = 0; k < p->nent; k++) {
-		if (strcmp(p->entname[k], name) != 0 ||
-		    p->entbytes > PARSE_MAX_EXPANSION)
-			continue;
-		/* Declared by the document: its plain-text value. */
-		for (e = p->entvalue[k]; *e != '\0'; e++) {
-			if (*e == '"')
-				buf_adds(&p->aref, "&#34;");
-			else if (*e == '\'')
-				buf_adds(&p->aref, "&#39;");
-			else
-				buf_addc(&p->aref, *e);
-		}
-		p->entbytes += p->aref.len;
-		return (i + 1);
-	}
-	if ((d = htmlEntityLookup((const xmlChar *)name)) != NULL)
-		buf_printf(&p->aref, "&#%u;", d->value);
-	else
-		buf_printf(&p->aref, "&amp;%s;", name);
-	return (i + 1);
-}
-
-/*
- * Note an entity declaration (s is at "<!ENTITY", n bytes available) whose
- * value is plain text; the declaration itself passes on unchanged.
- * Returns -1 when more bytes are needed to tell, else 0.
- */
-static int
-parse_entity_decl(struct parser *p, const unsigned char *s, size_t n,
-    int final)
-{
-	const unsigned char	*e = s + n, *t = s + 8, *name, *v, *q;
-	size_t			 nlen;
-
-	while (t < e && isspace(*t))
-		t++;
-	name = t;
-	while (t < e && (isalnum(*t) || *t == '_' || *t == ':' ||
-	    *t == '.' || *t == '-' || *t >= 0x80))
-		t++;
-	nlen = (size_t)(t - name);
-	while (t < e && isspace(*t))
-		t++;
-	if (t >= e || (t < e && (*t == '"' || *t == '\'') &&
-	    (q = memchr(t + 1, *t, (size_t)(e - t - 1))) == NULL)) {
-		/* Cut off: wait for the rest, within reason. */
-		return (!final && n < PARSE_MAX_ENTITY + 128 ? -1 : 0);
-	}
-	if (nlen == 0 || nlen >= 64 || (*t != '"' && *t != '\''))
-		return (0);	/* a parameter or external entity */
-	v = t + 1;
-	q = memchr(v, *t, (size_t)(e - v));
-	if (q == NULL || (size_t)(q - v) > PARSE_MAX_ENTITY ||
-	    memchr(v, '&', (size_t)(q - v)) != NULL ||
-	    memchr(v, '<', (size_t)(q - v)) != NULL ||
-	    p->nent >= PARSE_MAX_ENTITIES)
-		return (0);
-	p->entname[p->nent] = xstrndup((const char *)name, nlen);
-	p->entvalue[p->nent] = xstrndup((const char *)v, (size_t)(q - v));
-	p->nent++;
-	return (0);
-}
-
-/*
- * Escape bare ampersands ("Fish & Chips", "?a=1&b=2"), which libxml2
- * would drop, then feed libxml2.  CDATA sections and comments are left
- * alone; a tail that cannot be decided yet waits for the next push.
- */
-static void
-parse_amp_feed(struct parser *p, const char *buf, size_t n, int final)
-{
-	const uint64_t		 hi = 0x8080808080808080ULL;
-	const uint64_t		 lo = 0x0101010101010101ULL;
-	const uint64_t		 amp = 0x2626262626262626ULL;	/* '&' */
-	const uint64_t		 lt = 0x3c3c3c3c3c3c3c3cULL;	/* '<' */
-	const unsigned char	*s = (const unsigned char *)buf;
-	const char		*term, *hit;
-	uint64_t		 v;
-	size_t			 i = 0, start = 0, left, len;
-	int			 r;
-
-	if (p->acarry.len > 0) {
-		buf_reset(&p->ajoin);
-		buf_add(&p->ajoin, p->acarry.data, p->acarry.len);
-		buf_add(&p->ajoin, buf, n);
-		buf_reset(&p->acarry);
-		s = (const unsigned char *)p->ajoin.data;
-		buf = p->ajoin.data;
-		n = p->ajoin.len;
-	}
-	while (i < n) {
-		if (p->astate != AMP_TEXT) {
-			term = p->astate == AMP_CDATA ? "]]>" : "-->";
-			while (p->amatch > 0 && i < n) {
-				if (s[i] != (unsigned char)term[p->amatch]) {
-					p->amatch = 0;
-					break;
-				}
-				i++;
-				if (++p->amatch == 3) {
-					p->amatch = 0;
-					p->astate = AMP_TEXT;
-					break;
-				}
-			}
-			if (p->astate == AMP_TEXT || i >= n)
-				continue;
-			/* The end marker's first byte is rare in text. */
-			hit = memchr(s + i, term[0], n - i);
-			while (hit != NULL && (size_t)((const unsigned char *)
-			    hit - s) + 3 <= n && memcmp(hit, term, 3) != 0)
-				hit = memchr(hit + 1, term[0], n - (size_t)
-				    ((const unsigned char *)hit + 1 - s));
-			if (hit != NULL && (size_t)((const unsigned char *)
-			    hit - s) + 3 <= n) {
-				i = (size_t)((const unsigned char *)hit -
-				    s) + 3;
-				p->astate = AMP_TEXT;
-				continue;
-			}
-			if (n - i >= 2 && s[n - 2] == term[0] &&
-			    s[n - 1] == term[1])
-				p->amatch = 2;
-			else if (s[n - 1] == term[0])
-				p->amatch = 1;
-			i = n;
-			break;
-		}
-		if (s[i] != '&' && s[i] != '<') {
-			i++;
-			/* Eight bytes at a time while none is '&' or '<'. */
-			while (n - i >= 8) {
-				memcpy(&v, s + i, 8);
-				v = ((((v ^ amp) - lo) & ~(v ^ amp)) |
-				    (((v ^ lt) - lo) & ~(v ^ lt))) & hi;
-				if (v != 0) {
-					i += (size_t)PARSE_CTZ64(v) / 8;
-					break;
-				}
-				i += 8;
-			}
-			continue;
-		}
-		left = n - i;
-		if (s[i] == '<') {
-			if (left >= 2 && s[i + 1] != '!') {
-				i += 2;
-				continue;
-			}
-			if (left >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
-				p->astate = AMP_CDATA;
-				i += 9;
-			} else if (left >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-				p->astate = AMP_COMMENT;
-				i += 4;
-			} else if (left >= 8 &&
-			    memcmp(s + i, "<!ENTITY", 8) == 0) {
-				if (parse_entity_decl(p, s + i, left,
-				    final) < 0)
-					break;
-				i += 8;
-			} else if (!final && (memcmp(s + i, "<![CDATA[",
-			    left < 9 ? left : 9) == 0 ||
-			    memcmp(s + i, "<!--", left < 4 ? left : 4) == 0 ||
-			    memcmp(s + i, "<!ENTITY",
-			    left < 8 ? left : 8) == 0))
-				break;
-			else
-				i++;
-			continue;
-		}
-		r = parse_amp_ref(s + i, left);
-		if (r == -1 && !final)
-			break;
-		if (r != 1) {
-			if (i > start)
-				parse_xml_feed(p, buf + start, i - start, 0);
-			parse_xml_feed(p, "&amp;", 5, 0);
-			start = i + 1;
-		} else if ((len = parse_amp_rewrite(p, s + i)) > 0) {
-			if (i > start)
-				parse_xml_feed(p, buf + start, i - start, 0);
-			parse_xml_feed(p, p->aref.data, p->aref.len, 0);
-			start = i + len;
-			i += len;
-			continue;
-		}
-		i++;
-	}
-	if (i < n)
-		buf_add(&p->acarry, s + i, n - i);
-	parse_xml_feed(p, buf + start, i - start, final);
-}
-
-/* Repair UTF-8 input and feed it to libxml2. */
-static void
-parse_utf8_feed(struct parser *p, const char *buf, size_t len, int final)
-{
-	const unsigned char	*s = (const unsigned char *)buf;
-	size_t			 clean, used;
-
-	if (p->ncarry == 0) {
-		clean = parse_utf8_clean(s, len);
-		if (clean == len) {
-			parse_amp_feed(p, buf, len, final);
-			return;
-		}
-		if (clean > 0)
-			parse_amp_feed(p, buf, clean, 0);
-		s += clean;
-		len -= clean;
-		buf_reset(&p->fix);
-		used = parse_utf8_repair(&p->fix, s, len, final);
-	} else {
-		/* Join the split sequence with the new bytes. */
-		buf_reset(&p->fix);
-		buf_reset(&p->join2);
-		buf_add(&p->join2, p->carry, p->ncarry);
-		buf_add(&p->join2, s, len);
-		s = (const unsigned char *)p->join2.data;
-		len = p->join2.len;
-		used = parse_utf8_repair(&p->fix, s, len, final);
-	}
-	p->ncarry = len - used;
-	if (p->ncarry > 0)
-		memmove(p->carry, s + used, p->ncarry);
-	parse_amp_feed(p, p->fix.data != NULL ? p->fix.data : "",
-	    p->fix.len, final);
-}
-
-/* Make room for n more bytes in b. */
-static void
-parse_reserve(struct buf *b, size_t n)
-{
-	if (b->cap - b->len > n)
-		return;
-	b->cap = b->len + n + 1;
-	b->data = xrealloc(b->data, b->cap);
-}
-
-/* Convert input in another encoding to UTF-8 and feed it. */
-static void
-parse_iconv_feed(struct parser *p, const char *buf, size_t len, int final)
-{
-	struct buf	*out = &p->conv;
-	char		*ip, *op;
-	size_t		 il, ol, r;
-
-	buf_reset(&p->join);
-	buf_add(&p->join, p->icarry, p->nicarry);
-	buf_add(&p->join, buf, len);
-	p->nicarry = 0;
-	ip = p->join.data;
-	il = p->join.len;
-	buf_reset(out);
-	while (il > 0) {
-		parse_reserve(out, 64 + il * 4);
-		op = out->data + out->len;
-		ol = out->cap - out->len - 1;
-		r = iconv(p->cd, &ip, &il, &op, &ol);
-		out->len = (size_t)(op - out->data);
-		out->data[out->len] = '\0';
-		if (r != (size_t)-1)
-			break;
-		if (errno == E2BIG)
-			continue;
-		if (errno == EINVAL && !final && il < sizeof p->icarry) {
-			memcpy(p->icarry, ip, il);
-			p->nicarry = il;
-			break;
-		}
-		/* Invalid or truncated: one replacement character. */
-		parse_put_utf8(out, 0xfffd);
-		ip++;
-		il--;
-		iconv(p->cd, NULL, NULL, NULL, NULL);
-	}
-	parse_utf8_feed(p, out->data != NULL ? out->data : "", out->len,
-	    final);
-}
-
-/*
- * A document declared Latin-1 (or ASCII, or Windows-1252) is often UTF-8
- * in truth.  Decide at its first non-ASCII character: if that is a valid
- * multibyte UTF-8 sequence (Latin-1 text almost never holds one), read the
- * document as UTF-8.  Returns 1 when it handled the input itself.
- */
-static int
-parse_latin_guess(struct parser *p, const char *buf, size_t len, int final)
-{
-	struct buf	 tmp = { NULL, 0, 0 };
-	size_t		 i;
-	int		 r;
-
-	if (p->nicarry > 0) {
-		buf_add(&tmp, p->icarry, p->nicarry);
-		buf_add(&tmp, buf, len);
-		p->nicarry = 0;
-		buf = tmp.data;
-		len = tmp.len;
-	}
-	for (i = 0; i < len && (unsigned char)buf[i] < 0x80; i++)
-		;
-	if (i == len) {
-		/* ASCII so far reads the same either way. */
-		parse_utf8_feed(p, buf, len, final);
-		buf_free(&tmp);
-		return (1);
-	}
-	r = parse_utf8_len((const unsigned char *)buf + i, len - i);
-	if (r == 0 && !final) {
-		parse_utf8_feed(p, buf, i, 0);
-		memcpy(p->icarry, buf + i, len - i);
-		p->nicarry = len - i;
-		buf_free(&tmp);
-		return (1);
-	}
-	p->latin_guess = 0;
-	if (r > 1) {
-		iconv_close(p->cd);
-		p->cd = (iconv_t)-1;
-	}
-	if (tmp.data != NULL) {
-		if (p->cd != (iconv_t)-1)
-			parse_iconv_feed(p, buf, len, final);
-		else
-			parse_utf8_feed(p, buf, len, final);
-		buf_free(&tmp);
-		return (1);
-	}
-	return (0);
-}
-
-/* Pass input on to the decoder chosen at detection. */
-static void
-parse_decode(struct parser *p, const char *buf, size_t len, int final)
-{
-	if (p->latin_guess && parse_latin_guess(p, buf, len, final))
-		return;
-	if (p->cd != (iconv_t)-1)
-		parse_iconv_feed(p, buf, len, final);
-	else
-		parse_utf8_feed(p, buf, len, final);
-}
-
-/* Map a declared encoding to what we read it as. */
-static const char *
-parse_encoding_name(const char *enc)
-{
-	static const char *latin[] = { "iso-8859-1", "iso8859-1", "latin1",
-	    "latin-1", "l1", "iso_8859-1", "us-ascii", "ascii", "cp819",
-	    "ibm819", "iso-ir-100", "windows-1252", "cp1252", "x-cp1252",
-	    NULL };
-	size_t	i;
-
-	if (enc == NULL || strcasecmp(enc, "utf-8") == 0 ||
-	    strcasecmp(enc, "utf8") == 0 ||
-	    strncasecmp(enc, "utf-16", 6) == 0 ||
-	    strncasecmp(enc, "utf-32", 6) == 0 ||
-	    strcasecmp(enc, "utf16") == 0)
-		return (NULL);
-	for (i = 0; latin[i] != NULL; i++) {
-		if (strcasecmp(enc, latin[i]) == 0)
-			return ("WINDOWS-1252");
-	}
-	return (enc);
-}
-
-/* Find encoding="..." in an XML declaration. */
-static char *
-parse_decl_encoding(const char *s, size_t n)
-{
-	const char	*e, *v, *end;
-	char		 q;
-
-	if (n < 6 || strncmp(s, "<?xml", 5) != 0)
-		return (NULL);
-	if ((end = memmem(s, n, "?>", 2)) == NULL)
-		end = s + n;
-	if ((e = memmem(s, (size_t)(end - s), "encoding", 8)) == NULL)
-		return (NULL);
-	e += 8;
-	while (e < end && isspace((unsigned char)*e))
-		e++;
-	if (e >= end || *e++ != '=')
-		return (NULL);
-	while (e < end && isspace((unsigned char)*e))
-		e++;
-	if (e >= end || (*e != '"' && *e != '\''))
-		return (NULL);
-	q = *e++;
-	for (v = e; v < end && *v != q; v++) {
-		if (!isalnum((unsigned char)*v) && strchr("._:-", *v) == NULL)
-			return (NULL);
-	}
-	if (v >= end || v == e || v - e > 40)
-		return (NULL);
-	return (xstrndup(e, (size_t)(v - e)));
-}
-
 /* Start the libxml2 push parser. */
 static void
 parse_xml_start(struct parser *p)
@@ -1140,87 +350,26 @@ parse_xml_start(struct parser *p)
 }
 
 /*
- * Decide from the first bytes: JSON or XML, and which encoding.  Returns 0
- * when more bytes are needed.
+ * decode.c's output, clean UTF-8.  The first call starts the reader of the
+ * format it found; a JSON document comes whole, at the end.
  */
-static int
-parse_detect(struct parser *p, int final)
+static void
+parse_input_cb(const char *s, size_t n, int final, void *arg)
 {
-	const unsigned char	*s = (const unsigned char *)p->head.data;
-	size_t			 n = p->head.len, i = 0, hn;
-	const char		*enc = NULL, *name;
-	char			*decl = NULL;
+	struct parser	*p = arg;
 
-	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
-		i = 3;
-	else if (n >= 4 && memcmp(s, "\0\0\xfe\xff", 4) == 0) {
-		enc = "UTF-32BE";
-		i = 4;
-	} else if (n >= 4 && memcmp(s, "\xff\xfe\0\0", 4) == 0) {
-		enc = "UTF-32LE";
-		i = 4;
-	} else if (n >= 2 && s[0] == 0xfe && s[1] == 0xff) {
-		enc = "UTF-16BE";
-		i = 2;
-	} else if (n >= 2 && s[0] == 0xff && s[1] == 0xfe) {
-		if (n < 4 && !final)
-			return (0);
-		enc = "UTF-16LE";
-		i = 2;
-	} else if (n >= 4 && memcmp(s, "\0<\0?", 4) == 0)
-		enc = "UTF-16BE";
-	else if (n >= 4 && memcmp(s, "<\0?\0", 4) == 0)
-		enc = "UTF-16LE";
-	else if (n < 4 && !final)
-		return (0);
-
-	if (enc == NULL) {
-		while (i < n && isspace(s[i]))
-			i++;
-		if (i == n && !final)
-			return (0);
-		if (i < n && s[i] == '{') {
+	if (p->mode == MODE_START) {
+		if (decode_format(p->dec) == DECODE_JSON)
 			p->mode = MODE_JSON;
-			buf_add(&p->json, s + i, n - i);
-			return (1);
-		}
-		if (n - i < 14 && !final)
-			return (0);
-		if (n - i >= 14 && strncasecmp((const char *)s + i,
-		    "<!doctype html", 14) == 0) {
-			parse_fail(p, "not a feed: HTML document");
-			return (1);
-		}
-		if (i < n && s[i] == '<' && n - i >= 5 &&
-		    memcmp(s + i, "<?xml", 5) == 0) {
-			/*
-			 * The declaration is looked for in the first
-			 * PARSE_HEAD_MAX bytes only, however the input is
-			 * split, so that chunking never changes the encoding.
-			 */
-			hn = n - i < PARSE_HEAD_MAX ? n - i : PARSE_HEAD_MAX;
-			if (memmem(s + i, hn, "?>", 2) == NULL &&
-			    hn < PARSE_HEAD_MAX && !final)
-				return (0);
-			decl = parse_decl_encoding((const char *)s + i, hn);
-		} else if (n - i < 5 && !final)
-			return (0);
-		name = parse_encoding_name(decl);
-		if (name != NULL) {
-			p->cd = iconv_open("UTF-8", name);
-			if (p->cd == (iconv_t)-1)
-				log_debug("parse: unknown encoding %s", name);
-			else if (strcmp(name, "WINDOWS-1252") == 0)
-				p->latin_guess = 1;
-		}
-		free(decl);
-	} else {
-		if ((p->cd = iconv_open("UTF-8", enc)) == (iconv_t)-1)
-			fatal("iconv_open %s", enc);
+		else
+			parse_xml_start(p);
 	}
-	parse_xml_start(p);
-	parse_decode(p, (const char *)s + i, n - i, final);
-	return (1);
+	if (p->mode != MODE_JSON) {
+		parse_xml_feed(p, s, n, final);
+		return;
+	}
+	if (jsonfeed_parse(p, s, n, &p->error) != 0 && p->error == NULL)
+		p->error = xstrdup("1:1: bad JSON Feed");
 }
 
 /* Which vocabulary a namespace URI (or, undeclared, a prefix) names. */
@@ -1410,7 +559,7 @@ parse_attr_value(const xmlChar **attrs, int i)
 			v += 4;
 	}
 	*w = '\0';
-	return (parse_utf8_own(s));
+	return (decode_utf8_own(s));
 }
 
 /* An attribute's value (a new string), or NULL. */
@@ -2061,14 +1210,13 @@ parse_field_end(struct parser *p)
 	int			 initem = p->initem != 0;
 
 	if (p->text.len >= p->capmax)
-		parse_utf8_cut(&p->text);
+		decode_utf8_cut(&p->text);
 	if (p->text.data == NULL)
 		buf_add(&p->text, "", 0);
 	if (p->capb64) {
 		len = parse_base64(p->text.data);
 		buf_reset(&p->b64);
-		parse_utf8_repair(&p->b64, (unsigned char *)p->text.data, len,
-		    1);
+		decode_utf8_repair(&p->b64, p->text.data, len, 1);
 		buf_reset(&p->text);
 		buf_add(&p->text, p->b64.data != NULL ? p->b64.data : "",
 		    p->b64.len);
@@ -2896,8 +2044,8 @@ parser_new(const char *base, parser_item_cb cb, void *arg)
 	if (base != NULL && *base != '\0')
 		p->base = xstrdup(base);
 	p->stack[0].base = p->base;
-	p->cd = (iconv_t)-1;
-	p->mode = MODE_DETECT;
+	p->dec = decode_new(parse_input_cb, p);
+	p->mode = MODE_START;
 	p->meta.format = FEED_UNKNOWN;
 	parse_item_reset(p);
 	return (p);
@@ -2914,21 +2062,8 @@ parser_push(struct parser *p, const char *buf, size_t len)
 		return (-1);
 	}
 	p->total += len;
-	switch (p->mode) {
-	case MODE_DETECT:
-		buf_add(&p->head, buf, len);
-		if (parse_detect(p, 0))
-			buf_free(&p->head);
-		break;
-	case MODE_JSON:
-		buf_add(&p->json, buf, len);
-		break;
-	case MODE_XML:
-		parse_decode(p, buf, len, 0);
-		break;
-	default:
-		break;
-	}
+	if (decode_push(p->dec, buf, len, 0) == DECODE_HTML)
+		parse_fail(p, "not a feed: HTML document");
 	return (p->mode == MODE_FAILED ? -1 : 0);
 }
 
@@ -2936,39 +2071,32 @@ parser_push(struct parser *p, const char *buf, size_t len)
 int
 parser_finish(struct parser *p, char **cause)
 {
-	struct buf	 fixed = { NULL, 0, 0 };
-	char		*s;
-	int		 r;
+	char	*s;
+	int	 r;
 
 	if (cause != NULL)
 		*cause = NULL;
-	if (p->mode == MODE_DETECT) {
-		if (p->head.len == 0 ||
-		    strspn(p->head.data, " \t\r\n") == p->head.len) {
+	if (p->mode != MODE_FAILED) {
+		switch (decode_push(p->dec, "", 0, 1)) {
+		case DECODE_EMPTY:
 			if (p->error == NULL)
 				p->error = xstrdup("1:1: empty document");
 			p->mode = MODE_FAILED;
-		} else
-			parse_detect(p, 1);
-		buf_free(&p->head);
+			break;
+		case DECODE_HTML:
+			parse_fail(p, "not a feed: HTML document");
+			break;
+		default:
+			break;
+		}
 	}
 	if (p->mode == MODE_XML) {
-		parse_decode(p, "", 0, 1);
-		if (p->mode == MODE_XML && p->ctxt != NULL)
-			parse_xml_feed(p, "", 0, 1);
+		parse_xml_feed(p, "", 0, 1);
 		if (p->mode != MODE_FAILED && !p->rootseen && p->error == NULL)
 			p->error = xstrdup(p->lasterr != NULL ? p->lasterr :
 			    "1:1: empty document");
 		if (p->mode != MODE_FAILED && p->depth > 0 && p->error == NULL)
 			parse_fail(p, "document is truncated");
-	} else if (p->mode == MODE_JSON) {
-		parse_utf8_repair(&fixed, (unsigned char *)p->json.data,
-		    p->json.len, 1);
-		buf_free(&p->json);
-		if (jsonfeed_parse(p, fixed.data != NULL ? fixed.data : "",
-		    fixed.len, &p->error) != 0 && p->error == NULL)
-			p->error = xstrdup("1:1: bad JSON Feed");
-		buf_free(&fixed);
 	}
 	if (p->sy_period > 0)
 		p->meta.update_period = p->sy_period /
@@ -3079,23 +2207,9 @@ parser_free(struct parser *p)
 			xmlFreeDoc(p->ctxt->myDoc);
 		xmlFreeParserCtxt(p->ctxt);
 	}
-	if (p->cd != (iconv_t)-1)
-		iconv_close(p->cd);
+	decode_free(p->dec);
 	parser_meta_clear(&p->meta);
-	buf_free(&p->head);
-	buf_free(&p->json);
-	buf_free(&p->conv);
-	buf_free(&p->join);
-	buf_free(&p->join2);
-	buf_free(&p->acarry);
 	buf_free(&p->stage);
-	buf_free(&p->aref);
-	for (i = 0; i < p->nent; i++) {
-		free(p->entname[i]);
-		free(p->entvalue[i]);
-	}
-	buf_free(&p->ajoin);
-	buf_free(&p->fix);
 	buf_free(&p->b64);
 	buf_free(&p->text);
 	buf_free(&p->aname);
