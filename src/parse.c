@@ -83,6 +83,7 @@ enum parse_tag {
 	T_XBODY,
 	T_IAUTHOR, T_IDURATION, T_IIMAGE, T_ISUMMARY, T_ICATEGORY, T_ILINK,
 	T_SYPERIOD, T_SYFREQ,
+	T_NTAGS
 };
 
 /* How a captured text is to be read. */
@@ -91,10 +92,16 @@ enum parse_tag {
 #define KIND_XHTML	2
 #define KIND_LITERAL	3	/* Atom type="text" title: no markup */
 
-/* Item text fields, kept in reused buffers. */
+/*
+ * Item fields a text may fill: those kept in reused buffers (p->f), then
+ * the item's dates and lists.
+ */
 enum parse_field {
 	F_GUID, F_LINK, F_TITLE, F_HTML, F_TEXT, F_DESC, F_SUMMARY, F_IMAGE,
-	F_ABOUT, F_MTITLE, F_PLAYER, F_MDESC, F_NFIELDS
+	F_ABOUT, F_MTITLE, F_PLAYER, F_MDESC,
+	F_NFIELDS,
+	F_PUBLISHED = F_NFIELDS, F_MODIFIED, F_TAGS, F_AUTHORS,
+	F_NONE
 };
 
 /* One open element. */
@@ -1197,17 +1204,284 @@ parse_day(const char *s)
 	return (-1);
 }
 
+/* Feed fields a text may fill (strings of struct feed_meta, and authors). */
+enum parse_mfield {
+	M_NONE, M_TITLE, M_HOME, M_DESC, M_ICON, M_LANGUAGE, M_AUTHORS
+};
+
+/* How a text is read, and so what it may fill. */
+enum parse_conv {
+	CONV_NONE,	/* not in the table: see parse_field_other() */
+	CONV_TEXT,	/* a string as it is */
+	CONV_URL,	/* a string, resolved against the base */
+	CONV_TITLE,	/* a string, one line of plain text */
+	CONV_DESC,	/* item: HTML, links made absolute; feed: plain text */
+	CONV_SUMMARY,	/* HTML or text by its type, the first one only */
+	CONV_CONTENT,	/* the body: HTML (links made absolute) or F_TEXT */
+	CONV_DATE,	/* F_PUBLISHED or F_MODIFIED, the first one only */
+	CONV_TAG,	/* a category, to F_TAGS */
+	CONV_NAME,	/* a person's name, to the authors */
+	CONV_RSSAUTHOR,	/* "mail (Name)", "Name <mail>", ... to the authors */
+};
+
+/*
+ * Where the text of an element goes, by tag, as sfeed maps tags to fields:
+ * the vocabulary tables map (format, element) to a tag, and this one maps
+ * the tag to the item field it fills inside an item, the feed field it
+ * fills outside, and how it is read.  Tags not listed are read by
+ * parse_field_other().
+ */
+static const struct parse_map {
+	enum parse_conv	  conv;
+	enum parse_field  item;
+	enum parse_mfield meta;
+} parse_map[T_NTAGS] = {
+	/* tag			  how		  item		  feed */
+	[T_TITLE] =		{ CONV_TITLE,	  F_TITLE,	  M_TITLE },
+	[T_MTITLE] =		{ CONV_TITLE,	  F_MTITLE,	  M_NONE },
+	[T_LINK] =		{ CONV_URL,	  F_LINK,	  M_HOME },
+	[T_ICON] =		{ CONV_URL,	  F_NONE,	  M_ICON },
+	[T_GUID] =		{ CONV_TEXT,	  F_GUID,	  M_NONE },
+	[T_ID] =		{ CONV_TEXT,	  F_GUID,	  M_NONE },
+	[T_LANGUAGE] =		{ CONV_TEXT,	  F_NONE,	  M_LANGUAGE },
+	[T_DESCRIPTION] =	{ CONV_DESC,	  F_DESC,	  M_DESC },
+	[T_SUBTITLE] =		{ CONV_DESC,	  F_DESC,	  M_DESC },
+	[T_SUMMARY] =		{ CONV_SUMMARY,	  F_SUMMARY,	  M_NONE },
+	[T_ISUMMARY] =		{ CONV_SUMMARY,	  F_SUMMARY,	  M_NONE },
+	[T_CONTENT] =		{ CONV_CONTENT,	  F_HTML,	  M_NONE },
+	[T_ENCODED] =		{ CONV_CONTENT,	  F_HTML,	  M_NONE },
+	[T_PUBDATE] =		{ CONV_DATE,	  F_PUBLISHED,	  M_NONE },
+	[T_PUBLISHED] =		{ CONV_DATE,	  F_PUBLISHED,	  M_NONE },
+	[T_DCDATE] =		{ CONV_DATE,	  F_PUBLISHED,	  M_NONE },
+	[T_UPDATED] =		{ CONV_DATE,	  F_MODIFIED,	  M_NONE },
+	[T_DCMODIFIED] =	{ CONV_DATE,	  F_MODIFIED,	  M_NONE },
+	[T_CATEGORY] =		{ CONV_TAG,	  F_TAGS,	  M_NONE },
+	[T_DCSUBJECT] =		{ CONV_TAG,	  F_TAGS,	  M_NONE },
+	[T_DCCREATOR] =		{ CONV_NAME,	  F_AUTHORS,	  M_AUTHORS },
+	[T_IAUTHOR] =		{ CONV_NAME,	  F_AUTHORS,	  M_AUTHORS },
+	[T_RSSAUTHOR] =		{ CONV_RSSAUTHOR, F_AUTHORS,	  M_AUTHORS },
+};
+
+/* The feed string a parse_mfield names. */
+static char **
+parse_meta_str(struct feed_meta *m, enum parse_mfield mf)
+{
+	switch (mf) {
+	case M_TITLE:
+		return (&m->title);
+	case M_HOME:
+		return (&m->home_page_url);
+	case M_DESC:
+		return (&m->description);
+	case M_ICON:
+		return (&m->icon);
+	case M_LANGUAGE:
+		return (&m->language);
+	default:
+		fatalx("%s: %d is not a string", __func__, (int)mf);
+	}
+}
+
+/* Store a string read as conv says (text, URL, title) in f or *ms. */
+static void
+parse_field_str(struct parser *p, enum parse_conv conv, enum parse_field f,
+    char **ms, char *s, size_t len)
+{
+	char	*t;
+
+	if (conv == CONV_TEXT) {
+		if (f != F_NONE)
+			parse_field_set(p, f, s, len);
+		else
+			parse_meta_set(ms, s);
+		return;
+	}
+	if (len == 0 || (f != F_NONE ? p->f[f].v != NULL : *ms != NULL))
+		return;
+	t = conv == CONV_URL ? parse_resolve(p, s) : parse_title(s,
+	    p->capkind);
+	if (f != F_NONE)
+		parse_field_set(p, f, t, strlen(t));
+	else
+		parse_meta_set(ms, t);
+	free(t);
+}
+
+/* Store HTML (or text) in f, taking the capture buffer. */
+static void
+parse_field_html(struct parser *p, enum parse_conv conv, enum parse_field f,
+    char *s, size_t len)
+{
+	int	html = p->capkind != KIND_TEXT;
+
+	switch (conv) {
+	case CONV_DESC:
+		parse_field_take(p, f, s);
+		parse_html_links(p, f);
+		break;
+	case CONV_SUMMARY:
+		if (p->f[f].v != NULL || len == 0)
+			break;
+		parse_field_take(p, f, s);
+		if (html)
+			parse_html_links(p, f);
+		p->summary_html = html;
+		break;
+	default:
+		if (len == 0)
+			break;
+		if (!html)
+			parse_field_take(p, F_TEXT, s);
+		else {
+			parse_field_take(p, f, s);
+			parse_html_links(p, f);
+		}
+		break;
+	}
+}
+
+/* The feed's description: plain text, from HTML unless it is text. */
+static void
+parse_meta_desc(struct parser *p, char **ms, char *s, size_t len)
+{
+	char	*t;
+
+	if (*ms != NULL || len == 0)
+		return;
+	if (p->capkind != KIND_LITERAL &&
+	    (p->capkind != KIND_TEXT || parse_has_markup(s))) {
+		t = html_to_text(s, len, 0);
+		parse_meta_set(ms, t);
+		free(t);
+	} else
+		parse_meta_set(ms, s);
+}
+
+/* Store the text of an element that parse_map lists. */
+static void
+parse_field_map(struct parser *p, const struct parse_map *fm, char *s,
+    size_t len)
+{
+	struct feed_item	*it = &p->item;
+	struct feed_meta	*m = &p->meta;
+	enum parse_field	 f = p->initem ? fm->item : F_NONE;
+	enum parse_mfield	 mf = p->initem ? M_NONE : fm->meta;
+	struct feed_person	**list;
+	size_t			*n;
+	int64_t			*date, v;
+
+	if (f == F_NONE && mf == M_NONE)
+		return;
+	switch (fm->conv) {
+	case CONV_TEXT:
+	case CONV_URL:
+	case CONV_TITLE:
+		parse_field_str(p, fm->conv, f, f != F_NONE ? NULL :
+		    parse_meta_str(m, mf), s, len);
+		break;
+	case CONV_DESC:
+		if (f == F_NONE) {
+			parse_meta_desc(p, parse_meta_str(m, mf), s, len);
+			break;
+		}
+		/* FALLTHROUGH */
+	case CONV_SUMMARY:
+	case CONV_CONTENT:
+		parse_field_html(p, fm->conv, f, s, len);
+		break;
+	case CONV_DATE:
+		date = f == F_PUBLISHED ? &it->published : &it->modified;
+		if (*date == DATE_NONE && date_parse(s, &v) == 0)
+			*date = v;
+		break;
+	case CONV_TAG:
+		parse_list_add(&it->tags, &it->ntags, s);
+		break;
+	case CONV_NAME:
+	case CONV_RSSAUTHOR:
+		list = f != F_NONE ? &it->authors : &m->authors;
+		n = f != F_NONE ? &it->nauthors : &m->nauthors;
+		if (fm->conv == CONV_NAME)
+			parse_person_add(list, n, s, NULL, NULL);
+		else
+			parse_rss_author(list, n, s);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Update periods of the syndication module, in seconds. */
+static const struct {
+	const char	*name;
+	int64_t		 secs;
+} parse_periods[] = {
+	{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 7 * 86400 },
+	{ "monthly", 30 * 86400 }, { "yearly", 365 * 86400 },
+};
+
+/* Store the text of an element that parse_map does not list. */
+static void
+parse_field_other(struct parser *p, enum parse_tag tag, char *s,
+    size_t len)
+{
+	struct feed_meta	*m = &p->meta;
+	int64_t			 v;
+	size_t			 i;
+
+	switch (tag) {
+	case T_MDESC:
+		/* In media:content: the media's own, else a summary. */
+		if (!p->initem || !p->mnested)
+			parse_field_map(p, &parse_map[T_SUMMARY], s, len);
+		else if (p->f[F_MDESC].v == NULL && len > 0) {
+			parse_field_take(p, F_MDESC, s);
+			p->mdesc_html = p->capkind != KIND_TEXT;
+		}
+		break;
+	case T_ATOMLINK:
+		parse_atom_link(p, s);
+		break;
+	case T_TTL:
+		if (!p->initem && util_parse_int(s, 1, 10 * 365 * 24 * 60,
+		    &v) == 0)
+			m->ttl = v * 60;
+		break;
+	case T_IDURATION:
+		if (p->initem && p->duration < 0)
+			p->duration = parse_duration(s);
+		break;
+	case T_SYPERIOD:
+		for (i = 0; i < sizeof parse_periods /
+		    sizeof parse_periods[0]; i++) {
+			if (strcasecmp(s, parse_periods[i].name) == 0)
+				p->sy_period = parse_periods[i].secs;
+		}
+		break;
+	case T_SYFREQ:
+		if (util_parse_int(s, 1, 1000000, &v) == 0)
+			p->sy_freq = v;
+		break;
+	case T_HOUR:
+		if (p->inskiphours && util_parse_int(s, 0, 24, &v) == 0)
+			m->skip_hours |= 1U << (v % 24);
+		break;
+	case T_DAY:
+		if (p->inskipdays && (v = parse_day(s)) >= 0)
+			m->skip_days |= (uint8_t)(1U << v);
+		break;
+	default:
+		break;
+	}
+}
+
 /* A captured field ended: store its text where it belongs. */
 static void
 parse_field_end(struct parser *p)
 {
-	struct feed_item	*it = &p->item;
-	struct feed_meta	*m = &p->meta;
-	enum parse_tag		 tag = p->captag;
-	char			*s, *t;
-	size_t			 len;
-	int64_t			 v;
-	int			 initem = p->initem != 0;
+	enum parse_tag	 tag = p->captag;
+	char		*s, *t;
+	size_t		 len;
 
 	if (p->text.len >= p->capmax)
 		decode_utf8_cut(&p->text);
@@ -1237,176 +1511,18 @@ parse_field_end(struct parser *p)
 	if (p->inimage) {
 		if (tag == T_URL && len > 0) {
 			t = parse_resolve(p, s);
-			if (initem)
+			if (p->initem)
 				parse_field_set(p, F_IMAGE, t, strlen(t));
 			else
-				parse_meta_set(&m->icon, t);
+				parse_meta_set(&p->meta.icon, t);
 			free(t);
 		}
 		return;
 	}
-	switch (tag) {
-	case T_TITLE:
-		if (len == 0 || (initem ? p->f[F_TITLE].v != NULL :
-		    m->title != NULL))
-			break;
-		t = parse_title(s, p->capkind);
-		if (initem)
-			parse_field_set(p, F_TITLE, t, strlen(t));
-		else
-			parse_meta_set(&m->title, t);
-		free(t);
-		break;
-	case T_LINK:
-		if (len == 0)
-			break;
-		t = parse_resolve(p, s);
-		if (initem)
-			parse_field_set(p, F_LINK, t, strlen(t));
-		else
-			parse_meta_set(&m->home_page_url, t);
-		free(t);
-		break;
-	case T_DESCRIPTION:
-	case T_SUBTITLE:
-		if (initem) {
-			parse_field_take(p, F_DESC, s);
-			parse_html_links(p, F_DESC);
-		} else if (m->description == NULL && len > 0) {
-			/* JSON Feed's description is plain text. */
-			if (p->capkind != KIND_LITERAL &&
-			    (p->capkind != KIND_TEXT || parse_has_markup(s))) {
-				t = html_to_text(s, len, 0);
-				parse_meta_set(&m->description, t);
-				free(t);
-			} else
-				parse_meta_set(&m->description, s);
-		}
-		break;
-	case T_GUID:
-	case T_ID:
-		if (initem)
-			parse_field_set(p, F_GUID, s, len);
-		break;
-	case T_PUBDATE:
-	case T_PUBLISHED:
-	case T_DCDATE:
-		if (initem && it->published == DATE_NONE &&
-		    date_parse(s, &v) == 0)
-			it->published = v;
-		break;
-	case T_UPDATED:
-	case T_DCMODIFIED:
-		if (initem && it->modified == DATE_NONE &&
-		    date_parse(s, &v) == 0)
-			it->modified = v;
-		break;
-	case T_CATEGORY:
-	case T_DCSUBJECT:
-		if (initem)
-			parse_list_add(&it->tags, &it->ntags, s);
-		break;
-	case T_RSSAUTHOR:
-		if (initem)
-			parse_rss_author(&it->authors, &it->nauthors, s);
-		else
-			parse_rss_author(&m->authors, &m->nauthors, s);
-		break;
-	case T_DCCREATOR:
-	case T_IAUTHOR:
-		if (initem)
-			parse_person_add(&it->authors, &it->nauthors, s, NULL,
-			    NULL);
-		else
-			parse_person_add(&m->authors, &m->nauthors, s, NULL,
-			    NULL);
-		break;
-	case T_TTL:
-		if (!initem && util_parse_int(s, 1, 10 * 365 * 24 * 60,
-		    &v) == 0)
-			m->ttl = v * 60;
-		break;
-	case T_LANGUAGE:
-		if (!initem)
-			parse_meta_set(&m->language, s);
-		break;
-	case T_ICON:
-		if (!initem && len > 0) {
-			t = parse_resolve(p, s);
-			parse_meta_set(&m->icon, t);
-			free(t);
-		}
-		break;
-	case T_MTITLE:
-		if (initem && p->f[F_MTITLE].v == NULL && len > 0) {
-			t = parse_title(s, p->capkind);
-			parse_field_set(p, F_MTITLE, t, strlen(t));
-			free(t);
-		}
-		break;
-	case T_MDESC:
-		if (initem && p->mnested) {
-			if (p->f[F_MDESC].v == NULL && len > 0) {
-				parse_field_take(p, F_MDESC, s);
-				p->mdesc_html = p->capkind != KIND_TEXT;
-			}
-			break;
-		}
-		/* FALLTHROUGH */
-	case T_SUMMARY:
-	case T_ISUMMARY:
-		if (initem && p->f[F_SUMMARY].v == NULL && len > 0) {
-			parse_field_take(p, F_SUMMARY, s);
-			if (p->capkind != KIND_TEXT)
-				parse_html_links(p, F_SUMMARY);
-			p->summary_html = p->capkind != KIND_TEXT;
-		}
-		break;
-	case T_CONTENT:
-	case T_ENCODED:
-		if (!initem || len == 0)
-			break;
-		if (p->capkind == KIND_TEXT)
-			parse_field_take(p, F_TEXT, s);
-		else {
-			parse_field_take(p, F_HTML, s);
-			parse_html_links(p, F_HTML);
-		}
-		break;
-	case T_ATOMLINK:
-		parse_atom_link(p, s);
-		break;
-	case T_IDURATION:
-		if (initem && p->duration < 0)
-			p->duration = parse_duration(s);
-		break;
-	case T_SYPERIOD:
-		if (strcasecmp(s, "hourly") == 0)
-			p->sy_period = 3600;
-		else if (strcasecmp(s, "daily") == 0)
-			p->sy_period = 86400;
-		else if (strcasecmp(s, "weekly") == 0)
-			p->sy_period = 7 * 86400;
-		else if (strcasecmp(s, "monthly") == 0)
-			p->sy_period = 30 * 86400;
-		else if (strcasecmp(s, "yearly") == 0)
-			p->sy_period = 365 * 86400;
-		break;
-	case T_SYFREQ:
-		if (util_parse_int(s, 1, 1000000, &v) == 0)
-			p->sy_freq = v;
-		break;
-	case T_HOUR:
-		if (p->inskiphours && util_parse_int(s, 0, 24, &v) == 0)
-			m->skip_hours |= 1U << (v % 24);
-		break;
-	case T_DAY:
-		if (p->inskipdays && (v = parse_day(s)) >= 0)
-			m->skip_days |= (uint8_t)(1U << v);
-		break;
-	default:
-		break;
-	}
+	if (parse_map[tag].conv != CONV_NONE)
+		parse_field_map(p, &parse_map[tag], s, len);
+	else
+		parse_field_other(p, tag, s, len);
 }
 
 /* An Atom link (rel, type, length from the element) to href. */
