@@ -1688,15 +1688,25 @@ parse_capture_start(struct parser *p, const char *name,
 	parse_text_add(p, ">", 1);
 }
 
-/* Handle the root element: decide the format or refuse the document. */
+/*
+ * The root element: decide the format or refuse the document.  A feed's
+ * root in a namespace we do not know makes that namespace its own.
+ */
 static void
 parse_root(struct parser *p, enum parse_ns ns, const char *name,
-    const xmlChar **attrs, int nattrs)
+    const xmlChar *uri, const xmlChar **attrs, int nattrs)
 {
 	char	*v, *msg;
 	int	 i;
 
 	p->rootseen = 1;
+	p->stack[p->depth].container = 1;
+	if (ns == NS_OTHER && uri != NULL &&
+	    (strcmp(name, "rss") == 0 || strcmp(name, "feed") == 0)) {
+		p->rooturi = xstrdup((const char *)uri);
+		p->rootns = strcmp(name, "rss") == 0 ? NS_RSS : NS_ATOM10;
+		ns = p->rootns;
+	}
 	for (i = 0; i < nattrs; i++) {
 		if (strcmp((const char *)attrs[i * 5], "lang") == 0 &&
 		    attrs[i * 5 + 2] != NULL && strcmp((const char *)
@@ -1741,27 +1751,17 @@ parse_root(struct parser *p, enum parse_ns ns, const char *name,
 	}
 }
 
-/* SAX: an element starts. */
+/*
+ * Open the frame of an element: its base is its parent's, or what its
+ * xml:base resolves to against that.
+ */
 static void
-parse_sax_start(void *arg, const xmlChar *lname, const xmlChar *prefix,
-    const xmlChar *uri, int nns, const xmlChar **nsl, int nattrs,
-    int ndef, const xmlChar **attrs)
+parse_frame_push(struct parser *p, const xmlChar **attrs, int nattrs)
 {
-	struct parser		*p = arg;
 	struct parse_frame	*fr;
-	const char		*name = (const char *)lname;
-	enum parse_ns		 ns;
-	enum parse_tag		 tag;
-	char			*v, *href, *type, *len, *t;
-	int			 i, b64 = 0, initem;
+	char			*v;
+	int			 i;
 
-	if (p->mode == MODE_FAILED)
-		return;
-	parse_keep_going(p);
-	if (p->depth >= PARSE_MAX_DEPTH) {
-		parse_fail(p, "elements nested too deeply");
-		return;
-	}
 	p->depth++;
 	fr = &p->stack[p->depth];
 	fr->base = p->stack[p->depth - 1].base;
@@ -1784,39 +1784,42 @@ parse_sax_start(void *arg, const xmlChar *lname, const xmlChar *prefix,
 		fr->own = 1;
 		free(v);
 	}
+}
 
-	if (p->cap != 0) {
-		parse_capture_start(p, name, attrs, nattrs);
-		return;
-	}
-	if (p->skip != 0)
-		return;
+/*
+ * The vocabulary of an element, by its namespace URI, or by its prefix
+ * when that is undeclared: recovery mode then hands "media:content" over
+ * as the name, and *name moves past the prefix.
+ */
+static enum parse_ns
+parse_element_ns(struct parser *p, const char **name, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	enum parse_ns	 ns;
+	const char	*t;
+	char		*v;
 
-	/* Undeclared prefix in recovery mode: "media:content" as a name. */
-	if (uri == NULL && prefix == NULL && (t = strchr(name, ':')) != NULL) {
-		v = xstrndup(name, (size_t)(t - name));
+	if (uri == NULL && prefix == NULL &&
+	    (t = strchr(*name, ':')) != NULL) {
+		v = xstrndup(*name, (size_t)(t - *name));
 		ns = parse_ns_class(NULL, (const xmlChar *)v);
 		free(v);
-		name = t + 1;
+		*name = t + 1;
 	} else
 		ns = parse_ns_class(uri, prefix);
 	if (ns == NS_OTHER && uri != NULL && p->rooturi != NULL &&
 	    strcmp((const char *)uri, p->rooturi) == 0)
 		ns = p->rootns;
+	return (ns);
+}
 
-	if (p->depth == 1) {
-		fr->container = 1;
-		if (ns == NS_OTHER && uri != NULL &&
-		    (strcmp(name, "rss") == 0 || strcmp(name, "feed") == 0)) {
-			/* An unknown namespace on a feed's root: its own. */
-			p->rooturi = xstrdup((const char *)uri);
-			p->rootns = strcmp(name, "rss") == 0 ? NS_RSS :
-			    NS_ATOM10;
-			ns = p->rootns;
-		}
-		parse_root(p, ns, name, attrs, nattrs);
-		return;
-	}
+/* What an element below the root is to us; marks containers. */
+static enum parse_tag
+parse_element_tag(struct parser *p, enum parse_ns ns, const char *name)
+{
+	struct parse_frame	*fr = &p->stack[p->depth];
+	enum parse_tag		 tag;
+
 	tag = parse_tag_of(p, ns, name);
 	/*
 	 * Fields count only inside the elements that hold them (item,
@@ -1846,26 +1849,223 @@ parse_sax_start(void *arg, const xmlChar *lname, const xmlChar *prefix,
 	if (p->meta.format == FEED_RSS10 && ns == NS_RSS090 &&
 	    tag == T_CHANNEL)
 		p->meta.format = FEED_RSS090;
-	initem = p->initem != 0;
+	return (tag);
+}
 
-	if (p->inimage) {
-		if (tag == T_URL)
-			parse_capture(p, tag, ns, KIND_TEXT, 0);
+/* An item starts, unless one is open (then it is skipped, nested). */
+static void
+parse_start_item(struct parser *p, const xmlChar **attrs, int nattrs)
+{
+	char	*v, *t;
+
+	if (p->initem) {
+		p->skip = p->depth;
 		return;
 	}
+	parse_item_reset(p);
+	p->initem = p->depth;
+	if ((v = parse_attr(attrs, nattrs, "about")) != NULL) {
+		t = util_trim(v);
+		parse_field_set(p, F_ABOUT, t, strlen(t));
+		free(v);
+	}
+}
+
+/* An Atom category: its term, else its label, is an item tag. */
+static void
+parse_start_category(struct parser *p, const xmlChar **attrs, int nattrs)
+{
+	char	*v;
+
+	if (!p->initem)
+		return;
+	v = parse_attr(attrs, nattrs, "term");
+	if (v == NULL || *util_trim(v) == '\0') {
+		free(v);
+		v = parse_attr(attrs, nattrs, "label");
+	}
+	if (v != NULL)
+		parse_list_add(&p->item.tags, &p->item.ntags, util_trim(v));
+	free(v);
+}
+
+/*
+ * An element whose text we want: capture it, read as what its type says
+ * (parse_text_kind()) or as its vocabulary has it.
+ */
+static void
+parse_start_text(struct parser *p, enum parse_tag tag, enum parse_ns ns,
+    const xmlChar **attrs, int nattrs)
+{
+	char	*v;
+	int	 initem = p->initem != 0, kind = KIND_TEXT, b64 = 0;
+	int	 atom = ns == NS_ATOM10 || ns == NS_ATOM03 || p->atomdefault;
+
 	switch (tag) {
-	case T_ITEM:
-		if (initem) {
-			p->skip = p->depth;
-			break;
+	case T_NAME: case T_URI: case T_EMAIL:
+		if (!p->inauthor)
+			return;
+		break;
+	case T_TITLE:
+		if (initem ? p->f[F_TITLE].v != NULL : p->meta.title != NULL)
+			return;
+		if (atom && (kind = parse_text_kind(attrs, nattrs, &b64,
+		    0)) == KIND_TEXT)
+			kind = KIND_LITERAL;
+		break;
+	case T_CONTENT:
+		/* Content elsewhere (src=): nothing to read here. */
+		if (initem && (v = parse_attr(attrs, nattrs, "src")) != NULL) {
+			free(v);
+			return;
 		}
-		parse_item_reset(p);
-		p->initem = p->depth;
-		if ((v = parse_attr(attrs, nattrs, "about")) != NULL) {
-			t = util_trim(v);
-			parse_field_set(p, F_ABOUT, t, strlen(t));
+		/* FALLTHROUGH */
+	case T_SUMMARY:
+		if (!initem)
+			return;
+		kind = parse_text_kind(attrs, nattrs, &b64, 0);
+		break;
+	case T_SUBTITLE:
+		if (initem)
+			return;
+		if ((kind = parse_text_kind(attrs, nattrs, &b64, 0)) ==
+		    KIND_TEXT)
+			kind = KIND_LITERAL;
+		break;
+	case T_XBODY:
+		if (!initem)
+			return;
+		tag = T_ENCODED;
+		kind = KIND_XHTML;
+		break;
+	case T_MDESC: case T_MTITLE:
+		/* Media RSS text (YouTube): type="plain" unless "html". */
+		if (!initem)
+			return;
+		v = parse_attr(attrs, nattrs, "type");
+		if (v != NULL && strcasecmp(v, "html") == 0)
+			kind = KIND_HTML;
+		else if (tag == T_MTITLE)
+			kind = KIND_LITERAL;
+		free(v);
+		break;
+	case T_ENCODED: case T_DESCRIPTION:
+		kind = initem ? KIND_HTML : KIND_TEXT;
+		break;
+	case T_GUID:
+		if (initem && (v = parse_attr(attrs, nattrs,
+		    "isPermaLink")) != NULL) {
+			p->guid_permalink = strcasecmp(util_trim(v),
+			    "false") != 0;
 			free(v);
 		}
+		break;
+	case T_CATEGORY:
+		if (atom) {
+			parse_start_category(p, attrs, nattrs);
+			return;
+		}
+		break;
+	case T_LINK: case T_ID: case T_PUBDATE: case T_PUBLISHED:
+	case T_UPDATED: case T_DCDATE: case T_DCMODIFIED: case T_DCSUBJECT:
+	case T_RSSAUTHOR: case T_DCCREATOR: case T_IAUTHOR: case T_TTL:
+	case T_LANGUAGE: case T_ICON: case T_ISUMMARY: case T_IDURATION:
+	case T_SYPERIOD: case T_SYFREQ: case T_HOUR: case T_DAY:
+		break;
+	default:
+		return;
+	}
+	parse_capture(p, tag, ns, kind, b64);
+}
+
+/* An Atom link: rel, type and length wait for its href, or its text. */
+static void
+parse_start_atomlink(struct parser *p, enum parse_ns ns,
+    const xmlChar **attrs, int nattrs)
+{
+	char	*href;
+
+	href = parse_attr(attrs, nattrs, "href");
+	free(p->linkrel);
+	free(p->linktype);
+	free(p->linklen);
+	p->linkrel = parse_attr(attrs, nattrs, "rel");
+	p->linktype = parse_attr(attrs, nattrs, "type");
+	p->linklen = parse_attr(attrs, nattrs, "length");
+	if (href != NULL)
+		parse_atom_link(p, href);
+	else	/* Atom 0.3 in the wild: the URL as text. */
+		parse_capture(p, T_ATOMLINK, ns, KIND_TEXT, 0);
+	free(href);
+}
+
+/* An RSS enclosure or a media:content: an attachment of the item. */
+static void
+parse_start_enclosure(struct parser *p, enum parse_tag tag,
+    const xmlChar **attrs, int nattrs)
+{
+	char	*href, *type, *len, *v;
+
+	if (!p->initem)
+		return;
+	href = parse_attr(attrs, nattrs, "url");
+	type = parse_attr(attrs, nattrs, "type");
+	len = parse_attr(attrs, nattrs, tag == T_ENCLOSURE ? "length" :
+	    "fileSize");
+	v = tag == T_MCONTENT ? parse_attr(attrs, nattrs, "duration") : NULL;
+	if (href != NULL)
+		parse_attach(p, util_trim(href), type != NULL ?
+		    util_trim(type) : NULL, len != NULL ? util_trim(len) : NULL,
+		    v);
+	free(href);
+	free(type);
+	free(len);
+	free(v);
+}
+
+/*
+ * An image given as an attribute (media:thumbnail, itunes:image, the old
+ * itunes:link rel="image"): the item's image, or the feed's icon.
+ */
+static void
+parse_start_image(struct parser *p, enum parse_tag tag,
+    const xmlChar **attrs, int nattrs)
+{
+	char	*href, *t;
+	int	 image;
+
+	if (tag == T_ILINK) {
+		t = parse_attr(attrs, nattrs, "rel");
+		image = t != NULL && strcmp(util_trim(t), "image") == 0;
+		free(t);
+		if (!image)
+			return;
+	}
+	href = parse_attr(attrs, nattrs, tag == T_MTHUMB ? "url" : "href");
+	if (href == NULL && tag == T_IIMAGE)
+		/* A common mistake: url= for href=. */
+		href = parse_attr(attrs, nattrs, "url");
+	if (href != NULL && *util_trim(href) != '\0') {
+		t = parse_resolve(p, href);
+		if (p->initem)
+			parse_field_set(p, F_IMAGE, t, strlen(t));
+		else
+			parse_meta_set(&p->meta.icon, t);
+		free(t);
+	}
+	free(href);
+}
+
+/* An element below the root starts, outside any capture: act on it. */
+static void
+parse_element_start(struct parser *p, enum parse_tag tag, enum parse_ns ns,
+    const xmlChar **attrs, int nattrs)
+{
+	char	*v, *t;
+
+	switch (tag) {
+	case T_ITEM:
+		parse_start_item(p, attrs, nattrs);
 		break;
 	case T_CHANNEL:
 		p->inchannel = p->depth;
@@ -1888,193 +2088,81 @@ parse_sax_start(void *arg, const xmlChar *lname, const xmlChar *prefix,
 		buf_reset(&p->auri);
 		buf_reset(&p->aemail);
 		break;
-	case T_NAME:
-	case T_URI:
-	case T_EMAIL:
-		if (p->inauthor)
-			parse_capture(p, tag, ns, KIND_TEXT, 0);
+	case T_ATOMLINK:
+		parse_start_atomlink(p, ns, attrs, nattrs);
 		break;
-	case T_TITLE:
-		if (initem ? p->f[F_TITLE].v != NULL : p->meta.title != NULL)
-			break;
-		if (ns == NS_ATOM10 || ns == NS_ATOM03 || p->atomdefault) {
-			i = parse_text_kind(attrs, nattrs, &b64, 0);
-			if (i == KIND_TEXT)
-				i = KIND_LITERAL;
-		} else
-			i = KIND_TEXT;
-		parse_capture(p, tag, ns, i, b64);
+	case T_ENCLOSURE:
+	case T_MCONTENT:
+		parse_start_enclosure(p, tag, attrs, nattrs);
 		break;
-	case T_SUMMARY:
-	case T_CONTENT:
-		if (!initem)
-			break;
-		if (tag == T_CONTENT && (v = parse_attr(attrs, nattrs,
-		    "src")) != NULL) {
-			free(v);
-			break;
-		}
-		i = parse_text_kind(attrs, nattrs, &b64, 0);
-		parse_capture(p, tag, ns, i, b64);
-		break;
-	case T_SUBTITLE:
-		if (initem)
-			break;
-		i = parse_text_kind(attrs, nattrs, &b64, 0);
-		if (i == KIND_TEXT)
-			i = KIND_LITERAL;
-		parse_capture(p, tag, ns, i, b64);
+	case T_ILINK:
+	case T_MTHUMB:
+	case T_IIMAGE:
+		parse_start_image(p, tag, attrs, nattrs);
 		break;
 	case T_MPLAYER:
 		/* A page to watch it: the link when there is none. */
-		if (initem && (v = parse_attr(attrs, nattrs, "url")) != NULL) {
+		if (p->initem &&
+		    (v = parse_attr(attrs, nattrs, "url")) != NULL) {
 			t = parse_resolve(p, util_trim(v));
 			parse_field_set(p, F_PLAYER, t, strlen(t));
 			free(t);
 			free(v);
 		}
 		break;
-	case T_XBODY:
-		if (initem)
-			parse_capture(p, T_ENCODED, ns, KIND_XHTML, 0);
-		break;
-	case T_MDESC:
-	case T_MTITLE:
-		/* Media RSS text (YouTube): type="plain" unless "html". */
-		if (!initem)
-			break;
-		v = parse_attr(attrs, nattrs, "type");
-		i = v != NULL && strcasecmp(v, "html") == 0 ? KIND_HTML :
-		    KIND_TEXT;
-		free(v);
-		parse_capture(p, tag, ns, tag == T_MTITLE && i == KIND_TEXT ?
-		    KIND_LITERAL : i, 0);
-		break;
-	case T_ENCODED:
-	case T_DESCRIPTION:
-		if (initem)
-			parse_capture(p, tag, ns, KIND_HTML, 0);
-		else
-			parse_capture(p, tag, ns, KIND_TEXT, 0);
-		break;
-	case T_GUID:
-		if (initem && (v = parse_attr(attrs, nattrs,
-		    "isPermaLink")) != NULL) {
-			p->guid_permalink = strcasecmp(util_trim(v),
-			    "false") != 0;
-			free(v);
-		}
-		parse_capture(p, tag, ns, KIND_TEXT, 0);
-		break;
-	case T_LINK:
-	case T_ID:
-	case T_PUBDATE:
-	case T_PUBLISHED:
-	case T_UPDATED:
-	case T_DCDATE:
-	case T_DCMODIFIED:
-	case T_DCSUBJECT:
-	case T_RSSAUTHOR:
-	case T_DCCREATOR:
-	case T_IAUTHOR:
-	case T_TTL:
-	case T_LANGUAGE:
-	case T_ICON:
-	case T_ISUMMARY:
-	case T_IDURATION:
-	case T_SYPERIOD:
-	case T_SYFREQ:
-	case T_HOUR:
-	case T_DAY:
-		parse_capture(p, tag, ns, KIND_TEXT, 0);
-		break;
-	case T_CATEGORY:
-		if (ns == NS_ATOM10 || ns == NS_ATOM03 || p->atomdefault) {
-			if (!initem)
-				break;
-			v = parse_attr(attrs, nattrs, "term");
-			if (v == NULL || *util_trim(v) == '\0') {
-				free(v);
-				v = parse_attr(attrs, nattrs, "label");
-			}
-			if (v != NULL)
-				parse_list_add(&p->item.tags, &p->item.ntags,
-				    util_trim(v));
-			free(v);
-			break;
-		}
-		parse_capture(p, tag, ns, KIND_TEXT, 0);
-		break;
-	case T_ATOMLINK:
-		href = parse_attr(attrs, nattrs, "href");
-		free(p->linkrel);
-		free(p->linktype);
-		free(p->linklen);
-		p->linkrel = parse_attr(attrs, nattrs, "rel");
-		p->linktype = parse_attr(attrs, nattrs, "type");
-		p->linklen = parse_attr(attrs, nattrs, "length");
-		if (href != NULL)
-			parse_atom_link(p, href);
-		else	/* Atom 0.3 in the wild: the URL as text. */
-			parse_capture(p, tag, ns, KIND_TEXT, 0);
-		free(href);
-		break;
-	case T_ENCLOSURE:
-	case T_MCONTENT:
-		if (!initem)
-			break;
-		href = parse_attr(attrs, nattrs, "url");
-		type = parse_attr(attrs, nattrs, "type");
-		len = parse_attr(attrs, nattrs, tag == T_ENCLOSURE ? "length" :
-		    "fileSize");
-		v = tag == T_MCONTENT ? parse_attr(attrs, nattrs, "duration") :
-		    NULL;
-		if (href != NULL)
-			parse_attach(p, util_trim(href), type != NULL ?
-			    util_trim(type) : NULL, len != NULL ?
-			    util_trim(len) : NULL, v);
-		free(href);
-		free(type);
-		free(len);
-		free(v);
-		break;
 	case T_ICATEGORY:
 		/* <itunes:category text="Technology">: the item's tag. */
-		if (initem && (v = parse_attr(attrs, nattrs, "text")) != NULL) {
+		if (p->initem &&
+		    (v = parse_attr(attrs, nattrs, "text")) != NULL) {
 			parse_list_add(&p->item.tags, &p->item.ntags,
 			    util_trim(v));
 			free(v);
 		}
 		break;
-	case T_ILINK:
-	case T_MTHUMB:
-	case T_IIMAGE:
-		if (tag == T_ILINK) {
-			/* Old iTunes style: <itunes:link rel="image">. */
-			v = parse_attr(attrs, nattrs, "rel");
-			i = v != NULL && strcmp(util_trim(v), "image") == 0;
-			free(v);
-			if (!i)
-				break;
-		}
-		href = parse_attr(attrs, nattrs, tag == T_MTHUMB ? "url" :
-		    "href");
-		if (href == NULL && tag == T_IIMAGE)
-			/* A common mistake: url= for href=. */
-			href = parse_attr(attrs, nattrs, "url");
-		if (href != NULL && *util_trim(href) != '\0') {
-			t = parse_resolve(p, href);
-			if (initem)
-				parse_field_set(p, F_IMAGE, t, strlen(t));
-			else
-				parse_meta_set(&p->meta.icon, t);
-			free(t);
-		}
-		free(href);
-		break;
 	default:
+		parse_start_text(p, tag, ns, attrs, nattrs);
 		break;
 	}
+}
+
+/* SAX: an element starts. */
+static void
+parse_sax_start(void *arg, const xmlChar *lname, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **nsl, int nattrs,
+    int ndef, const xmlChar **attrs)
+{
+	struct parser	*p = arg;
+	const char	*name = (const char *)lname;
+	enum parse_ns	 ns;
+	enum parse_tag	 tag;
+
+	if (p->mode == MODE_FAILED)
+		return;
+	parse_keep_going(p);
+	if (p->depth >= PARSE_MAX_DEPTH) {
+		parse_fail(p, "elements nested too deeply");
+		return;
+	}
+	parse_frame_push(p, attrs, nattrs);
+	if (p->cap != 0) {
+		parse_capture_start(p, name, attrs, nattrs);
+		return;
+	}
+	if (p->skip != 0)
+		return;
+	ns = parse_element_ns(p, &name, prefix, uri);
+	if (p->depth == 1) {
+		parse_root(p, ns, name, uri, attrs, nattrs);
+		return;
+	}
+	tag = parse_element_tag(p, ns, name);
+	if (p->inimage) {
+		/* A channel's or an item's image: only its URL counts. */
+		if (tag == T_URL)
+			parse_capture(p, tag, ns, KIND_TEXT, 0);
+		return;
+	}
+	parse_element_start(p, tag, ns, attrs, nattrs);
 }
 
 /* SAX: an element ends. */
