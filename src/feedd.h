@@ -4,9 +4,9 @@
  * Order: includes, defaults, types shared between modules, then the
  * prototypes of each file under its own heading.  A struct used by one file
  * only is defined in that file.  Only fetch.c sees curl, only store.c sees
- * sqlite3, only parse.c, jsonfeed.c and html.c see libxml2; jansson is used
- * by jsonfeed.c and by the protocol code (proto.c, server.c, feedctl.c),
- * since the protocol is JSON.
+ * sqlite3, only parse.c (with decode.c and item.c), jsonfeed.c and html.c
+ * see libxml2; jansson is used by jsonfeed.c and by the protocol code
+ * (proto.c, server.c, feedctl.c), since the protocol is JSON.
  */
 #ifndef FEEDD_H
 #define FEEDD_H
@@ -352,6 +352,21 @@ char		*decode_utf8_own(char *);
 char		*decode_utf8_copy(const char *);
 void		 decode_utf8_cut(struct buf *);
 
+/* item.c: the values of feed items: titles, people, lists, links. */
+size_t		 item_fold(char *);
+int		 item_has_markup(const char *);
+char		*item_title(char *, int);
+void		 item_list_add(char ***, size_t *, const char *);
+void		 item_person_add(struct feed_person **, size_t *, const char *,
+		     const char *, const char *);
+void		 item_rss_author(struct feed_person **, size_t *, char *);
+int64_t		 item_duration(const char *);
+void		 item_attach(struct feed_item *, char *, const char *,
+		     const char *, const char *);
+void		 item_free_lists(struct feed_item *);
+char		*item_resolve(const char *, const char *);
+int		 item_html_links(struct buf *, const char *, const char *);
+
 /* parse.c: streaming feed parser (libxml2 push parser + jsonfeed.c). */
 struct parser;
 struct parser	*parser_new(const char *, parser_item_cb, void *);
@@ -363,7 +378,6 @@ void		 parser_meta_clear(struct feed_meta *);
 const char	*parser_format_name(enum feed_format);
 void		 parser_free(struct parser *);
 void		 parser_item_free(struct feed_item *);
-size_t		 parser_fold(char *);
 /* For jsonfeed.c, which delivers JSON Feed items through the parser. */
 struct feed_meta *parser_meta_edit(struct parser *);
 char		*parser_resolve(struct parser *, const char *);

@@ -85,7 +85,7 @@ jsonfeed_title(json_t *o, const char *key, int html)
 		} else
 			free(s);
 	}
-	if (parser_fold(t) == 0) {
+	if (item_fold(t) == 0) {
 		free(t);
 		return (NULL);
 	}

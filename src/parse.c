@@ -196,7 +196,6 @@ static void	 parse_sax_text(void *, const xmlChar *, int);
 static xmlEntityPtr parse_sax_entity(void *, const xmlChar *);
 static void	 parse_sax_error(void *, xmlErrorPtr);
 static void	 parse_atom_link(struct parser *, char *);
-static int	 parse_is_relative(const char *, size_t);
 
 /* Record our own fatal error at the current position; first one wins. */
 static void
@@ -587,22 +586,36 @@ parse_attr(const xmlChar **attrs, int n, const char *name)
 static char *
 parse_resolve(struct parser *p, const char *ref)
 {
-	const char	*base = p->stack[p->depth].base;
-	xmlChar		*u;
-	char		*s;
+	return (item_resolve(p->stack[p->depth].base, ref));
+}
 
-	while (isspace((unsigned char)*ref))
-		ref++;
-	/* Absolute already (the usual case): nothing to resolve. */
-	if (base == NULL || *ref == '\0' || (*ref != '#' &&
-	    !parse_is_relative(ref, strcspn(ref, ":/?#") + 1)))
-		return (xstrdup(ref));
-	if ((u = xmlBuildURI((const xmlChar *)ref,
-	    (const xmlChar *)base)) == NULL)
-		return (xstrdup(ref));
-	s = xstrdup((const char *)u);
-	xmlFree(u);
-	return (s);
+/*
+ * Make the links of an HTML field absolute against the base in effect for
+ * the element that held it (xml:base, else the document URL).
+ */
+static void
+parse_html_links(struct parser *p, enum parse_field f)
+{
+	struct parse_field_buf	*fb = &p->f[f];
+	struct buf		 out = { NULL, 0, 0 };
+	const char		*base = p->stack[p->depth].base;
+
+	if (fb->v == NULL || base == NULL ||
+	    !item_html_links(&out, fb->v, base))
+		return;
+	buf_free(&fb->b);
+	fb->b = out;
+	fb->v = fb->b.data;
+}
+
+/* Add an attachment to the item, or merge it with one of the same URL. */
+static void
+parse_attach(struct parser *p, const char *url, const char *type,
+    const char *size, const char *duration)
+{
+	if (url != NULL && *url != '\0')
+		item_attach(&p->item, parse_resolve(p, url), type, size,
+		    duration);
 }
 
 /* Set an item field from a string, unless set; first one wins. */
@@ -637,312 +650,6 @@ parse_field_take(struct parser *p, enum parse_field f, char *s)
 	fb->v = s;
 }
 
-/* Whether a URL reference is relative: no scheme, not a bare fragment. */
-static int
-parse_is_relative(const char *s, size_t n)
-{
-	size_t	i;
-
-	if (n == 0 || s[0] == '#')
-		return (0);
-	if (!isalpha((unsigned char)s[0]))
-		return (1);
-	for (i = 1; i < n; i++) {
-		if (s[i] == ':')
-			return (0);
-		if (!isalnum((unsigned char)s[i]) && s[i] != '+' &&
-		    s[i] != '-' && s[i] != '.')
-			return (1);
-	}
-	return (1);
-}
-
-/* Append a srcset value ("a.png, b.png 2x") with its URLs made absolute. */
-static void
-parse_srcset(struct parser *p, struct buf *out, const char *v,
-    const char *ve)
-{
-	const char	*u, *ue;
-	char		*ref, *abs;
-
-	while (v < ve) {
-		for (u = v; u < ve && (isspace((unsigned char)*u) ||
-		    *u == ','); u++)
-			;
-		buf_add(out, v, (size_t)(u - v));
-		for (ue = u; ue < ve && !isspace((unsigned char)*ue) &&
-		    *ue != ','; ue++)
-			;
-		if (ue > u && parse_is_relative(u, (size_t)(ue - u))) {
-			ref = xstrndup(u, (size_t)(ue - u));
-			abs = parse_resolve(p, ref);
-			buf_adds(out, abs);
-			free(abs);
-			free(ref);
-		} else
-			buf_add(out, u, (size_t)(ue - u));
-		/* The descriptor ("2x", "480w"), up to the next comma. */
-		for (v = ue; v < ve && *v != ','; v++)
-			;
-		buf_add(out, ue, (size_t)(v - ue));
-	}
-}
-
-/*
- * Make the relative href and src attributes of an HTML field absolute,
- * against the base in effect for the element that held it (xml:base, else
- * the document URL), as readers of the content outside the feed need.
- */
-static void
-parse_html_links(struct parser *p, enum parse_field f)
-{
-	struct parse_field_buf	*fb = &p->f[f];
-	struct buf		 out = { NULL, 0, 0 };
-	const char		*s = fb->v, *t, *name, *v, *ve;
-	char			*ref, *abs, q;
-	size_t			 done = 0, nlen;
-
-	if (s == NULL || p->stack[p->depth].base == NULL)
-		return;
-	/* Most content has no links: look before walking the tags. */
-	if (strstr(s, "href") == NULL && strstr(s, "src") == NULL &&
-	    strstr(s, "HREF") == NULL && strstr(s, "SRC") == NULL)
-		return;
-	for (t = s; (t = strchr(t, '<')) != NULL;) {
-		if (!isalpha((unsigned char)*++t))
-			continue;
-		while (*t != '\0' && *t != '>' && *t != '<') {
-			if (!isspace((unsigned char)*t)) {
-				t++;
-				continue;
-			}
-			while (isspace((unsigned char)*t))
-				t++;
-			name = t;
-			while (isalnum((unsigned char)*t) || *t == '-')
-				t++;
-			nlen = (size_t)(t - name);
-			while (isspace((unsigned char)*t))
-				t++;
-			if (*t != '=')
-				continue;
-			t++;
-			while (isspace((unsigned char)*t))
-				t++;
-			q = *t == '"' || *t == '\'' ? *t++ : '\0';
-			v = t;
-			if (q != '\0') {
-				if ((ve = strchr(v, q)) == NULL)
-					break;
-			} else
-				ve = v + strcspn(v, " \t\r\n>");
-			t = q != '\0' ? ve + 1 : ve;
-			if (nlen == 6 && strncasecmp(name, "srcset", 6) == 0) {
-				buf_add(&out, s + done, (size_t)(v - s) - done);
-				parse_srcset(p, &out, v, ve);
-				done = (size_t)(ve - s);
-				continue;
-			}
-			if (!((nlen == 4 &&
-			    strncasecmp(name, "href", 4) == 0) ||
-			    (nlen == 3 && strncasecmp(name, "src", 3) == 0)) ||
-			    !parse_is_relative(v, (size_t)(ve - v)))
-				continue;
-			ref = xstrndup(v, (size_t)(ve - v));
-			abs = parse_resolve(p, ref);
-			buf_add(&out, s + done, (size_t)(v - s) - done);
-			buf_adds(&out, abs);
-			done = (size_t)(ve - s);
-			free(abs);
-			free(ref);
-		}
-	}
-	if (out.data == NULL)
-		return;
-	buf_adds(&out, s + done);
-	buf_free(&fb->b);
-	fb->b = out;
-	fb->v = fb->b.data;
-}
-
-/* Add a string to a list, without duplicates and within the cap. */
-static void
-parse_list_add(char ***list, size_t *n, const char *s)
-{
-	size_t	i;
-
-	if (*s == '\0' || *n >= PARSE_MAX_LIST)
-		return;
-	for (i = 0; i < *n; i++) {
-		if (strcmp((*list)[i], s) == 0)
-			return;
-	}
-	*list = xreallocarray(*list, *n + 1, sizeof **list);
-	(*list)[(*n)++] = xstrdup(s);
-}
-
-/* Add a person to a list unless one of that name is there. */
-static void
-parse_person_add(struct feed_person **list, size_t *n, const char *name,
-    const char *url, const char *email)
-{
-	struct feed_person	*fp;
-	size_t			 i;
-
-	if ((name == NULL || *name == '\0') && (url == NULL || *url == '\0') &&
-	    (email == NULL || *email == '\0'))
-		return;
-	if (*n >= PARSE_MAX_LIST)
-		return;
-	for (i = 0; i < *n; i++) {
-		fp = &(*list)[i];
-		if (name != NULL && fp->name != NULL &&
-		    strcmp(fp->name, name) == 0)
-			return;
-	}
-	*list = xreallocarray(*list, *n + 1, sizeof **list);
-	fp = &(*list)[(*n)++];
-	fp->name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
-	fp->url = url != NULL && *url != '\0' ? xstrdup(url) : NULL;
-	fp->email = email != NULL && *email != '\0' ? xstrdup(email) : NULL;
-}
-
-/* Whether s looks like a mail address. */
-static int
-parse_is_addr(const char *s)
-{
-	return (strchr(s, '@') != NULL && strpbrk(s, " \t") == NULL);
-}
-
-/*
- * Add an RSS-style author: "jane@example.com (Jane Doe)", "Jane Doe
- * (jane@example.com)", "Jane Doe <jane@example.com>", an address alone or
- * a name alone ("Author (name)" is a name: neither part is an address).
- */
-static void
-parse_rss_author(struct feed_person **list, size_t *n, char *s)
-{
-	char	*copy, *open, *in, *out;
-	size_t	 len = strlen(s);
-
-	if (len > 0 && (s[len - 1] == ')' || s[len - 1] == '>') &&
-	    (open = strrchr(s, s[len - 1] == ')' ? '(' : '<')) != NULL) {
-		copy = xstrdup(s);
-		copy[len - 1] = '\0';
-		copy[open - s] = '\0';
-		in = util_trim(copy + (open - s) + 1);
-		out = util_trim(copy);
-		if (parse_is_addr(out) || parse_is_addr(in)) {
-			if (parse_is_addr(in))
-				parse_person_add(list, n, out, NULL, in);
-			else
-				parse_person_add(list, n, in, NULL, out);
-			free(copy);
-			return;
-		}
-		free(copy);
-	} else if (parse_is_addr(s)) {
-		parse_person_add(list, n, NULL, NULL, s);
-		return;
-	}
-	parse_person_add(list, n, s, NULL, NULL);
-}
-
-/* Parse "123", "12:03" or "1:02:03" seconds; -1 if not a duration. */
-static int64_t
-parse_duration(const char *s)
-{
-	int64_t	 v = 0, part;
-	int	 nparts = 0;
-
-	while (*s != '\0') {
-		if (!isdigit((unsigned char)*s))
-			return (-1);
-		part = 0;
-		while (isdigit((unsigned char)*s)) {
-			if (part > INT32_MAX / 10)
-				return (-1);
-			part = part * 10 + (*s++ - '0');
-		}
-		v = v * 60 + part;
-		if (++nparts > 3)
-			return (-1);
-		if (*s == ':')
-			s++;
-		else if (*s == '.') {
-			while (isdigit((unsigned char)*++s))
-				;
-			break;
-		}
-	}
-	return (*s == '\0' && nparts > 0 ? v : -1);
-}
-
-/* Add or merge an attachment (same URL: fill in what is missing). */
-static void
-parse_attach(struct parser *p, const char *url, const char *type,
-    const char *size, const char *duration)
-{
-	struct feed_item	*it = &p->item;
-	struct feed_attachment	*a = NULL;
-	char			*u;
-	size_t			 i;
-	int64_t			 v;
-
-	if (url == NULL || *url == '\0')
-		return;
-	u = parse_resolve(p, url);
-	for (i = 0; i < it->nattachments; i++) {
-		if (strcmp(it->attachments[i].url, u) == 0) {
-			a = &it->attachments[i];
-			free(u);
-			break;
-		}
-	}
-	if (a == NULL) {
-		if (it->nattachments >= PARSE_MAX_LIST) {
-			free(u);
-			return;
-		}
-		it->attachments = xreallocarray(it->attachments,
-		    it->nattachments + 1, sizeof *it->attachments);
-		a = &it->attachments[it->nattachments++];
-		a->url = u;
-		a->mime_type = NULL;
-		a->size = a->duration = -1;
-	}
-	if (a->mime_type == NULL && type != NULL && *type != '\0')
-		a->mime_type = xstrdup(type);
-	if (a->size < 0 && size != NULL &&
-	    util_parse_int(size, 0, INT64_MAX, &v) == 0 && v > 0)
-		a->size = v;
-	if (a->duration < 0 && duration != NULL &&
-	    (v = parse_duration(duration)) >= 0)
-		a->duration = v;
-}
-
-/* Free the lists of an item: authors, tags, attachments. */
-static void
-parse_item_free_lists(struct feed_item *it)
-{
-	size_t	i;
-
-	for (i = 0; i < it->nauthors; i++) {
-		free(it->authors[i].name);
-		free(it->authors[i].url);
-		free(it->authors[i].email);
-	}
-	free(it->authors);
-	for (i = 0; i < it->ntags; i++)
-		free(it->tags[i]);
-	free(it->tags);
-	for (i = 0; i < it->nattachments; i++) {
-		free(it->attachments[i].url);
-		free(it->attachments[i].mime_type);
-	}
-	free(it->attachments);
-}
-
 /*
  * Free an item whose strings are all its own (a copy kept past the
  * callback, or one built from JSON Feed), and zero it.
@@ -959,7 +666,7 @@ parser_item_free(struct feed_item *it)
 	free(it->content_text);
 	free(it->summary);
 	free(it->image);
-	parse_item_free_lists(it);
+	item_free_lists(it);
 	memset(it, 0, sizeof *it);
 	it->published = it->modified = DATE_NONE;
 }
@@ -971,7 +678,7 @@ parse_item_reset(struct parser *p)
 	struct feed_item	*it = &p->item;
 	size_t			 i;
 
-	parse_item_free_lists(it);
+	item_free_lists(it);
 	memset(it, 0, sizeof *it);
 	it->published = it->modified = DATE_NONE;
 	for (i = 0; i < F_NFIELDS; i++) {
@@ -1078,7 +785,7 @@ parse_item_end(struct parser *p)
 	    p->meta.format == FEED_ATOM03)) {
 		/* RFC 4287 4.2.1: the feed's authors apply to the entry. */
 		for (i = 0; i < p->meta.nauthors; i++)
-			parse_person_add(&it->authors, &it->nauthors,
+			item_person_add(&it->authors, &it->nauthors,
 			    p->meta.authors[i].name, p->meta.authors[i].url,
 			    p->meta.authors[i].email);
 	}
@@ -1090,69 +797,6 @@ parse_item_end(struct parser *p)
 	}
 	parser_deliver(p, it);
 	parse_item_reset(p);
-}
-
-/*
- * Fold runs of whitespace (and no-break spaces) into one space, in place,
- * and trim: a title is one line.  Returns the new length.
- */
-size_t
-parser_fold(char *s)
-{
-	char	*r = s, *w = s;
-	int	 space = 0;
-
-	while (*r != '\0' && isspace((unsigned char)*r))
-		r++;
-	for (; *r != '\0'; r++) {
-		if (isspace((unsigned char)*r)) {
-			space = 1;
-			continue;
-		}
-		if ((unsigned char)r[0] == 0xc2 &&
-		    (unsigned char)r[1] == 0xa0) {
-			space = 1;	/* no-break space */
-			r++;
-			continue;
-		}
-		if (space && w != s)
-			*w++ = ' ';
-		space = 0;
-		*w++ = *r;
-	}
-	*w = '\0';
-	return ((size_t)(w - s));
-}
-
-/* Whether text may hold markup: a tag or an entity reference. */
-static int
-parse_has_markup(const char *s)
-{
-	for (; (s = strpbrk(s, "<&")) != NULL; s++) {
-		if (*s == '<' || isalpha((unsigned char)s[1]) || s[1] == '#')
-			return (1);
-	}
-	return (0);
-}
-
-/* Turn a title into one line of plain text; a new string. */
-static char *
-parse_title(char *s, int kind)
-{
-	char	*t;
-
-	if (kind == KIND_LITERAL || (kind == KIND_TEXT &&
-	    !parse_has_markup(s))) {
-		parser_fold(s);
-		return (xstrdup(s));
-	}
-	t = html_to_text(s, strlen(s), HTML_TEXT_INLINE);
-	if (t == NULL) {
-		parser_fold(s);
-		return (xstrdup(s));
-	}
-	parser_fold(t);
-	return (t);
 }
 
 /* Decode base64 in place (Atom 0.3 mode="base64"); returns the length. */
@@ -1298,8 +942,11 @@ parse_field_str(struct parser *p, enum parse_conv conv, enum parse_field f,
 	}
 	if (len == 0 || (f != F_NONE ? p->f[f].v != NULL : *ms != NULL))
 		return;
-	t = conv == CONV_URL ? parse_resolve(p, s) : parse_title(s,
-	    p->capkind);
+	if (conv == CONV_URL)
+		t = parse_resolve(p, s);
+	else
+		t = item_title(s, p->capkind != KIND_LITERAL &&
+		    (p->capkind != KIND_TEXT || item_has_markup(s)));
 	if (f != F_NONE)
 		parse_field_set(p, f, t, strlen(t));
 	else
@@ -1349,7 +996,7 @@ parse_meta_desc(struct parser *p, char **ms, char *s, size_t len)
 	if (*ms != NULL || len == 0)
 		return;
 	if (p->capkind != KIND_LITERAL &&
-	    (p->capkind != KIND_TEXT || parse_has_markup(s))) {
+	    (p->capkind != KIND_TEXT || item_has_markup(s))) {
 		t = html_to_text(s, len, 0);
 		parse_meta_set(ms, t);
 		free(t);
@@ -1395,16 +1042,16 @@ parse_field_map(struct parser *p, const struct parse_map *fm, char *s,
 			*date = v;
 		break;
 	case CONV_TAG:
-		parse_list_add(&it->tags, &it->ntags, s);
+		item_list_add(&it->tags, &it->ntags, s);
 		break;
 	case CONV_NAME:
 	case CONV_RSSAUTHOR:
 		list = f != F_NONE ? &it->authors : &m->authors;
 		n = f != F_NONE ? &it->nauthors : &m->nauthors;
 		if (fm->conv == CONV_NAME)
-			parse_person_add(list, n, s, NULL, NULL);
+			item_person_add(list, n, s, NULL, NULL);
 		else
-			parse_rss_author(list, n, s);
+			item_rss_author(list, n, s);
 		break;
 	default:
 		break;
@@ -1449,7 +1096,7 @@ parse_field_other(struct parser *p, enum parse_tag tag, char *s,
 		break;
 	case T_IDURATION:
 		if (p->initem && p->duration < 0)
-			p->duration = parse_duration(s);
+			p->duration = item_duration(s);
 		break;
 	case T_SYPERIOD:
 		for (i = 0; i < sizeof parse_periods /
@@ -1885,7 +1532,7 @@ parse_start_category(struct parser *p, const xmlChar **attrs, int nattrs)
 		v = parse_attr(attrs, nattrs, "label");
 	}
 	if (v != NULL)
-		parse_list_add(&p->item.tags, &p->item.ntags, util_trim(v));
+		item_list_add(&p->item.tags, &p->item.ntags, util_trim(v));
 	free(v);
 }
 
@@ -2114,7 +1761,7 @@ parse_element_start(struct parser *p, enum parse_tag tag, enum parse_ns ns,
 		/* <itunes:category text="Technology">: the item's tag. */
 		if (p->initem &&
 		    (v = parse_attr(attrs, nattrs, "text")) != NULL) {
-			parse_list_add(&p->item.tags, &p->item.ntags,
+			item_list_add(&p->item.tags, &p->item.ntags,
 			    util_trim(v));
 			free(v);
 		}
@@ -2196,11 +1843,11 @@ parse_sax_end(void *arg, const xmlChar *lname, const xmlChar *prefix,
 		} else if (p->inauthor == d) {
 			p->inauthor = 0;
 			if (p->initem)
-				parse_person_add(&p->item.authors,
+				item_person_add(&p->item.authors,
 				    &p->item.nauthors, p->aname.data,
 				    p->auri.data, p->aemail.data);
 			else
-				parse_person_add(&p->meta.authors,
+				item_person_add(&p->meta.authors,
 				    &p->meta.nauthors, p->aname.data,
 				    p->auri.data, p->aemail.data);
 		} else if (p->inimage == d)
