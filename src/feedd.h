@@ -353,6 +353,32 @@ char		*decode_utf8_copy(const char *);
 void		 decode_utf8_cut(struct buf *);
 
 /* item.c: the values of feed items: titles, people, lists, links. */
+enum item_field {		/* what a document gives of an item */
+	ITEM_GUID, ITEM_LINK, ITEM_TITLE, ITEM_HTML, ITEM_TEXT, ITEM_DESC,
+	ITEM_SUMMARY, ITEM_IMAGE, ITEM_ABOUT, ITEM_MTITLE, ITEM_PLAYER,
+	ITEM_MDESC,
+	ITEM_NTEXT,		/* (the text fields of a draft) */
+	ITEM_PUBLISHED = ITEM_NTEXT, ITEM_MODIFIED, ITEM_TAGS, ITEM_AUTHORS,
+	ITEM_NONE
+};
+struct item_draft {		/* an item being read, see item.c */
+	struct feed_item it;	/* dates and lists are filled in place */
+	struct buf	 b[ITEM_NTEXT];
+	char		*v[ITEM_NTEXT];	/* each text field, or NULL */
+	int		 summary_html;	/* the summary is HTML */
+	int		 mdesc_html;	/* so is media:description */
+	int		 guid_permalink;	/* the guid may be the link */
+	int		 link_html;	/* the link is a text/html one */
+	int64_t		 duration;	/* for the first attachment */
+};
+void		 item_draft_reset(struct item_draft *);
+void		 item_draft_free(struct item_draft *);
+void		 item_draft_set(struct item_draft *, enum item_field,
+		     const char *, size_t);
+void		 item_draft_take(struct item_draft *, enum item_field,
+		     struct buf *, char *);
+struct feed_item *item_draft_end(struct item_draft *,
+		     const struct feed_meta *);
 size_t		 item_fold(char *);
 int		 item_has_markup(const char *);
 char		*item_title(char *, int);

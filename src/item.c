@@ -5,6 +5,12 @@
  * base and made absolute in HTML content.  These are functions of
  * strings and of struct feed_item, with no parser state: parse.c and
  * jsonfeed.c read documents, this file says what their values become.
+ *
+ * An item of an XML feed is filled in as a draft (struct item_draft):
+ * text fields in buffers reused from item to item (sfeed style), the
+ * first value of each kept.  item_draft_end() then settles what stands in
+ * for what: a permalink guid for a missing link, the description for a
+ * missing body, the feed's authors for an Atom entry's, and so on.
  */
 #include <sys/types.h>
 
@@ -257,6 +263,158 @@ item_free_lists(struct feed_item *it)
 		free(it->attachments[i].mime_type);
 	}
 	free(it->attachments);
+}
+
+/* The body and the summary of a draft's item (see item_draft_end()). */
+static void
+item_draft_body(struct item_draft *d)
+{
+	struct feed_item	*it = &d->it;
+
+	it->content_html = d->v[ITEM_HTML];
+	it->content_text = d->v[ITEM_TEXT];
+	it->summary = d->v[ITEM_SUMMARY];
+	if (it->content_html == NULL && it->content_text == NULL &&
+	    it->summary == NULL && d->v[ITEM_DESC] == NULL &&
+	    d->v[ITEM_MDESC] != NULL) {
+		/* Only the media's own description: better than nothing. */
+		it->summary = d->v[ITEM_MDESC];
+		d->summary_html = d->mdesc_html;
+	}
+	if (it->content_html == NULL && it->content_text == NULL) {
+		/* The description, else the summary, is the body. */
+		if (d->v[ITEM_DESC] != NULL)
+			it->content_html = d->v[ITEM_DESC];
+		else if (it->summary != NULL) {
+			if (d->summary_html)
+				it->content_html = it->summary;
+			else
+				it->content_text = it->summary;
+			it->summary = NULL;
+		}
+	} else if (it->summary == NULL)
+		it->summary = d->v[ITEM_DESC];
+}
+/* Empty a draft for the next item (its lists are freed). */
+void
+item_draft_reset(struct item_draft *d)
+{
+	size_t	i;
+
+	item_free_lists(&d->it);
+	memset(&d->it, 0, sizeof d->it);
+	d->it.published = d->it.modified = DATE_NONE;
+	for (i = 0; i < ITEM_NTEXT; i++) {
+		buf_reset(&d->b[i]);
+		d->v[i] = NULL;
+	}
+	d->summary_html = 0;
+	d->guid_permalink = 1;
+	d->duration = -1;
+	d->link_html = 0;
+}
+
+/* Free what a draft holds. */
+void
+item_draft_free(struct item_draft *d)
+{
+	size_t	i;
+
+	item_draft_reset(d);
+	for (i = 0; i < ITEM_NTEXT; i++)
+		buf_free(&d->b[i]);
+}
+
+/* Set a text field from a string, unless set: the first one wins. */
+void
+item_draft_set(struct item_draft *d, enum item_field f, const char *s,
+    size_t len)
+{
+	if (d->v[f] != NULL || len == 0)
+		return;
+	buf_reset(&d->b[f]);
+	buf_add(&d->b[f], s, len);
+	d->v[f] = d->b[f].data;
+}
+
+/*
+ * Set a text field to s, which points into text, unless set: the buffers
+ * trade places instead of copying (content is large).
+ */
+void
+item_draft_take(struct item_draft *d, enum item_field f, struct buf *text,
+    char *s)
+{
+	struct buf	tmp;
+
+	if (d->v[f] != NULL || *s == '\0')
+		return;
+	tmp = d->b[f];
+	d->b[f] = *text;
+	*text = tmp;
+	d->v[f] = s;
+}
+
+/*
+ * Settle a draft into its item, by the rules of what stands in for what:
+ * the link (else a permalink guid, a media player page, an rdf:about), the
+ * title, the body (content, else the description, else the summary), the
+ * summary, the image, the duration, the authors (an Atom feed's apply to
+ * its entries) and the date (in RSS a lone modification date is the date).
+ * The item's strings are the draft's until it is reset.
+ */
+struct feed_item *
+item_draft_end(struct item_draft *d, const struct feed_meta *m)
+{
+	struct feed_item	*it = &d->it;
+	size_t			 i;
+	int			 atom;
+
+	atom = m->format == FEED_ATOM10 || m->format == FEED_ATOM03;
+	it->guid = d->v[ITEM_GUID];
+	if (it->guid == NULL)
+		it->guid = d->v[ITEM_ABOUT];
+	it->url = d->v[ITEM_LINK];
+	if (it->url == NULL && d->v[ITEM_GUID] != NULL && d->guid_permalink &&
+	    (strncmp(it->guid, "http://", 7) == 0 ||
+	    strncmp(it->guid, "https://", 8) == 0))
+		it->url = it->guid;
+	if (it->url == NULL)
+		it->url = d->v[ITEM_PLAYER];
+	if (it->url == NULL && d->v[ITEM_ABOUT] != NULL &&
+	    (strncmp(d->v[ITEM_ABOUT], "http://", 7) == 0 ||
+	    strncmp(d->v[ITEM_ABOUT], "https://", 8) == 0))
+		it->url = d->v[ITEM_ABOUT];
+	it->title = d->v[ITEM_TITLE];
+	if (it->title == NULL)
+		it->title = d->v[ITEM_MTITLE];
+	item_draft_body(d);
+	it->image = d->v[ITEM_IMAGE];
+	for (i = 0; it->image == NULL && i < it->nattachments; i++) {
+		if (it->attachments[i].mime_type != NULL &&
+		    strncmp(it->attachments[i].mime_type, "image/", 6) == 0)
+			it->image = it->attachments[i].url;
+	}
+	for (i = 0; d->duration >= 0 && i < it->nattachments; i++) {
+		if (it->attachments[i].duration < 0) {
+			it->attachments[i].duration = d->duration;
+			break;
+		}
+	}
+	if (it->nauthors == 0 && atom) {
+		/* RFC 4287 4.2.1: the feed's authors apply to the entry. */
+		for (i = 0; i < m->nauthors; i++)
+			item_person_add(&it->authors, &it->nauthors,
+			    m->authors[i].name, m->authors[i].url,
+			    m->authors[i].email);
+	}
+	if (it->published == DATE_NONE && it->modified != DATE_NONE &&
+	    !atom) {
+		/* RSS: a lone modification date is the date we have. */
+		it->published = it->modified;
+		it->modified = DATE_NONE;
+	}
+	return (it);
 }
 
 /* Whether a URL reference is relative: no scheme, not a bare fragment. */

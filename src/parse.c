@@ -92,30 +92,12 @@ enum parse_tag {
 #define KIND_XHTML	2
 #define KIND_LITERAL	3	/* Atom type="text" title: no markup */
 
-/*
- * Item fields a text may fill: those kept in reused buffers (p->f), then
- * the item's dates and lists.
- */
-enum parse_field {
-	F_GUID, F_LINK, F_TITLE, F_HTML, F_TEXT, F_DESC, F_SUMMARY, F_IMAGE,
-	F_ABOUT, F_MTITLE, F_PLAYER, F_MDESC,
-	F_NFIELDS,
-	F_PUBLISHED = F_NFIELDS, F_MODIFIED, F_TAGS, F_AUTHORS,
-	F_NONE
-};
-
 /* One open element. */
 struct parse_frame {
 	char		*base;		/* xml:base in effect (owned if own) */
 	int		 own;
 	int		 container;	/* its children may be fields */
 	enum parse_tag	 tag;		/* what it is, if a container */
-};
-
-/* A text field: a reused buffer and the value inside it, or NULL. */
-struct parse_field_buf {
-	struct buf	 b;
-	char		*v;
 };
 
 enum parse_mode {
@@ -169,14 +151,8 @@ struct parser {
 	struct buf	 text;
 
 	/* The item being built. */
-	struct feed_item item;
-	struct parse_field_buf f[F_NFIELDS];
-	int		 summary_html;
+	struct item_draft d;
 	int		 mnested;	/* media:description in media:content */
-	int		 mdesc_html;	/* ... is HTML */
-	int		 guid_permalink;
-	int64_t		 duration;
-	int		 link_html;	/* url came from a text/html link */
 	char		*linkrel, *linktype, *linklen;	/* Atom link */
 	struct buf	 aname, auri, aemail;	/* author being built */
 	char		 hash[32];
@@ -594,18 +570,17 @@ parse_resolve(struct parser *p, const char *ref)
  * the element that held it (xml:base, else the document URL).
  */
 static void
-parse_html_links(struct parser *p, enum parse_field f)
+parse_html_links(struct parser *p, enum item_field f)
 {
-	struct parse_field_buf	*fb = &p->f[f];
-	struct buf		 out = { NULL, 0, 0 };
-	const char		*base = p->stack[p->depth].base;
+	struct buf	 out = { NULL, 0, 0 };
+	const char	*base = p->stack[p->depth].base;
 
-	if (fb->v == NULL || base == NULL ||
-	    !item_html_links(&out, fb->v, base))
+	if (p->d.v[f] == NULL || base == NULL ||
+	    !item_html_links(&out, p->d.v[f], base))
 		return;
-	buf_free(&fb->b);
-	fb->b = out;
-	fb->v = fb->b.data;
+	buf_free(&p->d.b[f]);
+	p->d.b[f] = out;
+	p->d.v[f] = out.data;
 }
 
 /* Add an attachment to the item, or merge it with one of the same URL. */
@@ -614,40 +589,8 @@ parse_attach(struct parser *p, const char *url, const char *type,
     const char *size, const char *duration)
 {
 	if (url != NULL && *url != '\0')
-		item_attach(&p->item, parse_resolve(p, url), type, size,
+		item_attach(&p->d.it, parse_resolve(p, url), type, size,
 		    duration);
-}
-
-/* Set an item field from a string, unless set; first one wins. */
-static void
-parse_field_set(struct parser *p, enum parse_field f, const char *s,
-    size_t len)
-{
-	struct parse_field_buf	*fb = &p->f[f];
-
-	if (fb->v != NULL || len == 0)
-		return;
-	buf_reset(&fb->b);
-	buf_add(&fb->b, s, len);
-	fb->v = fb->b.data;
-}
-
-/*
- * Set an item field to s, which points into the capture buffer, unless
- * set: the buffers trade places instead of copying (content is large).
- */
-static void
-parse_field_take(struct parser *p, enum parse_field f, char *s)
-{
-	struct parse_field_buf	*fb = &p->f[f];
-	struct buf		 tmp;
-
-	if (fb->v != NULL || *s == '\0')
-		return;
-	tmp = fb->b;
-	fb->b = p->text;
-	p->text = tmp;
-	fb->v = s;
 }
 
 /*
@@ -669,26 +612,6 @@ parser_item_free(struct feed_item *it)
 	item_free_lists(it);
 	memset(it, 0, sizeof *it);
 	it->published = it->modified = DATE_NONE;
-}
-
-/* Empty the item for reuse (its strings live in the parser's buffers). */
-static void
-parse_item_reset(struct parser *p)
-{
-	struct feed_item	*it = &p->item;
-	size_t			 i;
-
-	item_free_lists(it);
-	memset(it, 0, sizeof *it);
-	it->published = it->modified = DATE_NONE;
-	for (i = 0; i < F_NFIELDS; i++) {
-		buf_reset(&p->f[i].b);
-		p->f[i].v = NULL;
-	}
-	p->summary_html = 0;
-	p->guid_permalink = 1;
-	p->duration = -1;
-	p->link_html = 0;
 }
 
 /* Fill in the id (guid, else url, else a stable hash) and deliver. */
@@ -722,81 +645,12 @@ parser_deliver(struct parser *p, struct feed_item *it)
 	p->cb(it, p->arg);
 }
 
-/* The item element ended: settle the fields and deliver it. */
+/* The item element ended: settle its fields and deliver it. */
 static void
 parse_item_end(struct parser *p)
 {
-	struct feed_item	*it = &p->item;
-	size_t			 i;
-
-	it->guid = p->f[F_GUID].v;
-	if (it->guid == NULL)
-		it->guid = p->f[F_ABOUT].v;
-	it->url = p->f[F_LINK].v;
-	if (it->url == NULL && p->f[F_GUID].v != NULL && p->guid_permalink &&
-	    (strncmp(it->guid, "http://", 7) == 0 ||
-	    strncmp(it->guid, "https://", 8) == 0))
-		it->url = it->guid;
-	if (it->url == NULL)
-		it->url = p->f[F_PLAYER].v;
-	if (it->url == NULL && p->f[F_ABOUT].v != NULL &&
-	    (strncmp(p->f[F_ABOUT].v, "http://", 7) == 0 ||
-	    strncmp(p->f[F_ABOUT].v, "https://", 8) == 0))
-		it->url = p->f[F_ABOUT].v;
-	it->title = p->f[F_TITLE].v;
-	if (it->title == NULL)
-		it->title = p->f[F_MTITLE].v;
-	it->content_html = p->f[F_HTML].v;
-	it->content_text = p->f[F_TEXT].v;
-	it->summary = p->f[F_SUMMARY].v;
-	if (it->content_html == NULL && it->content_text == NULL &&
-	    it->summary == NULL && p->f[F_DESC].v == NULL &&
-	    p->f[F_MDESC].v != NULL) {
-		/* Only the media's own description: better than nothing. */
-		it->summary = p->f[F_MDESC].v;
-		p->summary_html = p->mdesc_html;
-	}
-	if (it->content_html == NULL && it->content_text == NULL) {
-		/* The description, else the summary, is the body. */
-		if (p->f[F_DESC].v != NULL)
-			it->content_html = p->f[F_DESC].v;
-		else if (it->summary != NULL) {
-			if (p->summary_html)
-				it->content_html = it->summary;
-			else
-				it->content_text = it->summary;
-			it->summary = NULL;
-		}
-	} else if (it->summary == NULL)
-		it->summary = p->f[F_DESC].v;
-	it->image = p->f[F_IMAGE].v;
-	for (i = 0; it->image == NULL && i < it->nattachments; i++) {
-		if (it->attachments[i].mime_type != NULL &&
-		    strncmp(it->attachments[i].mime_type, "image/", 6) == 0)
-			it->image = it->attachments[i].url;
-	}
-	for (i = 0; p->duration >= 0 && i < it->nattachments; i++) {
-		if (it->attachments[i].duration < 0) {
-			it->attachments[i].duration = p->duration;
-			break;
-		}
-	}
-	if (it->nauthors == 0 && (p->meta.format == FEED_ATOM10 ||
-	    p->meta.format == FEED_ATOM03)) {
-		/* RFC 4287 4.2.1: the feed's authors apply to the entry. */
-		for (i = 0; i < p->meta.nauthors; i++)
-			item_person_add(&it->authors, &it->nauthors,
-			    p->meta.authors[i].name, p->meta.authors[i].url,
-			    p->meta.authors[i].email);
-	}
-	if (it->published == DATE_NONE && it->modified != DATE_NONE &&
-	    p->meta.format != FEED_ATOM10 && p->meta.format != FEED_ATOM03) {
-		/* RSS: a lone modification date is the date we have. */
-		it->published = it->modified;
-		it->modified = DATE_NONE;
-	}
-	parser_deliver(p, it);
-	parse_item_reset(p);
+	parser_deliver(p, item_draft_end(&p->d, &p->meta));
+	item_draft_reset(&p->d);
 }
 
 /* Decode base64 in place (Atom 0.3 mode="base64"); returns the length. */
@@ -861,9 +715,9 @@ enum parse_conv {
 	CONV_TITLE,	/* a string, one line of plain text */
 	CONV_DESC,	/* item: HTML, links made absolute; feed: plain text */
 	CONV_SUMMARY,	/* HTML or text by its type, the first one only */
-	CONV_CONTENT,	/* the body: HTML (links made absolute) or F_TEXT */
-	CONV_DATE,	/* F_PUBLISHED or F_MODIFIED, the first one only */
-	CONV_TAG,	/* a category, to F_TAGS */
+	CONV_CONTENT,	/* the body: HTML (links made absolute) or ITEM_TEXT */
+	CONV_DATE,	/* ITEM_PUBLISHED or _MODIFIED, the first one only */
+	CONV_TAG,	/* a category, to ITEM_TAGS */
 	CONV_NAME,	/* a person's name, to the authors */
 	CONV_RSSAUTHOR,	/* "mail (Name)", "Name <mail>", ... to the authors */
 };
@@ -877,33 +731,33 @@ enum parse_conv {
  */
 static const struct parse_map {
 	enum parse_conv	  conv;
-	enum parse_field  item;
+	enum item_field  item;
 	enum parse_mfield meta;
 } parse_map[T_NTAGS] = {
-	/* tag			  how		  item		  feed */
-	[T_TITLE] =		{ CONV_TITLE,	  F_TITLE,	  M_TITLE },
-	[T_MTITLE] =		{ CONV_TITLE,	  F_MTITLE,	  M_NONE },
-	[T_LINK] =		{ CONV_URL,	  F_LINK,	  M_HOME },
-	[T_ICON] =		{ CONV_URL,	  F_NONE,	  M_ICON },
-	[T_GUID] =		{ CONV_TEXT,	  F_GUID,	  M_NONE },
-	[T_ID] =		{ CONV_TEXT,	  F_GUID,	  M_NONE },
-	[T_LANGUAGE] =		{ CONV_TEXT,	  F_NONE,	  M_LANGUAGE },
-	[T_DESCRIPTION] =	{ CONV_DESC,	  F_DESC,	  M_DESC },
-	[T_SUBTITLE] =		{ CONV_DESC,	  F_DESC,	  M_DESC },
-	[T_SUMMARY] =		{ CONV_SUMMARY,	  F_SUMMARY,	  M_NONE },
-	[T_ISUMMARY] =		{ CONV_SUMMARY,	  F_SUMMARY,	  M_NONE },
-	[T_CONTENT] =		{ CONV_CONTENT,	  F_HTML,	  M_NONE },
-	[T_ENCODED] =		{ CONV_CONTENT,	  F_HTML,	  M_NONE },
-	[T_PUBDATE] =		{ CONV_DATE,	  F_PUBLISHED,	  M_NONE },
-	[T_PUBLISHED] =		{ CONV_DATE,	  F_PUBLISHED,	  M_NONE },
-	[T_DCDATE] =		{ CONV_DATE,	  F_PUBLISHED,	  M_NONE },
-	[T_UPDATED] =		{ CONV_DATE,	  F_MODIFIED,	  M_NONE },
-	[T_DCMODIFIED] =	{ CONV_DATE,	  F_MODIFIED,	  M_NONE },
-	[T_CATEGORY] =		{ CONV_TAG,	  F_TAGS,	  M_NONE },
-	[T_DCSUBJECT] =		{ CONV_TAG,	  F_TAGS,	  M_NONE },
-	[T_DCCREATOR] =		{ CONV_NAME,	  F_AUTHORS,	  M_AUTHORS },
-	[T_IAUTHOR] =		{ CONV_NAME,	  F_AUTHORS,	  M_AUTHORS },
-	[T_RSSAUTHOR] =		{ CONV_RSSAUTHOR, F_AUTHORS,	  M_AUTHORS },
+	/* tag			  how		item		feed */
+	[T_TITLE] =		{ CONV_TITLE,	ITEM_TITLE,	M_TITLE },
+	[T_MTITLE] =		{ CONV_TITLE,	ITEM_MTITLE,	M_NONE },
+	[T_LINK] =		{ CONV_URL,	ITEM_LINK,	M_HOME },
+	[T_ICON] =		{ CONV_URL,	ITEM_NONE,	M_ICON },
+	[T_GUID] =		{ CONV_TEXT,	ITEM_GUID,	M_NONE },
+	[T_ID] =		{ CONV_TEXT,	ITEM_GUID,	M_NONE },
+	[T_LANGUAGE] =		{ CONV_TEXT,	ITEM_NONE,	M_LANGUAGE },
+	[T_DESCRIPTION] =	{ CONV_DESC,	ITEM_DESC,	M_DESC },
+	[T_SUBTITLE] =		{ CONV_DESC,	ITEM_DESC,	M_DESC },
+	[T_SUMMARY] =		{ CONV_SUMMARY,	ITEM_SUMMARY,	M_NONE },
+	[T_ISUMMARY] =		{ CONV_SUMMARY,	ITEM_SUMMARY,	M_NONE },
+	[T_CONTENT] =		{ CONV_CONTENT,	ITEM_HTML,	M_NONE },
+	[T_ENCODED] =		{ CONV_CONTENT,	ITEM_HTML,	M_NONE },
+	[T_PUBDATE] =		{ CONV_DATE,	ITEM_PUBLISHED,	M_NONE },
+	[T_PUBLISHED] =		{ CONV_DATE,	ITEM_PUBLISHED,	M_NONE },
+	[T_DCDATE] =		{ CONV_DATE,	ITEM_PUBLISHED,	M_NONE },
+	[T_UPDATED] =		{ CONV_DATE,	ITEM_MODIFIED,	M_NONE },
+	[T_DCMODIFIED] =	{ CONV_DATE,	ITEM_MODIFIED,	M_NONE },
+	[T_CATEGORY] =		{ CONV_TAG,	ITEM_TAGS,	M_NONE },
+	[T_DCSUBJECT] =		{ CONV_TAG,	ITEM_TAGS,	M_NONE },
+	[T_DCCREATOR] =		{ CONV_NAME,	ITEM_AUTHORS,	M_AUTHORS },
+	[T_IAUTHOR] =		{ CONV_NAME,	ITEM_AUTHORS,	M_AUTHORS },
+	[T_RSSAUTHOR] =		{ CONV_RSSAUTHOR, ITEM_AUTHORS, M_AUTHORS },
 };
 
 /* The feed string a parse_mfield names. */
@@ -928,27 +782,27 @@ parse_meta_str(struct feed_meta *m, enum parse_mfield mf)
 
 /* Store a string read as conv says (text, URL, title) in f or *ms. */
 static void
-parse_field_str(struct parser *p, enum parse_conv conv, enum parse_field f,
+parse_field_str(struct parser *p, enum parse_conv conv, enum item_field f,
     char **ms, char *s, size_t len)
 {
 	char	*t;
 
 	if (conv == CONV_TEXT) {
-		if (f != F_NONE)
-			parse_field_set(p, f, s, len);
+		if (f != ITEM_NONE)
+			item_draft_set(&p->d, f, s, len);
 		else
 			parse_meta_set(ms, s);
 		return;
 	}
-	if (len == 0 || (f != F_NONE ? p->f[f].v != NULL : *ms != NULL))
+	if (len == 0 || (f != ITEM_NONE ? p->d.v[f] != NULL : *ms != NULL))
 		return;
 	if (conv == CONV_URL)
 		t = parse_resolve(p, s);
 	else
 		t = item_title(s, p->capkind != KIND_LITERAL &&
 		    (p->capkind != KIND_TEXT || item_has_markup(s)));
-	if (f != F_NONE)
-		parse_field_set(p, f, t, strlen(t));
+	if (f != ITEM_NONE)
+		item_draft_set(&p->d, f, t, strlen(t));
 	else
 		parse_meta_set(ms, t);
 	free(t);
@@ -956,31 +810,31 @@ parse_field_str(struct parser *p, enum parse_conv conv, enum parse_field f,
 
 /* Store HTML (or text) in f, taking the capture buffer. */
 static void
-parse_field_html(struct parser *p, enum parse_conv conv, enum parse_field f,
+parse_field_html(struct parser *p, enum parse_conv conv, enum item_field f,
     char *s, size_t len)
 {
 	int	html = p->capkind != KIND_TEXT;
 
 	switch (conv) {
 	case CONV_DESC:
-		parse_field_take(p, f, s);
+		item_draft_take(&p->d, f, &p->text, s);
 		parse_html_links(p, f);
 		break;
 	case CONV_SUMMARY:
-		if (p->f[f].v != NULL || len == 0)
+		if (p->d.v[f] != NULL || len == 0)
 			break;
-		parse_field_take(p, f, s);
+		item_draft_take(&p->d, f, &p->text, s);
 		if (html)
 			parse_html_links(p, f);
-		p->summary_html = html;
+		p->d.summary_html = html;
 		break;
 	default:
 		if (len == 0)
 			break;
 		if (!html)
-			parse_field_take(p, F_TEXT, s);
+			item_draft_take(&p->d, ITEM_TEXT, &p->text, s);
 		else {
-			parse_field_take(p, f, s);
+			item_draft_take(&p->d, f, &p->text, s);
 			parse_html_links(p, f);
 		}
 		break;
@@ -1009,25 +863,25 @@ static void
 parse_field_map(struct parser *p, const struct parse_map *fm, char *s,
     size_t len)
 {
-	struct feed_item	*it = &p->item;
+	struct feed_item	*it = &p->d.it;
 	struct feed_meta	*m = &p->meta;
-	enum parse_field	 f = p->initem ? fm->item : F_NONE;
+	enum item_field	 f = p->initem ? fm->item : ITEM_NONE;
 	enum parse_mfield	 mf = p->initem ? M_NONE : fm->meta;
 	struct feed_person	**list;
 	size_t			*n;
 	int64_t			*date, v;
 
-	if (f == F_NONE && mf == M_NONE)
+	if (f == ITEM_NONE && mf == M_NONE)
 		return;
 	switch (fm->conv) {
 	case CONV_TEXT:
 	case CONV_URL:
 	case CONV_TITLE:
-		parse_field_str(p, fm->conv, f, f != F_NONE ? NULL :
+		parse_field_str(p, fm->conv, f, f != ITEM_NONE ? NULL :
 		    parse_meta_str(m, mf), s, len);
 		break;
 	case CONV_DESC:
-		if (f == F_NONE) {
+		if (f == ITEM_NONE) {
 			parse_meta_desc(p, parse_meta_str(m, mf), s, len);
 			break;
 		}
@@ -1037,7 +891,7 @@ parse_field_map(struct parser *p, const struct parse_map *fm, char *s,
 		parse_field_html(p, fm->conv, f, s, len);
 		break;
 	case CONV_DATE:
-		date = f == F_PUBLISHED ? &it->published : &it->modified;
+		date = f == ITEM_PUBLISHED ? &it->published : &it->modified;
 		if (*date == DATE_NONE && date_parse(s, &v) == 0)
 			*date = v;
 		break;
@@ -1046,8 +900,8 @@ parse_field_map(struct parser *p, const struct parse_map *fm, char *s,
 		break;
 	case CONV_NAME:
 	case CONV_RSSAUTHOR:
-		list = f != F_NONE ? &it->authors : &m->authors;
-		n = f != F_NONE ? &it->nauthors : &m->nauthors;
+		list = f != ITEM_NONE ? &it->authors : &m->authors;
+		n = f != ITEM_NONE ? &it->nauthors : &m->nauthors;
 		if (fm->conv == CONV_NAME)
 			item_person_add(list, n, s, NULL, NULL);
 		else
@@ -1081,9 +935,9 @@ parse_field_other(struct parser *p, enum parse_tag tag, char *s,
 		/* In media:content: the media's own, else a summary. */
 		if (!p->initem || !p->mnested)
 			parse_field_map(p, &parse_map[T_SUMMARY], s, len);
-		else if (p->f[F_MDESC].v == NULL && len > 0) {
-			parse_field_take(p, F_MDESC, s);
-			p->mdesc_html = p->capkind != KIND_TEXT;
+		else if (p->d.v[ITEM_MDESC] == NULL && len > 0) {
+			item_draft_take(&p->d, ITEM_MDESC, &p->text, s);
+			p->d.mdesc_html = p->capkind != KIND_TEXT;
 		}
 		break;
 	case T_ATOMLINK:
@@ -1095,8 +949,8 @@ parse_field_other(struct parser *p, enum parse_tag tag, char *s,
 			m->ttl = v * 60;
 		break;
 	case T_IDURATION:
-		if (p->initem && p->duration < 0)
-			p->duration = item_duration(s);
+		if (p->initem && p->d.duration < 0)
+			p->d.duration = item_duration(s);
 		break;
 	case T_SYPERIOD:
 		for (i = 0; i < sizeof parse_periods /
@@ -1159,7 +1013,7 @@ parse_field_end(struct parser *p)
 		if (tag == T_URL && len > 0) {
 			t = parse_resolve(p, s);
 			if (p->initem)
-				parse_field_set(p, F_IMAGE, t, strlen(t));
+				item_draft_set(&p->d, ITEM_IMAGE, t, strlen(t));
 			else
 				parse_meta_set(&p->meta.icon, t);
 			free(t);
@@ -1185,11 +1039,11 @@ parse_atom_link(struct parser *p, char *href)
 	t = parse_resolve(p, href);
 	if (rel == NULL || strcmp(rel, "alternate") == 0) {
 		html = type == NULL || strcasecmp(type, "text/html") == 0;
-		if (initem && (p->f[F_LINK].v == NULL ||
-		    (html && !p->link_html))) {
-			p->f[F_LINK].v = NULL;
-			parse_field_set(p, F_LINK, t, strlen(t));
-			p->link_html = html;
+		if (initem && (p->d.v[ITEM_LINK] == NULL ||
+		    (html && !p->d.link_html))) {
+			p->d.v[ITEM_LINK] = NULL;
+			item_draft_set(&p->d, ITEM_LINK, t, strlen(t));
+			p->d.link_html = html;
 		} else if (!initem)
 			parse_meta_set(&p->meta.home_page_url, t);
 	} else if (strcmp(rel, "self") == 0 && !initem)
@@ -1509,11 +1363,11 @@ parse_start_item(struct parser *p, const xmlChar **attrs, int nattrs)
 		p->skip = p->depth;
 		return;
 	}
-	parse_item_reset(p);
+	item_draft_reset(&p->d);
 	p->initem = p->depth;
 	if ((v = parse_attr(attrs, nattrs, "about")) != NULL) {
 		t = util_trim(v);
-		parse_field_set(p, F_ABOUT, t, strlen(t));
+		item_draft_set(&p->d, ITEM_ABOUT, t, strlen(t));
 		free(v);
 	}
 }
@@ -1532,7 +1386,7 @@ parse_start_category(struct parser *p, const xmlChar **attrs, int nattrs)
 		v = parse_attr(attrs, nattrs, "label");
 	}
 	if (v != NULL)
-		item_list_add(&p->item.tags, &p->item.ntags, util_trim(v));
+		item_list_add(&p->d.it.tags, &p->d.it.ntags, util_trim(v));
 	free(v);
 }
 
@@ -1554,7 +1408,7 @@ parse_start_text(struct parser *p, enum parse_tag tag, enum parse_ns ns,
 			return;
 		break;
 	case T_TITLE:
-		if (initem ? p->f[F_TITLE].v != NULL : p->meta.title != NULL)
+		if (initem ? p->d.v[ITEM_TITLE] != NULL : p->meta.title != NULL)
 			return;
 		if (atom && (kind = parse_text_kind(attrs, nattrs, &b64,
 		    0)) == KIND_TEXT)
@@ -1602,7 +1456,7 @@ parse_start_text(struct parser *p, enum parse_tag tag, enum parse_ns ns,
 	case T_GUID:
 		if (initem && (v = parse_attr(attrs, nattrs,
 		    "isPermaLink")) != NULL) {
-			p->guid_permalink = strcasecmp(util_trim(v),
+			p->d.guid_permalink = strcasecmp(util_trim(v),
 			    "false") != 0;
 			free(v);
 		}
@@ -1695,7 +1549,7 @@ parse_start_image(struct parser *p, enum parse_tag tag,
 	if (href != NULL && *util_trim(href) != '\0') {
 		t = parse_resolve(p, href);
 		if (p->initem)
-			parse_field_set(p, F_IMAGE, t, strlen(t));
+			item_draft_set(&p->d, ITEM_IMAGE, t, strlen(t));
 		else
 			parse_meta_set(&p->meta.icon, t);
 		free(t);
@@ -1752,7 +1606,7 @@ parse_element_start(struct parser *p, enum parse_tag tag, enum parse_ns ns,
 		if (p->initem &&
 		    (v = parse_attr(attrs, nattrs, "url")) != NULL) {
 			t = parse_resolve(p, util_trim(v));
-			parse_field_set(p, F_PLAYER, t, strlen(t));
+			item_draft_set(&p->d, ITEM_PLAYER, t, strlen(t));
 			free(t);
 			free(v);
 		}
@@ -1761,7 +1615,7 @@ parse_element_start(struct parser *p, enum parse_tag tag, enum parse_ns ns,
 		/* <itunes:category text="Technology">: the item's tag. */
 		if (p->initem &&
 		    (v = parse_attr(attrs, nattrs, "text")) != NULL) {
-			item_list_add(&p->item.tags, &p->item.ntags,
+			item_list_add(&p->d.it.tags, &p->d.it.ntags,
 			    util_trim(v));
 			free(v);
 		}
@@ -1843,8 +1697,8 @@ parse_sax_end(void *arg, const xmlChar *lname, const xmlChar *prefix,
 		} else if (p->inauthor == d) {
 			p->inauthor = 0;
 			if (p->initem)
-				item_person_add(&p->item.authors,
-				    &p->item.nauthors, p->aname.data,
+				item_person_add(&p->d.it.authors,
+				    &p->d.it.nauthors, p->aname.data,
 				    p->auri.data, p->aemail.data);
 			else
 				item_person_add(&p->meta.authors,
@@ -1898,7 +1752,7 @@ parser_new(const char *base, parser_item_cb cb, void *arg)
 	p->dec = decode_new(parse_input_cb, p);
 	p->mode = MODE_START;
 	p->meta.format = FEED_UNKNOWN;
-	parse_item_reset(p);
+	item_draft_reset(&p->d);
 	return (p);
 }
 
@@ -2041,14 +1895,11 @@ parser_format_name(enum feed_format f)
 void
 parser_free(struct parser *p)
 {
-	size_t	i;
 	int	d;
 
 	if (p == NULL)
 		return;
-	parse_item_reset(p);
-	for (i = 0; i < F_NFIELDS; i++)
-		buf_free(&p->f[i].b);
+	item_draft_free(&p->d);
 	for (d = 1; d <= PARSE_MAX_DEPTH + 1; d++) {
 		if (p->stack[d].own)
 			free(p->stack[d].base);
