@@ -390,6 +390,7 @@ int64_t		 item_duration(const char *);
 void		 item_attach(struct feed_item *, char *, const char *,
 		     const char *, const char *);
 void		 item_free_lists(struct feed_item *);
+char		*item_key(const struct feed_item *, char *, size_t);
 char		*item_resolve(const char *, const char *);
 int		 item_html_links(struct buf *, const char *, const char *);
 

@@ -11,11 +11,17 @@
  * first value of each kept.  item_draft_end() then settles what stands in
  * for what: a permalink guid for a missing link, the description for a
  * missing body, the feed's authors for an Atom entry's, and so on.
+ *
+ * The dedupe key has one owner, item_key(), used by the parser and by the
+ * store: the document's id (guid), else the link, else "hash:" and a hash
+ * of title, date and content.  Keys are stored, so the rule and the hash
+ * (FNV-1a) never change.
  */
 #include <sys/types.h>
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -295,6 +301,38 @@ item_draft_body(struct item_draft *d)
 	} else if (it->summary == NULL)
 		it->summary = d->v[ITEM_DESC];
 }
+/*
+ * The dedupe key of an item: its id when that is set, else its guid, else
+ * its link, else "hash:" and the FNV-1a hash of its title, its date (the
+ * published one, else the modified one) and its content (HTML, else text,
+ * else summary), written to buf (32 bytes suffice).
+ */
+char *
+item_key(const struct feed_item *it, char *buf, size_t size)
+{
+	const char	*title, *body;
+	char		 date[32];
+	uint64_t	 h;
+
+	if (it->id != NULL)
+		return (it->id);
+	if (it->guid != NULL && *it->guid != '\0')
+		return (it->guid);
+	if (it->url != NULL && *it->url != '\0')
+		return (it->url);
+	snprintf(date, sizeof date, "%lld", (long long)
+	    (it->published != DATE_NONE ? it->published : it->modified));
+	title = it->title != NULL ? it->title : "";
+	body = it->content_html != NULL ? it->content_html :
+	    it->content_text != NULL ? it->content_text :
+	    it->summary != NULL ? it->summary : "";
+	h = util_hash64(title, strlen(title) + 1, 0);
+	h = util_hash64(date, strlen(date) + 1, h);
+	h = util_hash64(body, strlen(body), h);
+	snprintf(buf, size, "hash:%016llx", (unsigned long long)h);
+	return (buf);
+}
+
 /* Empty a draft for the next item (its lists are freed). */
 void
 item_draft_reset(struct item_draft *d)

@@ -155,7 +155,7 @@ struct parser {
 	int		 mnested;	/* media:description in media:content */
 	char		*linkrel, *linktype, *linklen;	/* Atom link */
 	struct buf	 aname, auri, aemail;	/* author being built */
-	char		 hash[32];
+	char		 hash[32];	/* an item's "hash:" key */
 
 	/* The feed. */
 	struct feed_meta meta;
@@ -614,33 +614,11 @@ parser_item_free(struct feed_item *it)
 	it->published = it->modified = DATE_NONE;
 }
 
-/* Fill in the id (guid, else url, else a stable hash) and deliver. */
+/* Set the item's dedupe key (item_key()) and deliver it. */
 void
 parser_deliver(struct parser *p, struct feed_item *it)
 {
-	const char	*parts[2];
-	char		 date[32];
-	uint64_t	 h;
-
-	if (it->id == NULL && it->guid != NULL && *it->guid != '\0')
-		it->id = it->guid;
-	if (it->id == NULL && it->url != NULL && *it->url != '\0')
-		it->id = it->url;
-	if (it->id == NULL) {
-		snprintf(date, sizeof date, "%lld", (long long)
-		    (it->published != DATE_NONE ? it->published :
-		    it->modified));
-		parts[0] = it->title != NULL ? it->title : "";
-		parts[1] = it->content_html != NULL ? it->content_html :
-		    it->content_text != NULL ? it->content_text :
-		    it->summary != NULL ? it->summary : "";
-		h = util_hash64(parts[0], strlen(parts[0]) + 1, 0);
-		h = util_hash64(date, strlen(date) + 1, h);
-		h = util_hash64(parts[1], strlen(parts[1]), h);
-		snprintf(p->hash, sizeof p->hash, "hash:%016llx",
-		    (unsigned long long)h);
-		it->id = p->hash;
-	}
+	it->id = item_key(it, p->hash, sizeof p->hash);
 	p->meta.nitems++;
 	p->cb(it, p->arg);
 }

@@ -395,7 +395,8 @@ static void
 test_ids(void)
 {
 	struct result	 r, r2;
-	char		*cause;
+	struct feed_item it;
+	char		*cause, key[32];
 	const char	*doc =
 	    "<rss version=\"2.0\"><channel>"
 	    "<item><guid isPermaLink=\"false\">g-1</guid>"
@@ -444,6 +445,25 @@ test_ids(void)
 	    "ids: different content, different hash");
 	result_free(&r2);
 	result_free(&r);
+
+	/* The rule is item_key()'s, which the store uses too. */
+	memset(&it, 0, sizeof it);
+	it.title = "Ohne Kennung";
+	it.published = 1507059060;
+	it.modified = DATE_NONE;
+	it.content_html = "<p>Text</p>";
+	tap_is_str(item_key(&it, key, sizeof key), "hash:60633db534a2e264",
+	    "item_key: title, date and content hashed");
+	it.guid = "";
+	it.url = "http://example.com/1";
+	tap_is_str(item_key(&it, key, sizeof key), "http://example.com/1",
+	    "item_key: an empty guid does not count, the link does");
+	it.guid = "g-1";
+	tap_is_str(item_key(&it, key, sizeof key), "g-1",
+	    "item_key: the guid before the link");
+	it.id = "set";
+	tap_is_str(item_key(&it, key, sizeof key), "set",
+	    "item_key: an id already set stays");
 }
 
 /*
