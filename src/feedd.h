@@ -399,6 +399,7 @@ struct parser;
 struct parser	*parser_new(const char *, parser_item_cb, void *);
 int		 parser_push(struct parser *, const char *, size_t);
 int		 parser_finish(struct parser *, char **);
+int		 parser_read(struct parser *, int);
 const struct feed_meta *parser_meta(const struct parser *);
 void		 parser_meta_take(struct parser *, struct feed_meta *);
 void		 parser_meta_clear(struct feed_meta *);
@@ -410,8 +411,7 @@ struct feed_meta *parser_meta_edit(struct parser *);
 char		*parser_resolve(struct parser *, const char *);
 void		 parser_deliver(struct parser *, struct feed_item *);
 
-/* jsonfeed.c: JSON Feed input, and JSON Feed 1.1 output. */
-int		 jsonfeed_cmd(int, char **);
+/* jsonfeed.c: JSON Feed input. */
 int		 jsonfeed_parse(struct parser *, const char *, size_t, char **);
 
 /* store.c: SQLite store. */
@@ -570,7 +570,7 @@ int		 proto_get_int(struct json_t *, const char *, int64_t, int64_t,
 		     int64_t *);
 int		 proto_get_bool(struct json_t *, const char *, int *);
 
-/* render.c: terminal output for feedctl: sanitising, columns, dates. */
+/* render.c: feedctl's output: sanitising, columns, dates, JSON Feed. */
 #define RENDER_KEEP_NL		0x1	/* keep newlines (else a space) */
 char		*render_sanitize(const char *, int);
 int		 render_width(const char *);
@@ -581,6 +581,12 @@ int		 render_use_color(int);
 void		 render_set_color(int);
 const char	*render_sgr(const char *);
 char		*render_html(const char *);
+struct render_jsonfeed;
+struct render_jsonfeed *render_jsonfeed_new(FILE *);
+void		 render_jsonfeed_meta(struct render_jsonfeed *,
+		     const struct feed_meta *);
+void		 render_jsonfeed_item(const struct feed_item *, void *);
+void		 render_jsonfeed_end(struct render_jsonfeed *, int);
 
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);

@@ -31,10 +31,12 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
@@ -47,6 +49,9 @@
 
 /* libxml2 gets the document in blocks of this size (see parse_xml_feed). */
 #define PARSE_BLOCK	(16 * 1024)
+
+/* parser_read() reads this much at a time. */
+#define PARSE_READ_CHUNK	(64 * 1024)
 
 /* Namespace classes: which vocabulary an element belongs to. */
 enum parse_ns {
@@ -1748,6 +1753,34 @@ parser_push(struct parser *p, const char *buf, size_t len)
 	if (decode_push(p->dec, buf, len, 0) == DECODE_HTML)
 		parse_fail(p, "not a feed: HTML document");
 	return (p->mode == MODE_FAILED ? -1 : 0);
+}
+
+/*
+ * Push what fd holds through p, to its end or to a fatal parse error
+ * (`feedctl parse`).  Returns 0, or -1 when reading failed (see errno);
+ * parser_finish() comes next either way.
+ */
+int
+parser_read(struct parser *p, int fd)
+{
+	char	*buf;
+	ssize_t	 n;
+	int	 r = 0, saved;
+
+	buf = xmalloc(PARSE_READ_CHUNK);
+	for (;;) {
+		n = read(fd, buf, PARSE_READ_CHUNK);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			r = -1;
+		if (n <= 0 || parser_push(p, buf, (size_t)n) != 0)
+			break;
+	}
+	saved = errno;
+	free(buf);
+	errno = saved;
+	return (r);
 }
 
 /* End of input: finish parsing; 0, or -1 and "LINE:COLUMN: message". */
