@@ -2,9 +2,9 @@
 # fuzz/regress.sh BUILDDIR: the fuzzers' regression run.  Every fuzz target
 # built in BUILDDIR (fuzz/fuzz_NAME) runs once over each file of its seed
 # corpus (fuzz/corpus/NAME) and over the reproducers kept for it in
-# tests/data/hostile (fuzz-NAME-WHAT.bin).  The parser targets, fuzz_parse
-# and fuzz_jsonfeed, take every file of tests/data/hostile: each is a
-# document.  A crash, a sanitizer report or a broken property ("FUZZ
+# tests/data/hostile (fuzz-NAME-WHAT.bin).  The parser targets, fuzz_parse,
+# fuzz_jsonfeed and fuzz_decode, take every file of tests/data/hostile:
+# each is a document.  A crash, a sanitizer report or a broken property ("FUZZ
 # PROPERTY FAILED") fails the run; its log is shown.  Nothing is written to
 # the corpus.  Exit 0 when every target passed, 1 otherwise.
 set -u
@@ -30,7 +30,7 @@ for bin in "$B"/fuzz/fuzz_*; do
 		[ -f "$f" ] && set -- "$@" "$f"
 	done
 	case $name in
-	parse|jsonfeed)
+	parse|jsonfeed|decode)
 		for f in "$HOSTILE"/*; do
 			case $f in "$HOSTILE/fuzz-$name-"*) continue ;; esac
 			[ -f "$f" ] && set -- "$@" "$f"
