@@ -106,7 +106,7 @@ struct parse_frame {
 };
 
 enum parse_mode {
-	MODE_START,	/* no reader yet: decode.c is still looking */
+	MODE_START,	/* no reader yet: decode.c looks, or keeps JSON */
 	MODE_XML,
 	MODE_JSON,
 	MODE_FAILED,
@@ -714,7 +714,7 @@ enum parse_conv {
  */
 static const struct parse_map {
 	enum parse_conv	  conv;
-	enum item_field  item;
+	enum item_field	  item;
 	enum parse_mfield meta;
 } parse_map[T_NTAGS] = {
 	/* tag			  how		item		feed */
@@ -848,7 +848,7 @@ parse_field_map(struct parser *p, const struct parse_map *fm, char *s,
 {
 	struct feed_item	*it = &p->d.it;
 	struct feed_meta	*m = &p->meta;
-	enum item_field	 f = p->initem ? fm->item : ITEM_NONE;
+	enum item_field		 f = p->initem ? fm->item : ITEM_NONE;
 	enum parse_mfield	 mf = p->initem ? M_NONE : fm->meta;
 	struct feed_person	**list;
 	size_t			*n;
