@@ -366,8 +366,9 @@ decode_amp_ref(const unsigned char *s, size_t n)
 		while (i < n && i < 16 && (hex ? isxdigit(s[i]) :
 		    isdigit(s[i])))
 			i++;
+		/* At the cap too, the next byte decides: wait for it. */
 		if (i >= n)
-			return (i < 16 ? -1 : 0);
+			return (-1);
 		return (i > start && s[i] == ';');
 	}
 	if (!isalpha(s[1]) && s[1] != '_' && s[1] != ':' && s[1] < 0x80)
@@ -378,7 +379,7 @@ decode_amp_ref(const unsigned char *s, size_t n)
 			break;
 	}
 	if (i >= n)
-		return (i < 64 ? -1 : 0);
+		return (-1);
 	return (s[i] == ';');
 }
 
