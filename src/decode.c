@@ -514,14 +514,17 @@ decode_amp_skip(struct decode *d, const unsigned char *s, size_t i,
 
 	term = d->astate == AMP_CDATA ? "]]>" : "-->";
 	while (d->amatch > 0 && i < n) {
-		if (s[i] != (unsigned char)term[d->amatch]) {
+		if (s[i] == (unsigned char)term[d->amatch]) {
+			i++;
+			if (++d->amatch == 3) {
+				d->amatch = 0;
+				d->astate = AMP_TEXT;
+				break;
+			}
+		} else if (d->amatch == 2 && s[i] == (unsigned char)term[0])
+			i++;	/* "]]]": the last two may still end it */
+		else {
 			d->amatch = 0;
-			break;
-		}
-		i++;
-		if (++d->amatch == 3) {
-			d->amatch = 0;
-			d->astate = AMP_TEXT;
 			break;
 		}
 	}
