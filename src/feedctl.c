@@ -3,8 +3,8 @@
  * prints the help), global flags, finding and talking to feedd's socket
  * (connect, send one request, read until the answer is complete; only
  * `follow` loops), and each command's human and --json output.  Offline
- * commands: `parse` (jsonfeed_cmd() in jsonfeed.c), `import` and `export`
- * (the feeds file and OPML through opml.c).
+ * commands: `parse` (parse.c reads, render.c writes JSON Feed), `import`
+ * and `export` (the feeds file and OPML through opml.c).
  *
  * Exit status: 0 success, 1 the daemon reported an error (no such item or
  * feed, reload failed...) or a local file failed, 2 usage, 3 cannot reach
@@ -1772,11 +1772,52 @@ feedctl_follow(int argc, char **argv)
 /* ---------------------------------------------------------------- */
 /* Offline commands. */
 
-/* "parse": handled by jsonfeed.c. */
+/* "parse": a feed as JSON Feed 1.1 (render.c), printed as it is parsed. */
 static int
 feedctl_parse(int argc, char **argv)
 {
-	return (jsonfeed_cmd(argc, argv));
+	static const struct option opts[] = {
+		{ "base", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct render_jsonfeed	*out;
+	struct parser		*p;
+	const char		*base = NULL, *name = "<stdin>";
+	char			*cause = NULL;
+	int			 ch, fd = STDIN_FILENO, rc = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) == 'b')
+		base = optarg;
+	if (ch != -1 || optind != argc - 1) {
+		fprintf(stderr, "usage: feedctl parse [--base URL] FILE|-\n");
+		return (EXIT_USAGE);
+	}
+	if (strcmp(argv[optind], "-") != 0) {
+		name = argv[optind];
+		if ((fd = open(name, O_RDONLY)) == -1) {
+			warn("%s", name);
+			return (EXIT_DAEMON);
+		}
+	}
+	out = render_jsonfeed_new(stdout);
+	p = parser_new(base, render_jsonfeed_item, out);
+	render_jsonfeed_meta(out, parser_meta(p));
+	if (parser_read(p, fd) != 0) {
+		warn("%s", name);
+		rc = EXIT_DAEMON;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (parser_finish(p, &cause) != 0) {
+		if (cause != NULL)
+			fprintf(stderr, "%s:%s\n", name, cause);
+		rc = EXIT_DAEMON;
+	}
+	render_jsonfeed_end(out, rc == 0);
+	free(cause);
+	parser_free(p);
+	return (rc);
 }
 
 /* Parse --feeds FILE and --dry-run; returns the feeds file path. */

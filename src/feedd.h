@@ -4,9 +4,9 @@
  * Order: includes, defaults, types shared between modules, then the
  * prototypes of each file under its own heading.  A struct used by one file
  * only is defined in that file.  Only fetch.c sees curl, only store.c sees
- * sqlite3, only parse.c, jsonfeed.c and html.c see libxml2; jansson is used
- * by jsonfeed.c and by the protocol code (proto.c, server.c, feedctl.c),
- * since the protocol is JSON.
+ * sqlite3, only parse.c (with decode.c and item.c), jsonfeed.c and html.c
+ * see libxml2; jansson is used by jsonfeed.c and by the protocol code
+ * (proto.c, server.c, feedctl.c), since the protocol is JSON.
  */
 #ifndef FEEDD_H
 #define FEEDD_H
@@ -332,25 +332,86 @@ char		*html_to_text(const char *, size_t, int);
 #define HTML_TEXT_LINKS		0x1	/* number links, list them at end */
 #define HTML_TEXT_INLINE	0x2	/* one line: fold whitespace (titles) */
 
+/* decode.c: a document's bytes to clean UTF-8 for parse.c. */
+enum decode_format {
+	DECODE_MORE,		/* not known yet: more bytes needed */
+	DECODE_XML,
+	DECODE_JSON,
+	DECODE_HTML,		/* an HTML page, not a feed */
+	DECODE_EMPTY,		/* nothing but white space */
+};
+typedef void	(*decode_cb)(const char *, size_t, int, void *);
+struct decode;
+struct decode	*decode_new(decode_cb, void *);
+enum decode_format decode_push(struct decode *, const char *, size_t, int);
+enum decode_format decode_format(const struct decode *);
+void		 decode_free(struct decode *);
+void		 decode_put_utf8(struct buf *, uint32_t);
+size_t		 decode_utf8_repair(struct buf *, const char *, size_t, int);
+char		*decode_utf8_own(char *);
+char		*decode_utf8_copy(const char *);
+void		 decode_utf8_cut(struct buf *);
+
+/* item.c: the values of feed items: titles, people, lists, links. */
+enum item_field {		/* what a document gives of an item */
+	ITEM_GUID, ITEM_LINK, ITEM_TITLE, ITEM_HTML, ITEM_TEXT, ITEM_DESC,
+	ITEM_SUMMARY, ITEM_IMAGE, ITEM_ABOUT, ITEM_MTITLE, ITEM_PLAYER,
+	ITEM_MDESC,
+	ITEM_NTEXT,		/* (the text fields of a draft) */
+	ITEM_PUBLISHED = ITEM_NTEXT, ITEM_MODIFIED, ITEM_TAGS, ITEM_AUTHORS,
+	ITEM_NONE
+};
+struct item_draft {		/* an item being read, see item.c */
+	struct feed_item it;	/* dates and lists are filled in place */
+	struct buf	 b[ITEM_NTEXT];
+	char		*v[ITEM_NTEXT];	/* each text field, or NULL */
+	int		 summary_html;	/* the summary is HTML */
+	int		 mdesc_html;	/* so is media:description */
+	int		 guid_permalink;	/* the guid may be the link */
+	int		 link_html;	/* the link is a text/html one */
+	int64_t		 duration;	/* for the first attachment */
+};
+void		 item_draft_reset(struct item_draft *);
+void		 item_draft_free(struct item_draft *);
+void		 item_draft_set(struct item_draft *, enum item_field,
+		     const char *, size_t);
+void		 item_draft_take(struct item_draft *, enum item_field,
+		     struct buf *, char *);
+struct feed_item *item_draft_end(struct item_draft *,
+		     const struct feed_meta *);
+size_t		 item_fold(char *);
+int		 item_has_markup(const char *);
+char		*item_title(char *, int);
+void		 item_list_add(char ***, size_t *, const char *);
+void		 item_person_add(struct feed_person **, size_t *, const char *,
+		     const char *, const char *);
+void		 item_rss_author(struct feed_person **, size_t *, char *);
+int64_t		 item_duration(const char *);
+void		 item_attach(struct feed_item *, char *, const char *,
+		     const char *, const char *);
+void		 item_free_lists(struct feed_item *);
+char		*item_key(const struct feed_item *, char *, size_t);
+char		*item_resolve(const char *, const char *);
+int		 item_html_links(struct buf *, const char *, const char *);
+
 /* parse.c: streaming feed parser (libxml2 push parser + jsonfeed.c). */
 struct parser;
 struct parser	*parser_new(const char *, parser_item_cb, void *);
 int		 parser_push(struct parser *, const char *, size_t);
 int		 parser_finish(struct parser *, char **);
+int		 parser_read(struct parser *, int);
 const struct feed_meta *parser_meta(const struct parser *);
 void		 parser_meta_take(struct parser *, struct feed_meta *);
 void		 parser_meta_clear(struct feed_meta *);
 const char	*parser_format_name(enum feed_format);
 void		 parser_free(struct parser *);
 void		 parser_item_free(struct feed_item *);
-char		*parser_utf8_copy(const char *);
 /* For jsonfeed.c, which delivers JSON Feed items through the parser. */
 struct feed_meta *parser_meta_edit(struct parser *);
 char		*parser_resolve(struct parser *, const char *);
 void		 parser_deliver(struct parser *, struct feed_item *);
 
-/* jsonfeed.c: JSON Feed input, and JSON Feed 1.1 output. */
-int		 jsonfeed_cmd(int, char **);
+/* jsonfeed.c: JSON Feed input. */
 int		 jsonfeed_parse(struct parser *, const char *, size_t, char **);
 
 /* store.c: SQLite store. */
@@ -583,7 +644,7 @@ int		 proto_get_int(struct json_t *, const char *, int64_t, int64_t,
 		     int64_t *);
 int		 proto_get_bool(struct json_t *, const char *, int *);
 
-/* render.c: terminal output for feedctl: sanitising, columns, dates. */
+/* render.c: feedctl's output: sanitising, columns, dates, JSON Feed. */
 #define RENDER_KEEP_NL		0x1	/* keep newlines (else a space) */
 char		*render_sanitize(const char *, int);
 int		 render_width(const char *);
@@ -594,6 +655,12 @@ int		 render_use_color(int);
 void		 render_set_color(int);
 const char	*render_sgr(const char *);
 char		*render_html(const char *);
+struct render_jsonfeed;
+struct render_jsonfeed *render_jsonfeed_new(FILE *);
+void		 render_jsonfeed_meta(struct render_jsonfeed *,
+		     const struct feed_meta *);
+void		 render_jsonfeed_item(const struct feed_item *, void *);
+void		 render_jsonfeed_end(struct render_jsonfeed *, int);
 
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);

@@ -2,8 +2,11 @@
  * render.c: feedctl's terminal output.  Owns the sanitiser that keeps feed
  * text (untrusted) from reaching the terminal as control characters or
  * escape sequences, display widths and column fitting, relative local
- * dates, colour (only on a terminal, never with NO_COLOR), and HTML to text
- * for `feedctl show` through html_to_text() from html.c.
+ * dates, colour (only on a terminal, never with NO_COLOR), HTML to text
+ * for `feedctl show` through html_to_text() from html.c, and the output of
+ * `feedctl parse`: a feed as JSON Feed 1.1, channel keys first, then each
+ * item as the parser delivers it, then any feed keys the document gave
+ * only after its items (JSON key order is free).
  */
 #include <sys/ioctl.h>
 
@@ -340,4 +343,359 @@ render_html(const char *html)
 	safe = render_sanitize(text, RENDER_KEEP_NL);
 	free(text);
 	return (safe);
+}
+
+/* ---------------------------------------------------------------- */
+/* `feedctl parse`: a feed as JSON Feed 1.1, written as it is parsed. */
+
+#define RENDER_JSONFEED_VERSION	"https://jsonfeed.org/version/1.1"
+
+/* First flagged byte of a little-endian word (else: start at the word). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define RENDER_CTZ64(v)	__builtin_ctzll(v)
+#else
+#define RENDER_CTZ64(v)	0
+#endif
+
+/*
+ * The output is written by hand rather than with json_dumps(): jansson
+ * decodes every string character by character to dump it, which cost
+ * more than parsing the feed.  The layout is jansson's JSON_INDENT(2)
+ * (keys in insertion order, UTF-8 kept, "/" not escaped), so the output
+ * is the same text, at the speed of a memchr-style scan.
+ */
+
+/* Feed keys in output order. */
+enum render_jsonfeed_key {
+	K_TITLE, K_HOME, K_FEEDURL, K_DESC, K_ICON, K_LANG, K_AUTHORS, K_N
+};
+
+struct render_jsonfeed {
+	FILE			*fp;
+	const struct feed_meta	*m;	/* the parser's, filling in */
+	struct buf		 b;	/* output not yet written */
+	int			 begun;	/* "{" printed */
+	int			 nitems;
+	int			 done[K_N];
+};
+
+/* Bytes that a JSON string cannot hold as they are. */
+static unsigned char render_jsonfeed_esc[256];
+
+/* Append s as a JSON string. */
+static void
+render_jsonfeed_str(struct buf *b, const char *s)
+{
+	const uint64_t		 hi = 0x8080808080808080ULL;
+	const uint64_t		 lo = 0x0101010101010101ULL;
+	const uint64_t		 sp = 0x2020202020202020ULL;
+	const uint64_t		 qq = 0x2222222222222222ULL;	/* '"' */
+	const uint64_t		 bs = 0x5c5c5c5c5c5c5c5cULL;	/* '\\' */
+	const unsigned char	*u = (const unsigned char *)s, *run, *end;
+	uint64_t		 v;
+	char			 tmp[8];
+
+	if (render_jsonfeed_esc[0] == 0) {
+		memset(render_jsonfeed_esc, 1, 0x20);
+		render_jsonfeed_esc['"'] = render_jsonfeed_esc['\\'] = 1;
+	}
+	buf_addc(b, '"');
+	end = u + strlen(s);
+	for (;;) {
+		run = u;
+		/* Eight bytes at a time: none below 0x20, '"' or '\\'. */
+		while (end - u >= 8) {
+			memcpy(&v, u, 8);
+			v = (((v - sp) & ~v) | (((v ^ qq) - lo) & ~(v ^ qq)) |
+			    (((v ^ bs) - lo) & ~(v ^ bs))) & hi;
+			if (v != 0) {
+				u += RENDER_CTZ64(v) / 8;
+				break;
+			}
+			u += 8;
+		}
+		while (!render_jsonfeed_esc[*u])
+			u++;
+		if (u > run)
+			buf_add(b, run, (size_t)(u - run));
+		if (*u == '\0')
+			break;
+		switch (*u) {
+		case '"': buf_add(b, "\\\"", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		case '\b': buf_add(b, "\\b", 2); break;
+		case '\f': buf_add(b, "\\f", 2); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\t': buf_add(b, "\\t", 2); break;
+		default:
+			snprintf(tmp, sizeof tmp, "\\u%04X", *u);
+			buf_add(b, tmp, 6);
+			break;
+		}
+		u++;
+	}
+	buf_addc(b, '"');
+}
+
+/* Append ind spaces. */
+static void
+render_jsonfeed_indent(struct buf *b, int ind)
+{
+	static const char	sp[] = "                ";
+
+	while (ind > 0) {
+		buf_add(b, sp, ind > 16 ? 16 : (size_t)ind);
+		ind -= 16;
+	}
+}
+
+/* Start the next member of an object whose keys sit at column ind. */
+static void
+render_jsonfeed_key(struct buf *b, int *n, int ind, const char *key)
+{
+	buf_adds(b, *n == 0 ? "{\n" : ",\n");
+	render_jsonfeed_indent(b, ind);
+	buf_addc(b, '"');
+	buf_adds(b, key);
+	buf_add(b, "\": ", 3);
+	(*n)++;
+}
+
+/* Start the next element of an array whose elements sit at column ind. */
+static void
+render_jsonfeed_elem(struct buf *b, int *n, int ind)
+{
+	buf_adds(b, *n == 0 ? "[\n" : ",\n");
+	render_jsonfeed_indent(b, ind);
+	(*n)++;
+}
+
+/* Close an object or array whose members sat at column ind. */
+static void
+render_jsonfeed_close(struct buf *b, int ind, char c)
+{
+	buf_addc(b, '\n');
+	render_jsonfeed_indent(b, ind - 2);
+	buf_addc(b, c);
+}
+
+/* A string member, when s is present. */
+static void
+render_jsonfeed_put(struct buf *b, int *n, int ind, const char *key,
+    const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return;
+	render_jsonfeed_key(b, n, ind, key);
+	render_jsonfeed_str(b, s);
+}
+
+/* A number member, when v is not negative. */
+static void
+render_jsonfeed_num(struct buf *b, int *n, int ind, const char *key, int64_t v)
+{
+	if (v < 0)
+		return;
+	render_jsonfeed_key(b, n, ind, key);
+	buf_printf(b, "%lld", (long long)v);
+}
+
+/* A date member, when t is present. */
+static void
+render_jsonfeed_date(struct buf *b, int *n, int ind, const char *key,
+    int64_t t)
+{
+	char	buf[64];
+
+	if (t != DATE_NONE && date_format_rfc3339(t, buf, sizeof buf) > 0)
+		render_jsonfeed_put(b, n, ind, key, buf);
+}
+
+/* An "authors" member: people with a name or a URL (mailto: an email). */
+static void
+render_jsonfeed_people(struct buf *b, int *n, int ind,
+    const struct feed_person *a, size_t na)
+{
+	char	*mailto;
+	size_t	 i;
+	int	 ne = 0, no;
+
+	for (i = 0; i < na; i++) {
+		if (a[i].name == NULL && a[i].url == NULL &&
+		    a[i].email == NULL)
+			continue;
+		if (ne == 0)
+			render_jsonfeed_key(b, n, ind, "authors");
+		render_jsonfeed_elem(b, &ne, ind + 2);
+		no = 0;
+		render_jsonfeed_put(b, &no, ind + 4, "name", a[i].name);
+		if (a[i].url != NULL)
+			render_jsonfeed_put(b, &no, ind + 4, "url", a[i].url);
+		else if (a[i].email != NULL) {
+			xasprintf(&mailto, "mailto:%s", a[i].email);
+			render_jsonfeed_put(b, &no, ind + 4, "url", mailto);
+			free(mailto);
+		}
+		render_jsonfeed_close(b, ind + 4, '}');
+	}
+	if (ne > 0)
+		render_jsonfeed_close(b, ind + 2, ']');
+}
+
+/* Write out what is buffered. */
+static void
+render_jsonfeed_flush(struct render_jsonfeed *o)
+{
+	if (o->b.len > 0)
+		fwrite(o->b.data, 1, o->b.len, o->fp);
+	buf_reset(&o->b);
+}
+
+/*
+ * Print the feed keys known now and not printed yet.  An XML feed may name
+ * more authors after its items, so its "authors" wait for the end (final).
+ */
+static void
+render_jsonfeed_feed(struct render_jsonfeed *o, int final)
+{
+	const struct feed_meta	*m = o->m;
+	const char		*names[K_N] = { "title", "home_page_url",
+				    "feed_url", "description", "icon",
+				    "language", "authors" };
+	const char		*vals[K_N] = { m->title, m->home_page_url,
+				    m->feed_url, m->description, m->icon,
+				    m->language, NULL };
+	int			 k, n = 1;
+
+	if (!o->begun) {
+		buf_adds(&o->b, "{\n  \"version\": \""
+		    RENDER_JSONFEED_VERSION "\"");
+		o->begun = 1;
+	}
+	for (k = 0; k < K_N; k++) {
+		if (o->done[k])
+			continue;
+		if (k == K_AUTHORS) {
+			if (m->nauthors == 0 || (!final &&
+			    m->format != FEED_JSON10 &&
+			    m->format != FEED_JSON11))
+				continue;
+			render_jsonfeed_people(&o->b, &n, 2, m->authors,
+			    m->nauthors);
+		} else {
+			if (vals[k] == NULL || *vals[k] == '\0')
+				continue;
+			render_jsonfeed_put(&o->b, &n, 2, names[k], vals[k]);
+		}
+		o->done[k] = 1;
+	}
+}
+
+/* The parser's item callback (arg: the writer): print the item at once. */
+void
+render_jsonfeed_item(const struct feed_item *it, void *arg)
+{
+	struct render_jsonfeed	*o = arg;
+	struct buf		*b = &o->b;
+	size_t			 i;
+	int			 n = 0, na, nt;
+
+	if (o->nitems == 0) {
+		render_jsonfeed_feed(o, 0);
+		buf_adds(b, ",\n  \"items\": [\n    ");
+	} else
+		buf_adds(b, ",\n    ");
+	o->nitems++;
+
+	render_jsonfeed_put(b, &n, 6, "id", it->id);
+	render_jsonfeed_put(b, &n, 6, "url", it->url);
+	render_jsonfeed_put(b, &n, 6, "external_url", it->external_url);
+	render_jsonfeed_put(b, &n, 6, "title", it->title);
+	render_jsonfeed_put(b, &n, 6, "content_html", it->content_html);
+	render_jsonfeed_put(b, &n, 6, "content_text", it->content_text);
+	render_jsonfeed_put(b, &n, 6, "summary", it->summary);
+	render_jsonfeed_put(b, &n, 6, "image", it->image);
+	render_jsonfeed_date(b, &n, 6, "date_published", it->published);
+	render_jsonfeed_date(b, &n, 6, "date_modified", it->modified);
+	render_jsonfeed_people(b, &n, 6, it->authors, it->nauthors);
+	nt = 0;
+	for (i = 0; i < it->ntags; i++) {
+		if (nt == 0)
+			render_jsonfeed_key(b, &n, 6, "tags");
+		render_jsonfeed_elem(b, &nt, 8);
+		render_jsonfeed_str(b, it->tags[i]);
+	}
+	if (nt > 0)
+		render_jsonfeed_close(b, 8, ']');
+	na = 0;
+	for (i = 0; i < it->nattachments; i++) {
+		int	 no = 0;
+
+		if (na == 0)
+			render_jsonfeed_key(b, &n, 6, "attachments");
+		render_jsonfeed_elem(b, &na, 8);
+		render_jsonfeed_put(b, &no, 10, "url", it->attachments[i].url);
+		render_jsonfeed_put(b, &no, 10, "mime_type",
+		    it->attachments[i].mime_type);
+		render_jsonfeed_num(b, &no, 10, "size_in_bytes",
+		    it->attachments[i].size);
+		render_jsonfeed_num(b, &no, 10, "duration_in_seconds",
+		    it->attachments[i].duration);
+		render_jsonfeed_close(b, 10, '}');
+	}
+	if (na > 0)
+		render_jsonfeed_close(b, 8, ']');
+	if (n == 0)
+		buf_adds(b, "{}");
+	else
+		render_jsonfeed_close(b, 6, '}');
+	if (b->len >= 64 * 1024)
+		render_jsonfeed_flush(o);
+}
+
+/*
+ * A JSON Feed writer to fp, for a parser whose item callback is
+ * render_jsonfeed_item() and whose meta render_jsonfeed_meta() names.
+ */
+struct render_jsonfeed *
+render_jsonfeed_new(FILE *fp)
+{
+	struct render_jsonfeed	*o;
+
+	/* The output is large: whole blocks. */
+	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
+	o = xcalloc(1, sizeof *o);
+	o->fp = fp;
+	return (o);
+}
+
+/* The feed meta to print (the parser's, complete only at the end). */
+void
+render_jsonfeed_meta(struct render_jsonfeed *o, const struct feed_meta *m)
+{
+	o->m = m;
+}
+
+/*
+ * End the document, also after an error if items were printed (ok: the
+ * parse succeeded), write it out and free the writer.
+ */
+void
+render_jsonfeed_end(struct render_jsonfeed *o, int ok)
+{
+	if (ok || o->nitems > 0) {
+		if (o->nitems == 0) {
+			render_jsonfeed_feed(o, 1);
+			buf_adds(&o->b, ",\n  \"items\": []");
+		} else {
+			buf_adds(&o->b, "\n  ]");
+			render_jsonfeed_feed(o, 1);
+		}
+		buf_adds(&o->b, "\n}\n");
+	}
+	render_jsonfeed_flush(o);
+	buf_free(&o->b);
+	free(o);
 }

@@ -1380,14 +1380,8 @@ store_item_upsert(struct store *st, int64_t feed_id,
 	fields[3] = item->summary;
 	hash = (int64_t)store_content_hash(st, fields);
 
-	/* The parser always sets id; stay safe if a caller did not. */
-	if ((key = item->id) == NULL && (key = item->guid) == NULL &&
-	    (key = item->url) == NULL) {
-		/* Keys must not change: the old hash makes them. */
-		snprintf(hashkey, sizeof hashkey, "hash:%016" PRIx64,
-		    store_content_hash_fnv(fields));
-		key = hashkey;
-	}
+	/* The parser always sets id; else the parser's rule, item_key(). */
+	key = item_key(item, hashkey, sizeof hashkey);
 
 	stmt = st->stmt[S_ITEM_FIND];
 	sqlite3_bind_int64(stmt, 1, feed_id);

@@ -180,10 +180,18 @@ rm -f "$T/huge.json"
 
 # Whatever else lands in tests/data/hostile (fuzzer finds): no crash, any
 # output is valid JSON, and error messages are valid UTF-8 too (they quote
-# the input, and end up in the feed status and the journal).
+# the input, and end up in the feed status and the journal).  In a
+# sanitizer build a leak report exits 1 like a parse error, so stderr is
+# checked for one.
 for f in "$H"/*; do
 	name=file-$(basename "$f")
 	run_any "$name" "$f"
+	if grep -q 'Sanitizer' "$T/$name.err"; then
+		not_ok "$name: no sanitizer report"
+		grep -E 'ERROR|SUMMARY' "$T/$name.err" | sed 's/^/#   /'
+	else
+		ok "$name: no sanitizer report"
+	fi
 	if [ -s "$T/$name.out" ]; then
 		valid_json "$name"
 	fi

@@ -25,6 +25,7 @@ struct result {
 	char		*titles[16];
 	int		 ntags[16];
 	int64_t		 published[16];
+	int		 badtitles;	/* titles (items, feed) not one line */
 };
 
 /* Append one string field. */
@@ -32,6 +33,19 @@ static void
 add_field(struct buf *b, const char *k, const char *v)
 {
 	buf_printf(b, "%s=%s\n", k, v != NULL ? v : "(null)");
+}
+
+/* Whether a title (or NULL) is one trimmed line, as every title must be. */
+static int
+one_line(const char *t)
+{
+	size_t	len;
+
+	if (t == NULL)
+		return (1);
+	len = strlen(t);
+	return (strpbrk(t, "\n\r\t") == NULL && (len == 0 ||
+	    (t[0] != ' ' && t[len - 1] != ' ')));
 }
 
 /* Item callback: record everything about the item. */
@@ -60,6 +74,8 @@ record_cb(const struct feed_item *it, void *arg)
 	}
 	for (i = 0; i < it->ntags; i++)
 		add_field(&r->items, "tag", it->tags[i]);
+	if (!one_line(it->title))
+		r->badtitles++;
 	for (i = 0; i < it->nattachments; i++) {
 		add_field(&r->items, "att.url", it->attachments[i].url);
 		add_field(&r->items, "att.type", it->attachments[i].mime_type);
@@ -132,6 +148,8 @@ parse_doc(const char *doc, size_t len, size_t chunk, const char *base,
 			break;
 	}
 	rc = parser_finish(p, cause);
+	if (!one_line(parser_meta(p)->title))
+		r->badtitles++;
 	if (meta != NULL)
 		meta_text(meta, parser_meta(p));
 	parser_free(p);
@@ -246,7 +264,8 @@ test_chunking(const char *dir)
 /*
  * Every file in tests/data/hostile, however malformed, gives the same
  * items and the same error message (its position aside) whole, byte by
- * byte and in 7-byte chunks.
+ * byte and in 7-byte chunks, and titles (feed and items) of one trimmed
+ * line.
  */
 static void
 test_hostile_chunking(const char *dir)
@@ -276,6 +295,9 @@ test_hostile_chunking(const char *dir)
 		}
 		n++;
 		parse_doc(doc, len, 0, NULL, &whole, NULL, &c1);
+		snprintf(what, sizeof what,
+		    "hostile %s: titles are one trimmed line", de->d_name);
+		tap_is_int(whole.badtitles, 0, what);
 		for (j = 0; j < sizeof chunks / sizeof chunks[0]; j++) {
 			parse_doc(doc, len, chunks[j], NULL, &part, NULL, &c2);
 			snprintf(what, sizeof what,
@@ -373,7 +395,8 @@ static void
 test_ids(void)
 {
 	struct result	 r, r2;
-	char		*cause;
+	struct feed_item it;
+	char		*cause, key[32];
 	const char	*doc =
 	    "<rss version=\"2.0\"><channel>"
 	    "<item><guid isPermaLink=\"false\">g-1</guid>"
@@ -422,6 +445,25 @@ test_ids(void)
 	    "ids: different content, different hash");
 	result_free(&r2);
 	result_free(&r);
+
+	/* The rule is item_key()'s, which the store uses too. */
+	memset(&it, 0, sizeof it);
+	it.title = "Ohne Kennung";
+	it.published = 1507059060;
+	it.modified = DATE_NONE;
+	it.content_html = "<p>Text</p>";
+	tap_is_str(item_key(&it, key, sizeof key), "hash:60633db534a2e264",
+	    "item_key: title, date and content hashed");
+	it.guid = "";
+	it.url = "http://example.com/1";
+	tap_is_str(item_key(&it, key, sizeof key), "http://example.com/1",
+	    "item_key: an empty guid does not count, the link does");
+	it.guid = "g-1";
+	tap_is_str(item_key(&it, key, sizeof key), "g-1",
+	    "item_key: the guid before the link");
+	it.id = "set";
+	tap_is_str(item_key(&it, key, sizeof key), "set",
+	    "item_key: an id already set stays");
 }
 
 /*

@@ -672,6 +672,10 @@ test_upsert(void)
 	    "item without any key is NEW");
 	tap_is_int(store_item_upsert(st, fid, &it, 9001, NULL), STORE_SAME,
 	    "item without any key is SAME the second time");
+	/* The store's fallback is the parser's key (item_key()). */
+	it.id = item_key(&it, key, sizeof key);
+	tap_is_int(store_item_upsert(st, fid, &it, 9002, NULL), STORE_SAME,
+	    "item without a key is stored under the parser's key");
 	store_close(st);
 }
 
