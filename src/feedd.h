@@ -662,6 +662,20 @@ void		 render_jsonfeed_meta(struct render_jsonfeed *,
 void		 render_jsonfeed_item(const struct feed_item *, void *);
 void		 render_jsonfeed_end(struct render_jsonfeed *, int);
 
+/*
+ * feedctl.c, feedctl_file.c: the client (see feedctl(1)).  Exit status:
+ * 0 success, EXIT_DAEMON the daemon said no or a file failed, EXIT_USAGE,
+ * EXIT_CONNECT cannot reach feedd.
+ */
+#define EXIT_DAEMON	1
+#define EXIT_USAGE	2
+#define EXIT_CONNECT	3
+__dead void	 feedctl_usage_error(const char *, ...) __printflike(1, 2);
+char		*feedctl_text(const char *, int);
+int		 feedctl_parse(int, char **);
+int		 feedctl_import(int, char **);
+int		 feedctl_export(int, char **);
+
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);
 int		 opml_write(FILE *, const struct config *, char **);
