@@ -451,6 +451,22 @@ server_cmd_item(struct client *c, json_t *id, json_t *req)
 }
 
 /*
+ * Hand a job to the writer thread: write(store, job) there, done(job) back
+ * on the loop; the client's answer waits for it, the loop does not.
+ */
+static void
+server_cmd_write(struct client *c, struct write_job *job,
+    int (*write)(struct store *, struct write_job *),
+    void (*done)(struct write_job *), void *arg)
+{
+	job->write = write;
+	job->done = done;
+	job->arg = arg;
+	server_client_hold(c);
+	writer_submit(job);
+}
+
+/*
  * A mark, written by the writer thread; the client waits for its answer
  * (the loop does not).
  */
@@ -649,11 +665,8 @@ server_cmd_mark(struct client *c, json_t *id, json_t *req)
 	q->limit = m->s.limit;
 	q->ids = m->ids;
 	q->nids = m->nids;
-	m->job.write = server_cmd_mark_write;
-	m->job.done = server_cmd_mark_done;
-	m->job.arg = m;
-	server_client_hold(c);
-	writer_submit(&m->job);
+	server_cmd_write(c, &m->job, server_cmd_mark_write,
+	    server_cmd_mark_done, m);
 	return;
 fail:
 	server_cmd_mark_free(m);
@@ -970,11 +983,8 @@ server_cmd_dispatch(struct client *c, int cmd, json_t *id, json_t *req)
 		h->c = c;
 		h->id = json_incref(id);
 		h->req = json_incref(req);
-		h->job.write = server_cmd_index_write;
-		h->job.done = server_cmd_index_done;
-		h->job.arg = h;
-		server_client_hold(c);
-		writer_submit(&h->job);
+		server_cmd_write(c, &h->job, server_cmd_index_write,
+		    server_cmd_index_done, h);
 		return;
 	}
 	e->handler(c, id, req);
