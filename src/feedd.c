@@ -574,8 +574,12 @@ feedd_stdio_main(struct config *cfg)
 		    cfg->db_path);
 	if ((feedd_loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatalx("libev: no event loop");
+	/*
+	 * One client, which waits for each answer anyway: its writes go
+	 * through the writer's connection on this thread, without starting
+	 * the writer thread (0.6 ms of every offline feedctl command).
+	 */
 	feedd_open_store(cfg->db_path);
-	feedd_start_writer(0);
 	feedd_started = util_now();
 	server_attach(cfg->db_path, STDIN_FILENO);
 	ev_run(feedd_loop, 0);
