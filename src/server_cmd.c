@@ -810,7 +810,8 @@ server_cmd_stats(struct client *c, json_t *id, json_t *req)
 		    "store: %s", store_errmsg(feedd_store)));
 		return;
 	}
-	server_daemon()->stats(&fs);
+	if (server_daemon() != NULL)	/* --stdio: no daemon, no counters */
+		server_daemon()->stats(&fs);
 	st = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
 	    "feeds", (json_int_t)ss.feeds,

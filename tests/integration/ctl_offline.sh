@@ -48,6 +48,16 @@ is "refresh needs the daemon: exit 1" "$?" 1
 check "refresh says feedd is not running" grep -q 'feedd is not running' "$T/refresh.out"
 off follow > "$T/follow.out" 2>&1
 is "follow needs the daemon: exit 1" "$?" 1
+off reload > "$T/reload.out" 2>&1
+is "reload needs the daemon: exit 1" "$?" 1
+check "reload says feedd is not running" grep -q 'feedd is not running' "$T/reload.out"
+off stats > "$T/stats.out" 2>&1
+is "stats works offline" "$?" 0
+check "stats counts the store's items" grep -q '^items: *3 (2 unread' "$T/stats.out"
+check "and no daemon's polls" grep -q '^polls: *0 (0 failed)' "$T/stats.out"
+off search beta > "$T/search.out" 2>&1
+is "search works offline, the index caught up first" \
+    "$?/$(grep -c 'Only beta' "$T/search.out")" "0/1"
 
 # A second --once polls conditionally and the store is read again.
 rss b.xml beta "b1|Only beta|three|Wed, 04 Jan 2023 10:00:00 +0000" \
