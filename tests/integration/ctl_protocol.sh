@@ -73,6 +73,22 @@ is "pipelined: answers in order" "$(grep -o '^{"id":[0-9]*' "$T/out" | tr -d '{"
     "6 7 8 9 10 11 12 "
 check "bad max_backlog: bad_request" grep -q '^{"id":12,"ok":false,"error":{"code":"bad_request"' "$T/out"
 
+# A mark is written by the writer thread and answered when it is; the
+# requests pipelined after it wait their turn, so they see it, and the
+# answers keep their order.  Ids that do not exist are named.
+first=$(ctl items --json --limit 1 | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+printf '{"v":1,"id":21,"cmd":"mark","op":"read","items":[%s,99999]}\n{"v":1,"id":22,"cmd":"items","unread":true}\n{"v":1,"id":23,"cmd":"mark","op":"unread","all":true}\n{"v":1,"id":24,"cmd":"stats"}\n' "$first" > "$T/in"
+raw "$T/in" shut > "$T/out"
+is "pipelined writes: answers in order" \
+    "$(grep -o '^{"id":[0-9]*' "$T/out" | uniq | tr -d '{"id:' | tr '\n' ' ')" \
+    "21 22 23 24 "
+check "mark: one changed, the unknown id named" grep -q \
+    "^{\"id\":21,\"ok\":true,\"changed\":1,\"cursor\":[0-9]*,\"missing\":\\[99999\\]}$" "$T/out"
+is "the listing after it sees the mark" \
+    "$(grep -c '^{"id":22,"ok":true,"item"' "$T/out")" 1
+check "and the stats after the second mark see that" \
+    grep -q '^{"id":24,"ok":true,"stats":{.*"unread":2,' "$T/out"
+
 # Stalled clients: one sends half a request and waits, one sends many
 # requests and never reads.  Polling and other clients go on.
 cat > "$T/hold.py" <<'PY'
