@@ -49,6 +49,8 @@ static size_t		 feedd_nflags;
 static char		*feedd_conf_path;	/* --config, or NULL */
 static int		 feedd_once;
 static int		 feedd_stdio;	/* --stdio: feedctl's offline access */
+static int		 feedd_check_db; /* --check-db: check the store */
+static int		 feedd_repair;	/* --repair: ... and recount */
 static int		 feedd_verbose;		/* -v count */
 static int		 feedd_quiet;
 static int		 feedd_stopping;
@@ -64,7 +66,8 @@ feedd_usage(int status)
 	FILE	*f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-"usage: feedd [--foreground | --daemon | --once [--force] | --stdio]\n"
+"usage: feedd [--foreground | --daemon | --once [--force] | --stdio |\n"
+"              --check-db [--repair]]\n"
 "             [-n] [-qv]\n"
 "             [--config FILE] [--feeds FILE] [--db FILE] [--socket PATH]\n"
 "             [--KEY VALUE ...]\n"
@@ -146,8 +149,8 @@ feedd_config_build(char **cause)
 		config_free(cfg);
 		return (NULL);
 	}
-	if (feedd_stdio)
-		return (cfg);	/* serves the store only: no feeds needed */
+	if (feedd_stdio || feedd_check_db)
+		return (cfg);	/* the store only: no feeds needed */
 	if (cfg->feeds_path == NULL) {
 		*cause = xstrdup("no feeds file");
 		config_free(cfg);
@@ -517,6 +520,10 @@ feedd_args(int argc, char **argv, int *once, int *force, int *daemonize,
 			*check = 1;
 		else if (strcmp(a, "stdio") == 0)
 			feedd_stdio = 1;
+		else if (strcmp(a, "check-db") == 0)
+			feedd_check_db = 1;
+		else if (strcmp(a, "repair") == 0)
+			feedd_repair = 1;
 		else if (strcmp(a, "verbose") == 0)
 			feedd_verbose++;
 		else if (strcmp(a, "quiet") == 0)
@@ -595,6 +602,40 @@ feedd_stdio_main(struct config *cfg)
 	return (0);
 }
 
+/*
+ * --check-db: check the store (SQLite's quick_check, every feed's counters
+ * against a full count, the search index) and say what is wrong; with
+ * --repair, recount counters that are off.  It may run beside a daemon.
+ * Exit status 0 all well, 2 problems found, 1 could not check.
+ */
+static int
+feedd_check_db_main(struct config *cfg)
+{
+	struct store	*st;
+	struct stat	 sb;
+	char		*cause = NULL, *report = NULL;
+	int		 rc;
+
+	if (stat(cfg->db_path, &sb) != 0)
+		fatal("%s", cfg->db_path);	/* never creates one */
+	if ((st = store_open(cfg->db_path, &cause)) == NULL)
+		fatalx("%s", cause != NULL ? cause : cfg->db_path);
+	rc = store_check(st, feedd_repair, &report);
+	if (rc == -1)
+		fatalx("%s", store_errmsg(st));
+	fputs(report, stdout);
+	fprintf(stderr, "%s: %s\n", cfg->db_path, rc == 0 ? "database OK" :
+	    "problems found");
+	free(report);
+	store_close(st);
+	config_free(feedd_config);
+	feedd_config = NULL;
+	feedd_free_flags();
+	if (fflush(stdout) == EOF || ferror(stdout))
+		fatal("stdout");
+	return (rc == 0 ? 0 : 2);
+}
+
 /* Start up, run the loop until stopped or done, shut down cleanly. */
 int
 main(int argc, char **argv)
@@ -628,6 +669,8 @@ main(int argc, char **argv)
 	feedd_set_loglevel(cfg);
 	if (feedd_stdio && !check)
 		return (feedd_stdio_main(cfg));
+	if (feedd_check_db && !check)
+		return (feedd_check_db_main(cfg));
 	if (check) {
 		if (feedd_verbose > 0)
 			config_print(stdout, cfg);

@@ -154,9 +154,9 @@ struct store_feed {
 	char		*redirect_url;	/* permanent redirect target */
 	int		 gone;		/* 410 seen: no polling */
 	int		 active;	/* listed in the feeds file now */
-	/* Filled by store_feed_list() only. */
-	int64_t		 item_count;
+	int64_t		 item_count;	/* kept by the store (triggers) */
 	int64_t		 unread_count;
+	int64_t		 starred_count;
 };
 
 /* One item as the store returns it; strings borrowed for the callback. */
@@ -441,11 +441,15 @@ void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);
 int		 store_feed_has_tag(struct store *, int64_t, const char *);
 int		 store_feed_lookup(struct store *, const char *, int64_t *);
-int		 store_feed_list(struct store *, int, store_feed_cb, void *);
+int		 store_feed_list(struct store *, int, const char *, int64_t,
+		     int64_t, store_feed_cb, void *);
+const char	*store_feed_sort_key(const struct store_feed *);
 int		 store_item_upsert(struct store *, int64_t,
 		     const struct feed_item *, int64_t, int64_t *);
 int		 store_items(struct store *, const struct store_query *, int,
 		     store_item_cb, void *);
+int		 store_count(struct store *, const struct store_query *,
+		     int64_t *, int64_t *);
 int64_t		 store_mark(struct store *, const struct store_query *,
 		     enum store_mark_op);
 int64_t		 store_max_item_id(struct store *);
@@ -453,6 +457,7 @@ int64_t		 store_index(struct store *, int64_t);
 int		 store_prune(struct store *, int64_t, int64_t, int64_t, int,
 		     int64_t);
 int		 store_stats(struct store *, struct store_stats *);
+int		 store_check(struct store *, int, char **);
 char		*store_meta_get(struct store *, const char *);
 int		 store_meta_set(struct store *, const char *, const char *);
 

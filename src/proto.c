@@ -285,6 +285,7 @@ proto_feed_json(const struct store_feed *f)
 	json_object_set_new(o, "active", json_boolean(f->active));
 	json_object_set_new(o, "items", json_integer(f->item_count));
 	json_object_set_new(o, "unread", json_integer(f->unread_count));
+	json_object_set_new(o, "starred", json_integer(f->starred_count));
 	return (o);
 }
 

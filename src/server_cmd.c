@@ -33,9 +33,13 @@
 #define SERVER_CMD_DAEMON	0x1	/* the running daemon: not --stdio */
 #define SERVER_CMD_INDEX	0x2	/* a "search" waits for the index */
 
-/* A listing ("items") produced a page at a time as the client drains. */
+/*
+ * A listing ("items", "feeds") produced a page at a time as the client
+ * drains, so that no answer depends on the store fitting an output cap.
+ */
 struct server_stream {
 	json_t		*id;		/* the request's id */
+	int		 feeds;		/* a "feeds" listing, else items */
 	struct store_query q;
 	int64_t		*feed_ids;	/* owned copies behind q */
 	char		*tag;
@@ -60,7 +64,19 @@ struct server_stream {
 	int64_t		 since;		/* the request's own bounds */
 	int64_t		 until;
 	int64_t		 after;
+
+	/* "total": how many items the listing has in all, in how many feeds. */
+	int		 want_total;
+	int64_t		 total;
+	int64_t		 total_feeds;
+
+	/* "feeds": the last feed sent, by sort key and id. */
+	int		 only_active;
+	char		*last_key;
+	int64_t		 last_feed;
 };
+
+static void	server_cmd_feeds_fill(struct client *);
 
 /* Free what a request's filters own (server_cmd_query()). */
 static void
@@ -69,8 +85,9 @@ server_cmd_query_clear(struct server_stream *s)
 	free(s->feed_ids);
 	free(s->tag);
 	free(s->search);
+	free(s->last_key);
 	s->feed_ids = NULL;
-	s->tag = s->search = NULL;
+	s->tag = s->search = s->last_key = NULL;
 }
 
 /* Free a listing. */
@@ -346,6 +363,10 @@ server_cmd_stream_fill(struct client *c)
 	json_t			*o;
 	int			 done = 0;
 
+	if (s->feeds) {
+		server_cmd_feeds_fill(c);
+		return;
+	}
 	page = SERVER_PAGE;
 	if (s->limit != 0 && s->limit - s->emitted < page)
 		page = s->limit - s->emitted;
@@ -379,15 +400,25 @@ server_cmd_stream_fill(struct client *c)
 	json_object_set_new(o, "end", json_true());
 	json_object_set_new(o, "count", json_integer(s->emitted));
 	json_object_set_new(o, "cursor", json_integer(s->cursor));
+	if (s->want_total) {
+		json_object_set_new(o, "total", json_integer(s->total));
+		json_object_set_new(o, "total_feeds",
+		    json_integer(s->total_feeds));
+	}
 	server_reply(c, o);
 	server_client_set_stream(c, NULL);
 }
 
-/* "items": start a listing; see server_cmd_stream_fill(). */
+/*
+ * "items": start a listing; see server_cmd_stream_fill().  With "total",
+ * the end line also says how many items match in all ("total") and in how
+ * many feeds ("total_feeds"), the limit aside.
+ */
 static void
 server_cmd_items(struct client *c, json_t *id, json_t *req)
 {
 	struct server_stream	*s;
+	struct store_query	 q;
 	json_t			*err;
 
 	s = xcalloc(1, sizeof *s);
@@ -402,6 +433,23 @@ server_cmd_items(struct client *c, json_t *id, json_t *req)
 	s->since = s->q.since;
 	s->until = s->q.until;
 	s->after = s->q.after_id;
+	if (proto_get_bool(req, "total", &s->want_total) != 0) {
+		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
+		    "\"total\" is a boolean"));
+		server_cmd_stream_free(s);
+		return;
+	}
+	if (s->want_total) {
+		q = s->q;
+		q.max_id = s->cursor;
+		if (store_count(feedd_store, &q, &s->total,
+		    &s->total_feeds) != 0) {
+			server_reply(c, proto_error(id, PROTO_E_INTERNAL,
+			    "store: %s", store_errmsg(feedd_store)));
+			server_cmd_stream_free(s);
+			return;
+		}
+	}
 	server_client_set_stream(c, s);
 	server_cmd_stream_fill(c);
 }
@@ -672,68 +720,96 @@ fail:
 	server_cmd_mark_free(m);
 }
 
-/* What "feeds" lists: all feeds or only some, and its count. */
-struct server_cmd_feeds {
-	struct client	*c;
-	json_t		*id;
-	int64_t		*only;
-	size_t		 nonly;
-	int64_t		 count;
-};
-
-/* store_feed_list() callback: one line per feed. */
+/* store_feed_list() callback: one line per feed (of those asked for). */
 static int
 server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 {
-	struct server_cmd_feeds	*sf = arg;
+	struct client		*c = arg;
+	struct server_stream	*s = server_client_stream(c);
 	json_t			*o;
 	size_t			 i;
 
-	if (sf->nonly > 0) {
-		for (i = 0; i < sf->nonly; i++)
-			if (sf->only[i] == f->id)
+	free(s->last_key);
+	s->last_key = xstrdup(store_feed_sort_key(f));
+	s->last_feed = f->id;
+	if (s->q.nfeed_ids > 0) {
+		for (i = 0; i < s->q.nfeed_ids; i++)
+			if (s->q.feed_ids[i] == f->id)
 				break;
-		if (i == sf->nonly)
+		if (i == s->q.nfeed_ids)
 			return (0);
 	}
-	o = proto_ok(sf->id);
+	o = proto_ok(s->id);
 	json_object_set_new(o, "feed", proto_feed_json(f));
-	server_reply(sf->c, o);
-	sf->count++;
-	return (0);
+	server_reply(c, o);
+	s->emitted++;
+	return (!server_client_alive(c));
 }
 
-/* "feeds": one line per feed, then {"end":true,"count":N}. */
+/*
+ * The next page of a "feeds" listing, after the last feed sent; after the
+ * last page the end line {"end":true,"count":N} (see server_cmd_items()).
+ */
+static void
+server_cmd_feeds_fill(struct client *c)
+{
+	struct server_stream	*s = server_client_stream(c);
+	json_t			*o;
+	char			*after = s->last_key;
+	int			 got;
+
+	/* The callback replaces last_key: the query keeps its own. */
+	s->last_key = NULL;
+	got = store_feed_list(feedd_store, s->only_active, after,
+	    s->last_feed, SERVER_PAGE, server_cmd_feeds_cb, c);
+	free(after);
+	if (got < 0) {
+		log_warnx("client %u: feeds: %s", server_client_num(c),
+		    store_errmsg(feedd_store));
+		server_reply(c, proto_error(s->id, PROTO_E_INTERNAL,
+		    "store: %s", store_errmsg(feedd_store)));
+		server_client_set_stream(c, NULL);
+		return;
+	}
+	if (got == SERVER_PAGE || !server_client_alive(c))
+		return;
+	o = proto_ok(s->id);
+	json_object_set_new(o, "end", json_true());
+	json_object_set_new(o, "count", json_integer(s->emitted));
+	server_reply(c, o);
+	server_client_set_stream(c, NULL);
+}
+
+/*
+ * "feeds": one line per feed (the active ones, unless "all"; only those
+ * named by "feed", if given), in the order of the feed table, a page at
+ * a time as the client reads, then {"end":true,"count":N}.
+ */
 static void
 server_cmd_feeds(struct client *c, json_t *id, json_t *req)
 {
-	struct server_cmd_feeds	 sf;
-	json_t			*err, *o;
+	struct server_stream	*s;
+	json_t			*err;
 	int			 all = 0;
 
-	memset(&sf, 0, sizeof sf);
-	sf.c = c;
-	sf.id = id;
 	if (proto_get_bool(req, "all", &all) != 0) {
 		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
 		    "\"all\" is a boolean"));
 		return;
 	}
-	if (server_cmd_feed_refs(id, req, "feed", &sf.only, &sf.nonly,
-	    &err) != 0) {
+	s = xcalloc(1, sizeof *s);
+	s->id = json_incref(id != NULL ? id : json_null());
+	s->feeds = 1;
+	s->only_active = !all;
+	if (server_cmd_feed_refs(id, req, "feed", &s->feed_ids,
+	    &s->q.nfeed_ids, &err) != 0) {
 		server_reply(c, err);
+		server_cmd_stream_free(s);
 		return;
 	}
-	if (store_feed_list(feedd_store, !all, server_cmd_feeds_cb, &sf) < 0) {
-		server_reply(c, proto_error(id, PROTO_E_INTERNAL,
-		    "store: %s", store_errmsg(feedd_store)));
-	} else {
-		o = proto_ok(id);
-		json_object_set_new(o, "end", json_true());
-		json_object_set_new(o, "count", json_integer(sf.count));
-		server_reply(c, o);
-	}
-	free(sf.only);
+	s->q.feed_ids = s->feed_ids;
+	server_client_set_stream(c, s);
+	server_cmd_feeds_fill(c);
 }
 
 /* "refresh": poll all feeds, or "feed" (one or an array), now. */

@@ -21,6 +21,14 @@
 #include "tap.h"
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
+
+/* What turns a version 3 database back into version 2 (the counters). */
+#define STORE_UNDO_3 \
+	"DROP INDEX feeds_order;" \
+	" ALTER TABLE feeds DROP COLUMN item_count;" \
+	" ALTER TABLE feeds DROP COLUMN unread_count;" \
+	" ALTER TABLE feeds DROP COLUMN starred_count;" \
+	" PRAGMA user_version = 2;"
 static char	*dbfiles[16];
 static int	 ndbfiles;
 
@@ -299,8 +307,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 2,
-	    "new database is at schema version 2");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 3,
+	    "new database is at schema version 3");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -326,8 +334,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 2,
-	    "version still 2 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 3,
+	    "version still 3 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 7"), 0,
@@ -515,6 +523,119 @@ test_readonly(void)
 	tap_is_int(store_feed_has_tag(ro, id + 1, "a"), 0,
 	    "has_tag: no such feed");
 	store_close(ro);
+	store_close(st);
+}
+
+/* A feed's counters as "items/unread/starred". */
+static char *
+counts(struct store *st, int64_t id)
+{
+	struct store_feed	 f;
+	char			*s;
+
+	if (store_feed_get_id(st, id, &f) != 0)
+		return (xstrdup("none"));
+	xasprintf(&s, "%lld/%lld/%lld", (long long)f.item_count,
+	    (long long)f.unread_count, (long long)f.starred_count);
+	store_feed_clear(&f);
+	return (s);
+}
+
+/* Does store_check() find everything in order? */
+static int
+check_ok(struct store *st)
+{
+	char	*report = NULL;
+	int	 rc;
+
+	rc = store_check(st, 0, &report);
+	if (rc != 0)
+		printf("# check: %s\n", report != NULL ? report :
+		    store_errmsg(st));
+	free(report);
+	return (rc == 0);
+}
+
+/*
+ * The feeds' counters follow every change to the items: inserts, a part
+ * rolled back, marks in and out of a transaction, retention; they agree
+ * with a full count (store_check), which also finds and repairs them.
+ */
+static void
+test_counts(void)
+{
+	struct store		*st;
+	struct store_query	 q;
+	int64_t			 a, b, ids[2];
+	char			*c, *report = NULL;
+
+	st = open_store(db_path("counts.db"));
+	a = feed(st, "https://a.example/feed");
+	b = feed(st, "https://b.example/feed");
+	tap_is_int(store_begin(st), 0, "counts: begin");
+	ids[0] = add(st, a, "a1", "one", NULL, 1000, 5000, NULL);
+	ids[1] = add(st, a, "a2", "two", NULL, 1001, 5000, NULL);
+	add(st, a, "a3", "three", NULL, 1002, 5000, NULL);
+	tap_is_int(store_part_begin(st), 0, "counts: a part");
+	add(st, b, "b1", "bee", NULL, 1003, 5000, NULL);
+	tap_is_int(store_part_end(st, 0), 0, "counts: the part rolled back");
+	add(st, b, "b2", "bee two", NULL, 1004, 5000, NULL);
+	add(st, a, "a1", "one", NULL, 1000, 5001, NULL);	/* same */
+	tap_is_int(store_commit(st), 0, "counts: commit");
+	c = counts(st, a);
+	tap_is_str(c, "3/3/0", "three new items, unread");
+	free(c);
+	c = counts(st, b);
+	tap_is_str(c, "1/1/0", "the rolled back part counts nothing");
+	free(c);
+
+	memset(&q, 0, sizeof q);
+	q.ids = ids;
+	q.nids = 2;
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 2, "mark two read");
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 0,
+	    "marking them again changes nothing");
+	q.nids = 1;
+	tap_is_int(store_mark(st, &q, STORE_MARK_STAR), 1, "star one");
+	c = counts(st, a);
+	tap_is_str(c, "3/1/1", "marks move the counters");
+	free(c);
+	tap_is_int(store_begin(st), 0, "counts: begin marks");
+	memset(&q, 0, sizeof q);
+	tap_is_int(store_mark(st, &q, STORE_MARK_UNREAD), 2,
+	    "all unread, in a transaction");
+	store_rollback(st);
+	c = counts(st, a);
+	tap_is_str(c, "3/1/1", "a rolled back mark counts nothing");
+	free(c);
+	tap_ok(check_ok(st), "the counters agree with a full count");
+
+	/*
+	 * The last document's items are never pruned: a new document of
+	 * one new item leaves the three older ones to retention.
+	 */
+	tap_is_int(store_begin(st), 0, "counts: begin prune");
+	add(st, a, "a4", "four", NULL, 1005, 6000, NULL);
+	tap_is_int(store_prune(st, a, 1, 0, 0, 6000), 3,
+	    "retention deletes three of four");
+	tap_is_int(store_commit(st), 0, "counts: commit prune");
+	c = counts(st, a);
+	tap_is_str(c, "1/1/0", "retention moves the counters");
+	free(c);
+	tap_ok(check_ok(st), "still in agreement");
+
+	tap_is_int(store_check(st, 1, &report), 0, "repair: nothing to do");
+	free(report);
+	report = NULL;
+	store_close(st);
+	tap_is_int(raw_exec(db_path("counts.db"), "UPDATE feeds SET"
+	    " item_count = 9"), 0, "raw: spoil the counters");
+	st = open_store(db_path("counts.db"));
+	tap_is_int(store_check(st, 1, &report), 1, "check finds them");
+	tap_ok(report != NULL && strstr(report, "counted again") != NULL,
+	    "and repairs them");
+	free(report);
+	tap_ok(check_ok(st), "then all agree");
 	store_close(st);
 }
 
@@ -1059,13 +1180,25 @@ test_mark_lookup_list(void)
 	 * all read), D "beta" (none), C by url (5: read).
 	 */
 	buf_adds(&b, "");
-	tap_is_int(store_feed_list(st, 0, list_cb, &b), 4, "list all: 4");
+	tap_is_int(store_feed_list(st, 0, NULL, 0, 0, list_cb, &b), 4,
+	    "list all: 4");
 	tap_is_str(b.data, "1:4:2;2:2:0;4:0:0;3:1:0;",
 	    "list order and counts");
 	buf_reset(&b);
-	tap_is_int(store_feed_list(st, 1, list_cb, &b), 2,
+	tap_is_int(store_feed_list(st, 1, NULL, 0, 0, list_cb, &b), 2,
 	    "list active: 2");
 	tap_is_str(b.data, "1:4:2;2:2:0;", "active list");
+
+	/* Pages: after "Alpha" (1) and after "beta" (4), two at a time. */
+	buf_reset(&b);
+	tap_is_int(store_feed_list(st, 0, NULL, 0, 2, list_cb, &b), 2,
+	    "list page 1 of 2 rows");
+	tap_is_int(store_feed_list(st, 0, "Beta", 2, 2, list_cb, &b), 2,
+	    "list page 2, after (Beta, 2)");
+	tap_is_int(store_feed_list(st, 0, "BETA", 4, 2, list_cb, &b), 1,
+	    "list page 3, after (beta, 4): the key ignores case");
+	tap_is_str(b.data, "1:4:2;2:2:0;4:0:0;3:1:0;3:1:0;",
+	    "pages give the list in order, each after the last key");
 	buf_free(&b);
 
 	tap_is_int(store_stats(st, &ss), 0, "stats");
@@ -1306,7 +1439,10 @@ test_index(void)
 	 * Migration 2 on a version 1 database (this one, turned back into
 	 * version 1 with the triggers of version 1, and one more item that
 	 * the version 1 insert trigger indexes): everything counts as indexed.
+	 * Migration 3 (the counters) is undone first.
 	 */
+	tap_is_int(raw_exec(path, STORE_UNDO_3), 0,
+	    "raw: migration 3 undone");
 	tap_is_int(raw_exec(path, "DROP TABLE fts_state;"
 	    " DROP TRIGGER items_fts_ad; DROP TRIGGER items_fts_au;"
 	    " CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN"
@@ -1327,8 +1463,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 2,
-	    "migration 2 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 3,
+	    "migrations 2 and 3 ran");
 	tap_is_int(raw_int(path, "SELECT upto FROM fts_state"),
 	    raw_int(path, "SELECT max(id) FROM items"),
 	    "it counts every existing item as indexed");
@@ -1515,6 +1651,7 @@ main(void)
 	test_open();
 	test_feeds();
 	test_readonly();
+	test_counts();
 	test_upsert();
 	test_legacy_hash();
 	test_filters();
