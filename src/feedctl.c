@@ -607,7 +607,8 @@ feedctl_number(const char *flag, const char *s)
 	int64_t	n;
 
 	if (util_parse_int(s, 0, INT64_MAX, &n) != 0)
-		feedctl_usage_error("%s: not a number: %s", flag, s);
+		feedctl_usage_error("%s: not a whole number from 0 up: %s",
+		    flag, s);
 	return (n);
 }
 
@@ -648,7 +649,7 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 	int	ch;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+n:uj", feedctl_filter_opts,
+	while ((ch = getopt_long(argc, argv, "n:uj", feedctl_filter_opts,
 	    NULL)) != -1) {
 		if (ch == 'n')
 			ch = OPT_LIMIT;
@@ -954,39 +955,6 @@ feedctl_search(int argc, char **argv)
 	return (0);
 }
 
-/* What `new` learns from the feeds listing: unread totals. */
-struct feedctl_unread {
-	const char	*tag;
-	int64_t		 items;
-	int64_t		 feeds;
-};
-
-/* Feeds callback for `new`: count unread items and the feeds with some. */
-static void
-feedctl_unread_cb(json_t *feed, void *arg)
-{
-	struct feedctl_unread	*u = arg;
-	json_t			*t;
-	size_t			 i;
-	int			 match;
-	int64_t			 n;
-
-	if (u->tag != NULL) {
-		match = 0;
-		json_array_foreach(json_object_get(feed, "tags"), i, t) {
-			if (strcasecmp(json_string_value(t), u->tag) == 0)
-				match = 1;
-		}
-		if (!match)
-			return;
-	}
-	n = feedctl_int(feed, "unread");
-	if (n > 0) {
-		u->items += n;
-		u->feeds++;
-	}
-}
-
 /*
  * "new": unread items newest first grouped by feed (at most --limit,
  * default 100, 0 for all), and how many there are.
@@ -996,11 +964,10 @@ feedctl_new(int argc, char **argv)
 {
 	struct feedctl_filter	 f;
 	struct feedctl_rows		 rows;
-	struct feedctl_unread	 u;
 	struct feedctl_row		*r;
-	int64_t			*groups = NULL;
+	int64_t			*groups = NULL, total, nfeeds;
 	size_t			 ngroups = 0, i, g, shown;
-	json_t			*req, *end, *a;
+	json_t			*req, *end;
 	struct buf		 b;
 	int			 width, idw, titlew;
 	int64_t			 now = util_now();
@@ -1008,45 +975,34 @@ feedctl_new(int argc, char **argv)
 
 	memset(&f, 0, sizeof f);
 	memset(&rows, 0, sizeof rows);
-	memset(&u, 0, sizeof u);
 	f.limit = -1;
 	feedctl_filters(argc, argv, F(OPT_FEED) | F(OPT_TAG) | F(OPT_LIMIT) |
 	    F(OPT_OLDEST) | F(OPT_SINCE) | F(OPT_UNTIL), &f);
 	if (optind != argc)
 		feedctl_usage_error("new: unexpected argument: %s",
 		    argv[optind]);
+	/* A page for a person; a script gets everything (--json). */
 	if (f.limit == -1)
-		f.limit = CTL_NEW_LIMIT;
+		f.limit = feedctl_json ? 0 : CTL_NEW_LIMIT;
 	f.unread = 1;
+	/*
+	 * The totals come with the listing's end line, from the feeds'
+	 * counters: a person sees how much there is beyond the first page.
+	 */
 	req = feedctl_request(PROTO_CMD_ITEMS);
 	feedctl_filter_request(req, &f);
+	if (!feedctl_json)
+		json_object_set_new(req, "total", json_true());
 	end = feedctl_list(req, "item", feedctl_item_cb, &rows);
+	total = feedctl_int(end, "total");
+	nfeeds = feedctl_int(end, "total_feeds");
 	json_decref(end);
 	if (feedctl_json) {
 		feedctl_rows_free(&rows);
 		return (0);
 	}
-
-	/*
-	 * The totals: what was listed, unless the page is full; then the
-	 * feeds' unread counts (a slower request on a big store).
-	 */
-	if (f.since == 0 && f.until == 0 && f.limit != 0 &&
-	    (int64_t)rows.n >= f.limit) {
-		req = feedctl_request(PROTO_CMD_FEEDS);
-		if (f.nfeeds > 0) {
-			a = json_array();
-			for (i = 0; i < f.nfeeds; i++)
-				json_array_append_new(a,
-				    proto_string(f.feeds[i]));
-			json_object_set_new(req, "feed", a);
-		}
-		u.tag = f.tag;
-		end = feedctl_list(req, "feed", feedctl_unread_cb, &u);
-		json_decref(end);
-	}
-	if ((int64_t)rows.n > u.items)
-		u.items = rows.n;
+	if ((int64_t)rows.n > total)
+		total = rows.n;
 
 	/* Groups in order of their newest item. */
 	for (i = 0; i < rows.n; i++) {
@@ -1059,8 +1015,8 @@ feedctl_new(int argc, char **argv)
 			groups[ngroups++] = rows.v[i].feed_id;
 		}
 	}
-	if (u.feeds < (int64_t)ngroups)
-		u.feeds = ngroups;
+	if (nfeeds < (int64_t)ngroups)
+		nfeeds = ngroups;
 	width = render_term_width(STDOUT_FILENO);
 	idw = feedctl_digits(rows.max_id);
 	titlew = width > 0 ? width - (2 + idw + 2 + 2 + 10) : -1;
@@ -1094,20 +1050,20 @@ feedctl_new(int argc, char **argv)
 		fwrite(b.data, 1, b.len, stdout);
 	}
 	buf_free(&b);
-	if (u.items == 0)
+	if (total == 0)
 		printf("No unread items.\n");
 	else {
 		if (ngroups > 0)
 			putchar('\n');
-		if ((int64_t)rows.n < u.items)
+		if ((int64_t)rows.n < total)
 			printf("Showing %zu of %lld unread items in %lld "
 			    "feed%s (feedctl items --unread lists all).\n",
-			    rows.n, (long long)u.items, (long long)u.feeds,
-			    u.feeds == 1 ? "" : "s");
+			    rows.n, (long long)total, (long long)nfeeds,
+			    nfeeds == 1 ? "" : "s");
 		else
 			printf("%lld unread item%s in %lld feed%s.\n",
-			    (long long)u.items, u.items == 1 ? "" : "s",
-			    (long long)u.feeds, u.feeds == 1 ? "" : "s");
+			    (long long)total, total == 1 ? "" : "s",
+			    (long long)nfeeds, nfeeds == 1 ? "" : "s");
 	}
 	free(groups);
 	feedctl_rows_free(&rows);
@@ -1190,7 +1146,7 @@ feedctl_show(int argc, char **argv)
 	time_t		 tt;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+n", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
 		if (ch == 'n' || ch == OPT_NOMARK)
 			mark = 0;
 		else
@@ -1374,7 +1330,7 @@ feedctl_open(int argc, char **argv)
 	int64_t		 id;
 
 	optind = 0;
-	if (getopt_long(argc, argv, "+", feedctl_filter_opts, NULL) != -1)
+	if (getopt_long(argc, argv, "", feedctl_filter_opts, NULL) != -1)
 		feedctl_usage_error("open: unknown flag: %s", argv[optind - 1]);
 	if (argc - optind != 1)
 		feedctl_usage_error("open: needs one item id");
@@ -1567,7 +1523,7 @@ feedctl_refresh(int argc, char **argv)
 	int	 i;
 
 	optind = 0;
-	if (getopt_long(argc, argv, "+", feedctl_filter_opts, NULL) != -1)
+	if (getopt_long(argc, argv, "", feedctl_filter_opts, NULL) != -1)
 		feedctl_usage_error("refresh: unknown flag: %s",
 		    argv[optind - 1]);
 	req = feedctl_request(PROTO_CMD_REFRESH);

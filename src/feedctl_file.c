@@ -86,7 +86,7 @@ feedctl_feeds_file(int argc, char **argv, int *dry_run)
 	int	ch;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 		case FILE_OPT_FEEDS:

@@ -83,8 +83,13 @@ is "unread filter across pages" \
 is "the epoch is a date like any other" \
     "$(listing '{"v":1,"id":1,"cmd":"items","until":1,"oldest_first":true}' oldest 100)" ok
 is "feedctl items --json lists them all" "$(ctl --json items | wc -l)" 2600
-is "feedctl new shows the first page" "$(ctl new --json | wc -l)" 100
+is "feedctl new --json -n 100 gives the first page" \
+    "$(ctl new --json -n 100 | wc -l)" 100
+is "feedctl new --json gives every unread item (a script is not capped)" \
+    "$(ctl new --json | wc -l)" 2600
 ctl new > "$T/out"
+is "feedctl new shows a person the first page" \
+    "$(grep -c '^  *[0-9][0-9]*  ' "$T/out")" 100
 check "and says how many there are" \
     grep -q "^Showing 100 of 2600 unread items in 1 feed " "$T/out"
 
