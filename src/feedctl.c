@@ -73,6 +73,7 @@ struct feedctl_filter {
 	int64_t		 cursor;
 	int64_t		 after;
 	int		 oldest_first;
+	int		 rank;
 	int		 all;
 	int		 updated;
 };
@@ -162,7 +163,8 @@ feedctl_usage(FILE *fp)
 	fprintf(fp, "\nfilters: --unread, --starred, --feed F (URL, id or "
 	    "title; repeatable),\n--tag T, --since D, --until D (2d, 3h, "
 	    "today, yesterday, 2026-11-01,\nRFC 3339, unix seconds), "
-	    "--search Q, --limit N, --oldest-first.\nSee feedctl(1).\n");
+	    "--search Q, --limit N, --oldest-first,\n--rank (with a search: best match "
+	    "first).  See feedctl(1).\n");
 }
 
 /* "help": the command table. */
@@ -615,7 +617,7 @@ feedctl_number(const char *flag, const char *s)
 enum {
 	OPT_UNREAD = 256, OPT_STARRED, OPT_FEED, OPT_TAG, OPT_SINCE,
 	OPT_UNTIL, OPT_SEARCH, OPT_LIMIT, OPT_CURSOR, OPT_AFTER, OPT_OLDEST,
-	OPT_ALL, OPT_NOMARK, OPT_HELP, OPT_UPDATED
+	OPT_ALL, OPT_NOMARK, OPT_HELP, OPT_UPDATED, OPT_RANK
 };
 
 static const struct option feedctl_filter_opts[] = {
@@ -634,6 +636,7 @@ static const struct option feedctl_filter_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "json", no_argument, NULL, 'j' },
 	{ "updated", no_argument, NULL, OPT_UPDATED },
+	{ "rank", no_argument, NULL, OPT_RANK },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -714,6 +717,9 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 		case OPT_UPDATED:
 			f->updated = 1;
 			break;
+		case OPT_RANK:
+			f->rank = 1;
+			break;
 		}
 	}
 }
@@ -756,6 +762,8 @@ feedctl_filter_request(json_t *req, const struct feedctl_filter *f)
 		json_object_set_new(req, "after", json_integer(f->after));
 	if (f->oldest_first)
 		json_object_set_new(req, "oldest_first", json_true());
+	if (f->rank)
+		json_object_set_new(req, "order", json_string("rank"));
 }
 
 /* ---------------------------------------------------------------- */
@@ -892,6 +900,22 @@ feedctl_print_rows(struct feedctl_rows *rows)
 	buf_free(&b);
 }
 
+/*
+ * A search answered from a search index that is behind (after a large
+ * first poll): say so on stderr, the listing itself being right for what
+ * is indexed.
+ */
+static void
+feedctl_unindexed(json_t *end)
+{
+	int64_t	n = feedctl_int(end, "unindexed");
+
+	if (n > 0)
+		warnx("search: up to %lld of the newest items are not indexed "
+		    "yet; feedd is indexing them, search again shortly",
+		    (long long)n);
+}
+
 /* "items": list what the filters select (everything unless --limit). */
 static int
 feedctl_items(int argc, char **argv)
@@ -902,7 +926,7 @@ feedctl_items(int argc, char **argv)
 
 	memset(&f, 0, sizeof f);
 	memset(&rows, 0, sizeof rows);
-	feedctl_filters(argc, argv, CTL_LIST_FILTERS, &f);
+	feedctl_filters(argc, argv, CTL_LIST_FILTERS | F(OPT_RANK), &f);
 	if (optind != argc)
 		feedctl_usage_error("items: unexpected argument: %s",
 		    argv[optind]);
@@ -914,12 +938,17 @@ feedctl_items(int argc, char **argv)
 		if (rows.n == 0)
 			printf("No items.\n");
 	}
+	feedctl_unindexed(end);
 	json_decref(end);
 	feedctl_rows_free(&rows);
 	return (0);
 }
 
-/* "search QUERY": items whose title or content match (FTS5). */
+/*
+ * "search QUERY": items whose title or content match (FTS5), newest first
+ * or (--rank) best match first.  A person sees the first page (100 unless
+ * --limit) and how many match in all; a script (--json) gets every hit.
+ */
 static int
 feedctl_search(int argc, char **argv)
 {
@@ -927,12 +956,15 @@ feedctl_search(int argc, char **argv)
 	struct feedctl_rows		 rows;
 	json_t			*req, *end;
 	struct buf		 q;
+	int64_t			 total;
 	int			 i;
 
 	memset(&f, 0, sizeof f);
 	memset(&rows, 0, sizeof rows);
 	memset(&q, 0, sizeof q);
-	feedctl_filters(argc, argv, CTL_LIST_FILTERS & ~F(OPT_SEARCH), &f);
+	f.limit = -1;
+	feedctl_filters(argc, argv, (CTL_LIST_FILTERS & ~F(OPT_SEARCH)) |
+	    F(OPT_RANK), &f);
 	if (optind == argc)
 		feedctl_usage_error("search: needs a query");
 	for (i = optind; i < argc; i++) {
@@ -940,15 +972,27 @@ feedctl_search(int argc, char **argv)
 			buf_addc(&q, ' ');
 		buf_adds(&q, argv[i]);
 	}
+	if (f.limit == -1)
+		f.limit = feedctl_json ? 0 : CTL_NEW_LIMIT;
 	f.search = q.data;
 	req = feedctl_request(PROTO_CMD_ITEMS);
 	feedctl_filter_request(req, &f);
+	if (!feedctl_json)
+		json_object_set_new(req, "total", json_true());
 	end = feedctl_list(req, "item", feedctl_item_cb, &rows);
 	if (!feedctl_json) {
 		feedctl_print_rows(&rows);
+		total = feedctl_int(end, "total");
+		if (total < (int64_t)rows.n)
+			total = rows.n;
 		if (rows.n == 0)
 			printf("No items match.\n");
+		else if ((int64_t)rows.n < total)
+			printf("\nShowing %zu of %lld matches, %s first "
+			    "(--limit 0 lists all).\n", rows.n,
+			    (long long)total, f.rank ? "best" : "newest");
 	}
+	feedctl_unindexed(end);
 	json_decref(end);
 	feedctl_rows_free(&rows);
 	buf_free(&q);

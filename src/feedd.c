@@ -420,15 +420,15 @@ feedd_open_store(const char *path)
 }
 
 /*
- * Start the writer thread (index: it indexes for search when idle); when
- * it cannot start, the loop thread stores.
+ * Start the writer thread (it indexes for search when idle, and with once
+ * what is left at the end); when it cannot start, the loop thread stores.
  */
 static void
-feedd_start_writer(int index)
+feedd_start_writer(int once)
 {
 	char	*cause = NULL;
 
-	if (writer_start(index, &cause) != 0) {
+	if (writer_start(once, &cause) != 0) {
 		log_warnx("%s; storing on the main thread", cause);
 		free(cause);
 	}
@@ -719,7 +719,7 @@ main(int argc, char **argv)
 	 * writing runs on a thread of its own (writer.c).
 	 */
 	sched_load(cfg, feedd_loaded, NULL);
-	feedd_start_writer(!once);
+	feedd_start_writer(once);
 	writer_index_later();	/* whatever an earlier --once left */
 	if (!once) {
 		log_info("started: %zu feeds, database %s, socket %s",

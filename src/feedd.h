@@ -43,6 +43,9 @@
 #define FEEDD_BACKOFF_MAX	(24 * 3600)	/* error backoff cap, s */
 #define FEEDD_KEEP_ITEMS	1000		/* per feed, 0 = no limit */
 #define FEEDD_INDEX_BATCH	500		/* items indexed per idle turn */
+#define FEEDD_INDEX_SEARCH	50000		/* a search catches up this far */
+#define FEEDD_INDEX_ONCE	200000		/* --once indexes at most this
+						   many at its end */
 #define FEEDD_KEEP_AGE		(180 * 86400)	/* s, 0 = no limit */
 
 /* Parser caps (sfeed-style: every outside input is bounded). */
@@ -201,6 +204,7 @@ struct store_query {
 	int64_t		 limit;		/* 0 = all */
 	int64_t		 offset;
 	int		 oldest_first;
+	int		 rank;		/* a search: best match first (bm25) */
 };
 
 enum store_mark_op {
@@ -454,6 +458,7 @@ int64_t		 store_mark(struct store *, const struct store_query *,
 		     enum store_mark_op);
 int64_t		 store_max_item_id(struct store *);
 int64_t		 store_index(struct store *, int64_t);
+int64_t		 store_index_behind(struct store *);
 int		 store_prune(struct store *, int64_t, int64_t, int64_t, int,
 		     int64_t);
 int		 store_stats(struct store *, struct store_stats *);

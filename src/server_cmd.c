@@ -69,6 +69,7 @@ struct server_stream {
 	int		 want_total;
 	int64_t		 total;
 	int64_t		 total_feeds;
+	int64_t		 unindexed;	/* a search: items it cannot see */
 
 	/* "feeds": the last feed sent, by sort key and id. */
 	int		 only_active;
@@ -215,7 +216,7 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
     json_t **errp)
 {
 	struct store_query	*q = &s->q;
-	const char		*tag = NULL, *search = NULL;
+	const char		*tag = NULL, *search = NULL, *order = NULL;
 	int			 unread = 0, starred = 0, oldest = 0;
 
 	if (proto_get_bool(req, "unread", &unread) != 0 ||
@@ -252,6 +253,22 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
 		    "empty search");
 		return (-1);
+	}
+	if (server_cmd_get_str(req, "order", &order) != 0 ||
+	    (order != NULL && strcmp(order, "date") != 0 &&
+	    strcmp(order, "rank") != 0)) {
+		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
+		    "order is \"date\" or \"rank\"");
+		return (-1);
+	}
+	if (order != NULL && strcmp(order, "rank") == 0) {
+		if (search == NULL) {
+			*errp = proto_error(id, PROTO_E_BAD_REQUEST,
+			    "order \"rank\" needs a search");
+			return (-1);
+		}
+		/* Pages by offset: a rank is no key to continue after. */
+		q->rank = s->offset_mode = 1;
 	}
 	if (server_cmd_feed_refs(id, req, "feed", &s->feed_ids, &q->nfeed_ids,
 	    errp) != 0)
@@ -405,6 +422,8 @@ server_cmd_stream_fill(struct client *c)
 		json_object_set_new(o, "total_feeds",
 		    json_integer(s->total_feeds));
 	}
+	if (s->unindexed > 0)
+		json_object_set_new(o, "unindexed", json_integer(s->unindexed));
 	server_reply(c, o);
 	server_client_set_stream(c, NULL);
 }
@@ -430,6 +449,9 @@ server_cmd_items(struct client *c, json_t *id, json_t *req)
 	}
 	if (s->cursor == 0)
 		s->cursor = store_max_item_id(feedd_store);
+	if (s->q.search != NULL &&
+	    (s->unindexed = store_index_behind(feedd_store)) < 0)
+		s->unindexed = 0;
 	s->since = s->q.since;
 	s->until = s->q.until;
 	s->after = s->q.after_id;
@@ -990,11 +1012,16 @@ struct server_cmd_held {
 	struct write_job job;
 };
 
-/* On the writer thread: index every item search has not seen yet. */
+/*
+ * On the writer thread: index what search has not seen yet, up to
+ * FEEDD_INDEX_SEARCH items (under a second), oldest first; a search after
+ * a huge first poll then answers from what is indexed and says how much
+ * is not (the end line's "unindexed"), while the writer goes on.
+ */
 static int
 server_cmd_index_write(struct store *st, struct write_job *job)
 {
-	return (store_index(st, 0) < 0 ? -1 : 0);
+	return (store_index(st, FEEDD_INDEX_SEARCH) < 0 ? -1 : 0);
 }
 
 /*

@@ -38,6 +38,7 @@
 #include <xxhash.h>
 
 #include "feedd.h"
+#include "store_fts.h"
 
 #define STORE_BUSY_TIMEOUT	5000	/* ms to wait for another writer */
 #define STORE_MAX_INLIST	100	/* longer id lists go through JSON */
@@ -223,6 +224,22 @@ static const char *store_migrations[] = {
 	"    WHERE feed_id = feeds.id AND starred <> 0);\n"
 	"CREATE INDEX feeds_order ON feeds\n"
 	"  (COALESCE(conf_title, title, url) COLLATE NOCASE, id);\n",
+
+	/*
+	 * 4: search the text, not the markup, and rank.  The index is made
+	 * again with the feedd_html tokenizer (store_fts.c), which blanks
+	 * tags and references out of the content, and keeps column sizes,
+	 * which bm25() needs (without them it reads and tokenizes every
+	 * match again).  The title weighs four times the
+	 * content.  Every item is indexed again, in the writer's batches:
+	 * fts_state starts over.
+	 */
+	"DROP TABLE items_fts;\n"
+	"CREATE VIRTUAL TABLE items_fts USING fts5(title, content,\n"
+	"  content='items_fts_src', content_rowid='id',\n"
+	"  tokenize='feedd_html remove_diacritics 2');\n"
+	"INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');\n"
+	"UPDATE fts_state SET upto = 0;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -784,6 +801,12 @@ store_open(const char *path, char **cause)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT);
+	if ((rc = store_fts_register(db)) != SQLITE_OK) {
+		xasprintf(cause, "%s: registering the search tokenizer: %s",
+		    path, sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return (NULL);
+	}
 
 	if (store_set_wal(db, path, cause) != 0 ||
 	    store_exec_sql(db, path, store_settings, "settings", cause) != 0 ||
@@ -1845,8 +1868,27 @@ store_sqlb_where(struct store_sqlb *sb, const struct store_query *q,
 {
 	struct buf	*s = &sb->sql;
 
-	buf_adds(s, " FROM items i JOIN feeds f ON f.id = i.feed_id"
-	    " WHERE 1");
+	if (search != NULL && q->rank) {
+		/* By relevance: the index drives, its rank orders. */
+		buf_adds(s, " FROM items_fts JOIN items i"
+		    " ON i.id = items_fts.rowid"
+		    " JOIN feeds f ON f.id = i.feed_id WHERE items_fts MATCH ");
+		store_sqlb_text(sb, search);
+		search = NULL;
+	} else if (search != NULL && q->nfeed_ids == 0 && q->nids == 0) {
+		/*
+		 * By date: walk the date index newest first and keep the ids
+		 * the index matched, so a page of a common word stops after
+		 * a few hundred rows (6 ms for 20 of 62,917 hits on 350k
+		 * items) and a rare word costs a pass over the index, not
+		 * the table.  Left to itself the planner looks up every hit
+		 * in the items table and sorts them all (58 ms).
+		 */
+		buf_adds(s, " FROM items i INDEXED BY items_time"
+		    " JOIN feeds f ON f.id = i.feed_id WHERE 1");
+	} else
+		buf_adds(s, " FROM items i JOIN feeds f ON f.id = i.feed_id"
+		    " WHERE 1");
 	if (q->unread)
 		buf_adds(s, " AND i.read = 0");
 	if (q->starred)
@@ -1896,8 +1938,11 @@ store_sqlb_order(struct store_sqlb *sb, const struct store_query *q)
 {
 	const char	*dir = q->oldest_first ? "ASC" : "DESC";
 
-	buf_printf(&sb->sql, " ORDER BY COALESCE(i.published, i.first_seen)"
-	    " %s, i.id %s", dir, dir);
+	if (q->rank && !store_blank(q->search))
+		buf_printf(&sb->sql, " ORDER BY items_fts.rank, i.id %s", dir);
+	else
+		buf_printf(&sb->sql, " ORDER BY COALESCE(i.published,"
+		    " i.first_seen) %s, i.id %s", dir, dir);
 	if (q->limit > 0 || q->offset > 0) {
 		buf_adds(&sb->sql, " LIMIT ");
 		store_sqlb_int(sb, q->limit > 0 ? q->limit : -1);
@@ -1995,7 +2040,9 @@ store_items(struct store *st, const struct store_query *q, int with_content,
  * many feeds.  When q asks only for unread, starred or all items of some
  * or all feeds (by id or tag) up to the newest item, the answer comes from
  * the feeds' counters and costs a pass over the feed table, not the
- * items; otherwise it is counted (a search against what is indexed).
+ * items; a search with no other filter is counted by the index alone
+ * (*feeds is then -1: unknown); otherwise it is counted (a search against
+ * what is indexed).
  * Returns 0, or -1 on error.
  */
 int
@@ -2028,6 +2075,21 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 				    " lower(");
 				store_sqlb_text(&sb, q->tag);
 				buf_adds(&sb.sql, ") || char(10)) > 0");
+			}
+		} else if (search != NULL && !q->unread && !q->starred &&
+		    q->nfeed_ids == 0 && store_blank(q->tag) &&
+		    q->since == 0 && q->until == 0 && q->nids == 0) {
+			/* Hits alone: the index counts them, feeds unknown. */
+			buf_adds(&sb.sql, "SELECT count(*), -1 FROM items_fts"
+			    " WHERE items_fts MATCH ");
+			store_sqlb_text(&sb, search);
+			if (q->max_id != 0) {
+				buf_adds(&sb.sql, " AND rowid <= ");
+				store_sqlb_int(&sb, q->max_id);
+			}
+			if (q->after_id != 0) {
+				buf_adds(&sb.sql, " AND rowid > ");
+				store_sqlb_int(&sb, q->after_id);
 			}
 		} else {
 			buf_adds(&sb.sql, "SELECT count(*),"
@@ -2168,6 +2230,21 @@ static int64_t
 store_index_upto(struct store *st)
 {
 	return (store_step_int(st, S_INDEX_UPTO, -1, "search index state"));
+}
+
+/*
+ * About how many items search has not indexed yet (an upper bound: ids of
+ * deleted items count), -1 on error.
+ */
+int64_t
+store_index_behind(struct store *st)
+{
+	int64_t	upto, max;
+
+	if ((upto = store_index_upto(st)) < 0)
+		return (-1);
+	max = store_max_item_id(st);
+	return (max > upto ? max - upto : 0);
 }
 
 /*

@@ -48,6 +48,7 @@ static pthread_cond_t	 writer_cond = PTHREAD_COND_INITIALIZER;
 static struct store	*writer_store;		/* the one that writes */
 static int		 writer_running;	/* the thread runs */
 static int		 writer_index;		/* may index for search */
+static int		 writer_index_at_stop;	/* --once: index the rest */
 static size_t		 writer_njobs;		/* writer thread's counters */
 static size_t		 writer_ngroups;
 
@@ -124,6 +125,30 @@ whole:
 	}
 }
 
+/*
+ * Stopping after --once: index what is left, in batches, up to
+ * FEEDD_INDEX_ONCE items (about 3 s), so that the first search after a
+ * large first poll need not wait for it.  A stopping daemon leaves the
+ * rest to its next start.
+ */
+static void
+writer_index_rest(struct store *st)
+{
+	int64_t	n, done = 0;
+
+	if (!writer_index_at_stop)
+		return;
+	while (done < FEEDD_INDEX_ONCE) {
+		if ((n = store_index(st, FEEDD_INDEX_BATCH * 10)) < 0) {
+			log_warnx("%s", store_errmsg(st));
+			return;
+		}
+		if (n == 0)
+			return;
+		done += n;
+	}
+}
+
 /* The thread: store jobs as they come; index for search when idle. */
 static void *
 writer_main(void *arg)
@@ -142,8 +167,10 @@ writer_main(void *arg)
 		if ((list = writer_queue) != NULL) {
 			writer_queue = NULL;
 			writer_qtail = &writer_queue;
-		} else if (writer_stopping)
+		} else if (writer_stopping) {
+			writer_index_rest(st);
 			break;
+		}
 		req = writer_index_req;
 		pthread_mutex_unlock(&writer_mtx);
 		if (list == NULL) {
@@ -222,18 +249,19 @@ writer_open(const char *path, char **cause)
 }
 
 /*
- * Start the thread.  index says whether the writer indexes for search when
- * idle (not in --once).  Returns 0, or -1 and *cause when the thread
- * cannot start: jobs are then stored on the loop thread, with the same
- * connection.
+ * Start the thread.  It indexes for search whenever it is idle; with once
+ * (feedd --once) it also indexes what is left when it stops.  Returns 0,
+ * or -1 and *cause when the thread cannot start: jobs are then stored on
+ * the loop thread, with the same connection.
  */
 int
-writer_start(int index, char **cause)
+writer_start(int once, char **cause)
 {
 	sigset_t	 all, old;
 	int		 rc;
 
-	writer_index = index;
+	writer_index = 1;
+	writer_index_at_stop = once;
 	writer_stopping = 0;
 	if (!store_threadsafe()) {
 		xasprintf(cause, "SQLite was built without thread support");
@@ -291,7 +319,7 @@ writer_submit(struct write_job *job)
 
 /*
  * New items were stored: index them for search when the writer is idle.
- * Without a thread, and in --once, the daemon or the first search does it.
+ * Without a thread the first search does it.
  */
 void
 writer_index_later(void)

@@ -36,6 +36,8 @@ FEEDD_ARGS="--keep-items 0"
     --keep-items 0 2>"$T/once.err"
 is "feedd --once stores 2,500 feeds" "$?/$(q 'SELECT count(*) FROM items')" \
     "0/5028"
+is "feedd --once leaves the search index current" \
+    "$(q 'SELECT upto = (SELECT max(id) FROM items) FROM fts_state')" 1
 start_feedd
 
 counted() {
@@ -83,6 +85,36 @@ ctl new --feed "Feed 0008" > "$T/new.out"
 check "new --feed: that feed's total" \
     grep -q "^2 unread items in 1 feed\.$" "$T/new.out"
 
+# Search: newest first, the first page and how many in all; --json gets
+# every hit; --rank orders by relevance; markup is not text.
+ctl search zebra > "$T/search.out"
+is "search (human): a page of 100" "$(grep -c 'zebra' "$T/search.out")" 100
+check "and how many match in all" \
+    grep -q "^Showing 100 of 2509 matches, newest first" "$T/search.out"
+is "--json search: every hit" "$(ctl --json search zebra | wc -l)" 2509
+ctl --json search zebra -n 3 > "$T/search.json"
+"$PYTHON3" - "$T/search.json" > "$T/search.check" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+d = [r.get("published") or r["first_seen"] for r in rows]
+print(len(rows), "newest first" if d == sorted(d, reverse=True) else d)
+PY
+is "search -n 3: the three newest" "$(cat "$T/search.check")" "3 newest first"
+is "search --rank -n 5: five hits" \
+    "$(ctl --json search --rank zebra -n 5 | wc -l)" 5
+ctl search okapi --rank -n 5 > "$T/rank.out"
+check "search --rank -n 5 (human): best first, of all" \
+    grep -q "^Showing 5 of 2519 matches, best first" "$T/rank.out"
+ctl items --rank > "$T/bad.out" 2>&1
+is "items --rank without a search: a usage error" "$?" 2
+check "saying why" grep -q 'needs a search' "$T/bad.out"
+is "markup is not searched: class" "$(ctl --json search class | wc -l)" 0
+is "nor p" "$(ctl --json search p | wc -l)" 0
+ctl --json search 'zebra AND (' > "$T/syntax.out" 2>&1
+is "a query with an FTS syntax error: searched as words" "$?" 0
+ctl --json search 'title:zebra' > "$T/col.out" 2>&1
+is "a column filter: allowed" "$?/$(wc -l < "$T/col.out")" "0/2509"
+
 # Options after the operands; -- ends them.
 is "search QUERY --limit 2: two hits" \
     "$(ctl --json search zebra --limit 2 | wc -l)" 2
@@ -102,13 +134,19 @@ is "read ID --unknown: usage error, nothing marked" \
 # Writes by another program bypass the counters (feedd keeps them in C,
 # in the same transaction as its own writes): --check-db finds them and
 # --repair counts again.
-q "DELETE FROM items WHERE id IN (SELECT id FROM items WHERE feed_id = 9
-    LIMIT 1); UPDATE items SET read = 1 WHERE id = 40;
+q "INSERT INTO items (feed_id, first_seen, dedupe_key, title)
+    VALUES (9, 1, 'outside', 'written by sqlite3');
+    UPDATE items SET read = 1 WHERE id = 40;
     UPDATE items SET starred = 1 WHERE id = 41;"
 "$FEEDD" --check-db --db "$T/db" > "$T/checkdb.out" 2>&1
 is "after outside writes: check-db reports a problem (exit 2)" "$?" 2
-check "naming feed 9" grep -q "feed 9 (file://.*): counters 2 items" \
+check "naming feed 9" grep -q "feed 9 (file://.*): counters 2 items, [0-9]* unread, [0-9]* starred; counted 3, " \
     "$T/checkdb.out"
+# Deleting an indexed item needs the index's tokenizer, which only feedd
+# has: the sqlite3 shell refuses, and changes nothing.
+q "DELETE FROM items WHERE id = 42" > "$T/del.out" 2>&1
+check "sqlite3 cannot delete an indexed item: no such tokenizer" \
+    grep -q "no such tokenizer: feedd_html" "$T/del.out"
 "$FEEDD" --check-db --repair --db "$T/db" > "$T/checkdb.out" 2>&1
 check "--repair counts again" \
     grep -q "the counters of [0-9]* feeds* were counted again" "$T/checkdb.out"

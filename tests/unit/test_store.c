@@ -18,11 +18,19 @@
 #include <sqlite3.h>
 
 #include "feedd.h"
+#include "store_fts.h"
 #include "tap.h"
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
 /* What turns a version 3 database back into version 2 (the counters). */
+#define STORE_UNDO_4 \
+	"DROP TABLE items_fts;" \
+	" CREATE VIRTUAL TABLE items_fts USING fts5(title, content," \
+	" content='items_fts_src', content_rowid='id'," \
+	" tokenize='unicode61 remove_diacritics 2', columnsize=0);" \
+	" INSERT INTO items_fts(items_fts) VALUES ('rebuild');" \
+	" PRAGMA user_version = 3;"
 #define STORE_UNDO_3 \
 	"DROP INDEX feeds_order;" \
 	" ALTER TABLE feeds DROP COLUMN item_count;" \
@@ -91,6 +99,7 @@ raw_int(const char *path, const char *sql)
 
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		return (v);
+	store_fts_register(db);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
 		if (sqlite3_step(stmt) == SQLITE_ROW)
 			v = sqlite3_column_int64(stmt, 0);
@@ -109,6 +118,7 @@ raw_exec(const char *path, const char *sql)
 
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		return (-1);
+	store_fts_register(db);	/* the triggers tokenize, as store.c does */
 	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	sqlite3_close(db);
 	return (rc == SQLITE_OK ? 0 : -1);
@@ -307,8 +317,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 3,
-	    "new database is at schema version 3");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 4,
+	    "new database is at schema version 4");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -334,8 +344,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 3,
-	    "version still 3 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 4,
+	    "version still 4 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 7"), 0,
@@ -1441,6 +1451,8 @@ test_index(void)
 	 * the version 1 insert trigger indexes): everything counts as indexed.
 	 * Migration 3 (the counters) is undone first.
 	 */
+	tap_is_int(raw_exec(path, STORE_UNDO_4), 0,
+	    "raw: migration 4 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_3), 0,
 	    "raw: migration 3 undone");
 	tap_is_int(raw_exec(path, "DROP TABLE fts_state;"
@@ -1463,11 +1475,14 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 3,
-	    "migrations 2 and 3 ran");
-	tap_is_int(raw_int(path, "SELECT upto FROM fts_state"),
-	    raw_int(path, "SELECT max(id) FROM items"),
-	    "it counts every existing item as indexed");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 4,
+	    "migrations 2, 3 and 4 ran");
+	/*
+	 * Migration 2 counts every existing item as indexed; migration 4
+	 * then makes the index again (new tokenizer): nothing is indexed.
+	 */
+	tap_is_int(raw_int(path, "SELECT upto FROM fts_state"), 0,
+	    "migration 4 starts the index over");
 	tap_is_int(search_count(st, "quagga"), 1,
 	    "the item version 1 indexed is found");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE"
@@ -1476,6 +1491,80 @@ test_index(void)
 	tap_is_int(raw_exec(path, "INSERT INTO items_fts(items_fts, rank)"
 	    " VALUES ('integrity-check', 1)"), 0,
 	    "the index still agrees with the items table");
+	store_close(st);
+}
+
+/* feed(), under a name a local variable "feed" does not hide. */
+static int64_t
+feed_of(struct store *st, const char *url)
+{
+	return (feed(st, url));
+}
+
+/* The markup blanker keeps offsets: what it blanks, what it leaves. */
+static void
+blank_is(const char *in, const char *want, const char *what)
+{
+	char	out[256];
+	int	n = (int)strlen(in);
+
+	store_fts_blank(in, n, out);
+	out[n] = '\0';
+	tap_is_str(out, want, what);
+}
+
+/*
+ * Search finds the text of the content, not its markup: tags, attributes,
+ * comments, script and style, character references.  A "<" that opens no
+ * tag is text.
+ */
+static void
+test_fts_markup(void)
+{
+	struct store	*st;
+	char		*path;
+	int64_t		 feed;
+
+	blank_is("<p class=\"x\">zebra</p>", "             zebra    ",
+	    "blank: a tag and its attributes");
+	blank_is("a<!-- div -->b", "a            b", "blank: a comment");
+	blank_is("x<script>var div;</script>y",
+	    "x                         y", "blank: script and its text");
+	blank_is("<STYLE type=a>p{}</Style>z", "                         z",
+	    "blank: style, any case");
+	blank_is("caf&eacute; &#233;&amp;b", "caf         " "      " "     b",
+	    "blank: references");
+	blank_is("a < b && c > d", "a < b && c > d",
+	    "blank: a lone < and & are text");
+	blank_is("<a title='>' href=x>t", "                    t",
+	    "blank: a quoted > does not end the tag");
+	blank_is("x <div unterminated", "x <div unterminated",
+	    "blank: a tag without its > is text");
+
+	path = db_path("markup.db");
+	st = open_store(path);
+	feed = feed_of(st, "http://markup.example/feed");
+	tap_is_int(store_begin(st), 0, "markup: begin");
+	add(st, feed, "m1", "less < more", "<div class=\"entry\"><p>zebra "
+	    "&amp; <a href=\"https://example.org/x\">okapi</a></p>"
+	    "<script>hidden()</script><!-- secret --></div>", 1000, 5000,
+	    NULL);
+	tap_is_int(store_commit(st), 0, "markup: commit");
+	tap_is_int(search_count(st, "zebra"), 1, "the text is found");
+	tap_is_int(search_count(st, "okapi"), 1, "a link's text is found");
+	tap_is_int(search_count(st, "div"), 0, "a tag name is not");
+	tap_is_int(search_count(st, "href"), 0, "an attribute name is not");
+	tap_is_int(search_count(st, "example"), 0, "an attribute value is not");
+	tap_is_int(search_count(st, "hidden"), 0, "script text is not");
+	tap_is_int(search_count(st, "secret"), 0, "a comment is not");
+	tap_is_int(search_count(st, "amp"), 0, "a reference is not");
+	tap_is_int(search_count(st, "more"), 1, "a title with < is searched");
+	tap_is_int(raw_exec(path, "INSERT INTO items_fts(items_fts, rank)"
+	    " VALUES ('integrity-check', 1)"), 0,
+	    "markup: the index agrees with the items table");
+	tap_is_int(raw_exec(path, "DELETE FROM items"), 0,
+	    "markup: a delete tokenizes the old values the same way");
+	tap_is_int(search_count(st, "zebra"), 0, "and the item is gone");
 	store_close(st);
 }
 
@@ -1659,6 +1748,7 @@ main(void)
 	test_prune_search();
 	test_prune_doc();
 	test_index();
+	test_fts_markup();
 	test_hostile();
 	cleanup();
 	return (tap_done());
