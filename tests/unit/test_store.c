@@ -24,6 +24,30 @@
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
 /* What turns a version 3 database back into version 2 (the counters). */
+#define STORE_UNDO_5 \
+	"DROP TRIGGER items_ad; DROP TRIGGER items_fts_au;" \
+	" DROP TRIGGER item_text_ai; DROP TRIGGER item_text_au;" \
+	" DROP VIEW items_fts_src;" \
+	" ALTER TABLE items ADD COLUMN content TEXT;" \
+	" UPDATE items SET content = (SELECT content FROM item_text" \
+	" WHERE id = items.id);" \
+	" DROP TABLE item_text;" \
+	" CREATE VIEW items_fts_src AS SELECT id, title," \
+	" COALESCE(content, summary) AS content FROM items;" \
+	" CREATE TRIGGER items_fts_ad AFTER DELETE ON items" \
+	" WHEN old.id <= (SELECT upto FROM fts_state) BEGIN" \
+	" INSERT INTO items_fts(items_fts, rowid, title, content)" \
+	" VALUES ('delete', old.id, old.title," \
+	" COALESCE(old.content, old.summary)); END;" \
+	" CREATE TRIGGER items_fts_au AFTER UPDATE OF title, content, summary" \
+	" ON items WHEN old.id <= (SELECT upto FROM fts_state) BEGIN" \
+	" INSERT INTO items_fts(items_fts, rowid, title, content)" \
+	" VALUES ('delete', old.id, old.title," \
+	" COALESCE(old.content, old.summary));" \
+	" INSERT INTO items_fts(rowid, title, content)" \
+	" VALUES (new.id, new.title, COALESCE(new.content, new.summary));" \
+	" END;" \
+	" PRAGMA user_version = 4;"
 #define STORE_UNDO_4 \
 	"DROP TABLE items_fts;" \
 	" CREATE VIRTUAL TABLE items_fts USING fts5(title, content," \
@@ -317,8 +341,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 4,
-	    "new database is at schema version 4");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 5,
+	    "new database is at schema version 5");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -344,8 +368,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 4,
-	    "version still 4 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 5,
+	    "version still 5 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 7"), 0,
@@ -1385,6 +1409,7 @@ test_index(void)
 	struct store_feed f;
 	char		*path, key[32], title[64];
 	int64_t		 feed, id = 0, first = 0;
+	int64_t		 striped;
 	int		 i;
 
 	path = db_path("index.db");
@@ -1451,6 +1476,11 @@ test_index(void)
 	 * the version 1 insert trigger indexes): everything counts as indexed.
 	 * Migration 3 (the counters) is undone first.
 	 */
+	striped = raw_int(path, "SELECT count(*) FROM item_text"
+	    " WHERE content LIKE '%stripes%'");
+	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_5), 0,
+	    "raw: migration 5 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_4), 0,
 	    "raw: migration 4 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_3), 0,
@@ -1475,8 +1505,14 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 4,
-	    "migrations 2, 3 and 4 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 5,
+	    "migrations 2 to 5 ran");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
+	    " WHERE content LIKE '%stripes%'"), striped,
+	    "migration 5 moved every content to item_text");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM items"),
+	    raw_int(path, "SELECT count(*) FROM item_text"),
+	    "and every item has its item_text row");
 	/*
 	 * Migration 2 counts every existing item as indexed; migration 4
 	 * then makes the index again (new tokenizer): nothing is indexed.
@@ -1565,6 +1601,8 @@ test_fts_markup(void)
 	tap_is_int(raw_exec(path, "DELETE FROM items"), 0,
 	    "markup: a delete tokenizes the old values the same way");
 	tap_is_int(search_count(st, "zebra"), 0, "and the item is gone");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"), 0,
+	    "with its content");
 	store_close(st);
 }
 
