@@ -307,6 +307,7 @@ struct buf {
 	size_t		 len;
 	size_t		 cap;
 };
+void		 buf_grow(struct buf *, size_t);
 void		 buf_add(struct buf *, const void *, size_t);
 void		 buf_addc(struct buf *, char);
 void		 buf_adds(struct buf *, const char *);

@@ -17,7 +17,7 @@
 #include "feedd.h"
 
 /* Make room for n more bytes plus a NUL. */
-static void
+void
 buf_grow(struct buf *b, size_t n)
 {
 	size_t	need;
