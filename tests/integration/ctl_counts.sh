@@ -41,7 +41,8 @@ is "feedd --once leaves the search index current" \
 start_feedd
 
 counted() {
-	q "SELECT count(*) || ' ' || sum(read = 0) || ' ' || sum(starred <> 0)
+	q "SELECT count(*) || ' ' || (SELECT count(*) FROM unread) || ' ' ||
+	    sum(starred <> 0)
 	    FROM items"
 }
 stats() {
@@ -129,14 +130,17 @@ ctl items --limit -1 > "$T/bad.out" 2>&1
 is "a negative --limit: usage error" "$?" 2
 ctl read 5 --no-such > "$T/bad.out" 2>&1
 is "read ID --unknown: usage error, nothing marked" \
-    "$?/$(q 'SELECT read FROM items WHERE id = 5')" "2/0"
+    "$?/$(q 'SELECT id NOT IN (SELECT id FROM unread) FROM items
+    WHERE id = 5')" "2/0"
 
 # Writes by another program bypass the counters (feedd keeps them in C,
 # in the same transaction as its own writes): --check-db finds them and
 # --repair counts again.
+uid=$(q "SELECT max(id) FROM unread")
 q "INSERT INTO items (feed_id, first_seen, dedupe_key, title)
     VALUES (9, 1, 'outside', 'written by sqlite3');
-    UPDATE items SET read = 1 WHERE id = 40;
+    DELETE FROM unread WHERE id = 40;
+    UPDATE items SET published = 12345 WHERE id = $uid;
     UPDATE items SET starred = 1 WHERE id = 41;"
 "$FEEDD" --check-db --db "$T/db" > "$T/checkdb.out" 2>&1
 is "after outside writes: check-db reports a problem (exit 2)" "$?" 2
@@ -147,9 +151,15 @@ check "naming feed 9" grep -q "feed 9 (file://.*): counters 2 items, [0-9]* unre
 q "DELETE FROM items WHERE id = 42" > "$T/del.out" 2>&1
 check "sqlite3 cannot delete an indexed item: no such tokenizer" \
     grep -q "no such tokenizer: feedd_html" "$T/del.out"
+check "and an unread row that no longer matches its item's date" \
+    grep -q "1 unread rows do not match their item" "$T/checkdb.out"
 "$FEEDD" --check-db --repair --db "$T/db" > "$T/checkdb.out" 2>&1
 check "--repair counts again" \
     grep -q "the counters of [0-9]* feeds* were counted again" "$T/checkdb.out"
+check "and mends the unread rows" \
+    grep -q "the unread rows were mended" "$T/checkdb.out"
+is "the unread row has its item's date again" \
+    "$(q "SELECT date FROM unread WHERE id = $uid")" 12345
 is "then stats equal a full count" "$(stats)" "$(counted)"
 check "and --check-db agrees" "$FEEDD" --check-db --db "$T/db"
 

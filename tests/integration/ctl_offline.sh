@@ -36,7 +36,7 @@ check "marking it read works offline" off read "$id"
 off > "$T/new2.out"
 check "two unread remain" grep -q '^2 unread items in 1 feed' "$T/new2.out"
 check "the read mark is in the database" \
-    sh -c "test \"\$(sqlite3 '$T/db' 'select read from items where guid=\"b1\"')\" = 1"
+    sh -c "test \"\$(sqlite3 '$T/db' 'select id not in (select id from unread) from items where guid=\"b1\"')\" = 1"
 
 is "a quoted tag with a space selects its feed" \
     "$(off --json items --tag 'hardware news' | wc -l)" 2

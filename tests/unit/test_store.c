@@ -32,6 +32,11 @@ static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 	" UPDATE items SET content = (SELECT content FROM item_text" \
 	" WHERE id = items.id);" \
 	" DROP TABLE item_text;" \
+	" ALTER TABLE items ADD COLUMN read INTEGER NOT NULL DEFAULT 0;" \
+	" UPDATE items SET read = (id NOT IN (SELECT id FROM unread));" \
+	" DROP TABLE unread;" \
+	" CREATE INDEX items_unread ON items" \
+	" (COALESCE(published, first_seen), id, feed_id) WHERE read = 0;" \
 	" CREATE VIEW items_fts_src AS SELECT id, title," \
 	" COALESCE(content, summary) AS content FROM items;" \
 	" CREATE TRIGGER items_fts_ad AFTER DELETE ON items" \
@@ -61,7 +66,7 @@ static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 	" ALTER TABLE feeds DROP COLUMN unread_count;" \
 	" ALTER TABLE feeds DROP COLUMN starred_count;" \
 	" PRAGMA user_version = 2;"
-static char	*dbfiles[16];
+static char	*dbfiles[32];
 static int	 ndbfiles;
 
 /* A new database path in the temp directory (removed at the end). */
@@ -588,6 +593,70 @@ check_ok(struct store *st)
 		    store_errmsg(st));
 	free(report);
 	return (rc == 0);
+}
+
+/*
+ * Marking every item read empties the unread set at once; a cursor older
+ * than the newest item, or any filter, takes the row by row way, and both
+ * keep the counters right.
+ */
+static void
+test_mark_all(void)
+{
+	struct store		*st;
+	struct store_query	 q;
+	char			*path, *c;
+	int64_t			 a, b, a3, a4;
+
+	path = db_path("markall.db");
+	st = open_store(path);
+	a = feed(st, "http://a.example/feed");
+	b = feed(st, "http://b.example/feed");
+	tap_is_int(store_begin(st), 0, "mark all: begin");
+	add(st, a, "a1", "one", NULL, 1000, 5000, NULL);
+	add(st, a, "a2", "two", NULL, 1001, 5000, NULL);
+	a3 = add(st, a, "a3", "three", NULL, 1002, 5000, NULL);
+	add(st, b, "b1", "bee", NULL, 1003, 5000, NULL);
+	add(st, b, "b2", "bee two", NULL, DATE_NONE, 5000, NULL);
+	tap_is_int(store_commit(st), 0, "mark all: commit");
+	memset(&q, 0, sizeof q);
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 5,
+	    "mark all: every item read");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM unread"), 0,
+	    "the unread set is empty");
+	c = counts(st, a);
+	tap_is_str(c, "3/0/0", "feed a: nothing unread");
+	free(c);
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 0,
+	    "again: nothing to mark");
+
+	tap_is_int(store_begin(st), 0, "mark all: begin a4");
+	a4 = add(st, a, "a4", "four", NULL, 1004, 6000, NULL);
+	tap_is_int(store_commit(st), 0, "mark all: commit a4");
+	q.max_id = a3;
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 0,
+	    "up to an older cursor: the newer item is left alone");
+	c = counts(st, a);
+	tap_is_str(c, "4/1/0", "feed a: the new item is unread");
+	free(c);
+	q.max_id = 0;
+	tap_is_int(store_mark(st, &q, STORE_MARK_UNREAD), 5,
+	    "mark all unread: five more");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM unread u JOIN items i"
+	    " ON i.id = u.id WHERE u.date = COALESCE(i.published,"
+	    " i.first_seen) AND u.feed_id = i.feed_id"), 6,
+	    "each unread row with its item's feed and date");
+	q.max_id = a4 - 1;
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 5,
+	    "read up to a cursor before the newest: row by row");
+	c = counts(st, a);
+	tap_is_str(c, "4/1/0", "feed a: only the newest unread");
+	free(c);
+	c = counts(st, b);
+	tap_is_str(c, "2/0/0", "feed b: none");
+	free(c);
+	tap_ok(check_ok(st), "mark all: the counters agree with a count");
+	store_close(st);
 }
 
 /*
@@ -1409,6 +1478,8 @@ test_index(void)
 	struct store_feed f;
 	char		*path, key[32], title[64];
 	int64_t		 feed, id = 0, first = 0;
+	struct store_query q;
+	char		 sql[128];
 	int64_t		 striped;
 	int		 i;
 
@@ -1468,6 +1539,11 @@ test_index(void)
 	tap_is_int(raw_exec(path, "INSERT INTO items_fts(items_fts, rank)"
 	    " VALUES ('integrity-check', 1)"), 0,
 	    "the index agrees with the items table");
+	memset(&q, 0, sizeof q);
+	q.ids = &first;
+	q.nids = 1;
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 1,
+	    "index: one item read before the migrations");
 	store_close(st);
 
 	/*
@@ -1513,6 +1589,17 @@ test_index(void)
 	tap_is_int(raw_int(path, "SELECT count(*) FROM items"),
 	    raw_int(path, "SELECT count(*) FROM item_text"),
 	    "and every item has its item_text row");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM items") -
+	    raw_int(path, "SELECT count(*) FROM unread"), 1,
+	    "migration 5: every item unread but the one read");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM unread WHERE id = %"
+	    PRId64, first);
+	tap_is_int(raw_int(path, sql), 0, "and that one is not in the set");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM unread u JOIN items i"
+	    " ON i.id = u.id WHERE u.date = COALESCE(i.published,"
+	    " i.first_seen) AND u.feed_id = i.feed_id"),
+	    raw_int(path, "SELECT count(*) FROM unread"),
+	    "each with its item's feed and date");
 	/*
 	 * Migration 2 counts every existing item as indexed; migration 4
 	 * then makes the index again (new tokenizer): nothing is indexed.
@@ -1779,6 +1866,7 @@ main(void)
 	test_feeds();
 	test_readonly();
 	test_counts();
+	test_mark_all();
 	test_upsert();
 	test_legacy_hash();
 	test_filters();
