@@ -1523,6 +1523,8 @@ feedctl_feeds(int argc, char **argv)
 	req = feedctl_request(PROTO_CMD_FEEDS);
 	if (f.all)
 		json_object_set_new(req, "all", json_true());
+	if (!feedctl_json)
+		json_object_set_new(req, "brief", json_true());
 	if (optind < argc) {
 		a = json_array();
 		for (j = optind; j < argc; j++)

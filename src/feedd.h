@@ -643,7 +643,7 @@ const char	*proto_cmd_name(int);
 int		 proto_parse_time(const char *, int64_t *);
 struct json_t	*proto_string(const char *);
 struct json_t	*proto_item_json(const struct store_item *);
-struct json_t	*proto_feed_json(const struct store_feed *);
+struct json_t	*proto_feed_json(const struct store_feed *, int);
 void		 proto_dump(struct buf *, const struct json_t *);
 struct json_t	*proto_request(int, int64_t);
 struct json_t	*proto_ok(struct json_t *);

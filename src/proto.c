@@ -256,7 +256,7 @@ proto_item_json(const struct store_item *it)
 
 /* One feed's status as a JSON object. */
 json_t *
-proto_feed_json(const struct store_feed *f)
+proto_feed_json(const struct store_feed *f, int brief)
 {
 	json_t		*o;
 	const char	*title;
@@ -266,17 +266,23 @@ proto_feed_json(const struct store_feed *f)
 	    f->title : f->url;
 	o = json_object();
 	json_object_set_new(o, "id", json_integer(f->id));
-	proto_set_str(o, "url", f->url);
+	if (!brief)
+		proto_set_str(o, "url", f->url);
 	proto_set_str(o, "title", title);
-	proto_set_str(o, "doc_title", f->title);
-	proto_set_str(o, "conf_title", f->conf_title);
-	json_object_set_new(o, "tags", proto_split(f->tags, "\n"));
-	proto_set_str(o, "site_url", f->site_url);
+	if (!brief) {
+		proto_set_str(o, "doc_title", f->title);
+		proto_set_str(o, "conf_title", f->conf_title);
+		json_object_set_new(o, "tags", proto_split(f->tags, "\n"));
+		proto_set_str(o, "site_url", f->site_url);
+	}
 	json_object_set_new(o, "last_fetch", json_integer(f->last_fetch));
-	json_object_set_new(o, "last_success",
-	    json_integer(f->last_success));
+	if (!brief)
+		json_object_set_new(o, "last_success",
+		    json_integer(f->last_success));
 	json_object_set_new(o, "next_fetch", json_integer(f->next_fetch));
-	json_object_set_new(o, "hold_until", json_integer(f->hold_until));
+	if (!brief)
+		json_object_set_new(o, "hold_until",
+		    json_integer(f->hold_until));
 	json_object_set_new(o, "http_status", json_integer(f->http_status));
 	json_object_set_new(o, "errors", json_integer(f->errors));
 	proto_set_str(o, "last_error", f->last_error);
@@ -285,7 +291,9 @@ proto_feed_json(const struct store_feed *f)
 	json_object_set_new(o, "active", json_boolean(f->active));
 	json_object_set_new(o, "items", json_integer(f->item_count));
 	json_object_set_new(o, "unread", json_integer(f->unread_count));
-	json_object_set_new(o, "starred", json_integer(f->starred_count));
+	if (!brief)
+		json_object_set_new(o, "starred",
+		    json_integer(f->starred_count));
 	return (o);
 }
 

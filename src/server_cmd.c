@@ -67,6 +67,7 @@ struct server_stream {
 
 	/* "total": how many items the listing has in all, in how many feeds. */
 	int		 want_total;
+	int		 brief;		/* feeds: a table's members only */
 	int64_t		 total;
 	int64_t		 total_feeds;
 	int64_t		 unindexed;	/* a search: items it cannot see */
@@ -762,7 +763,7 @@ server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 			return (0);
 	}
 	o = proto_ok(s->id);
-	json_object_set_new(o, "feed", proto_feed_json(f));
+	json_object_set_new(o, "feed", proto_feed_json(f, s->brief));
 	server_reply(c, o);
 	s->emitted++;
 	return (!server_client_alive(c));
@@ -805,21 +806,24 @@ server_cmd_feeds_fill(struct client *c)
 /*
  * "feeds": one line per feed (the active ones, unless "all"; only those
  * named by "feed", if given), in the order of the feed table, a page at
- * a time as the client reads, then {"end":true,"count":N}.
+ * a time as the client reads, then {"end":true,"count":N}.  With "brief",
+ * each feed has only the members the feed table of feedctl shows.
  */
 static void
 server_cmd_feeds(struct client *c, json_t *id, json_t *req)
 {
 	struct server_stream	*s;
 	json_t			*err;
-	int			 all = 0;
+	int			 all = 0, brief = 0;
 
-	if (proto_get_bool(req, "all", &all) != 0) {
+	if (proto_get_bool(req, "all", &all) != 0 ||
+	    proto_get_bool(req, "brief", &brief) != 0) {
 		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "\"all\" is a boolean"));
+		    "\"all\" and \"brief\" are booleans"));
 		return;
 	}
 	s = xcalloc(1, sizeof *s);
+	s->brief = brief;
 	s->id = json_incref(id != NULL ? id : json_null());
 	s->feeds = 1;
 	s->only_active = !all;

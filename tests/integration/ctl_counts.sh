@@ -71,6 +71,13 @@ printf '{"v":1,"id":4,"cmd":"feeds"}\n' > "$T/in"
 raw "$T/in" shut > "$T/out"
 check "raw feeds: the end line counts them" \
     grep -q '^{"id":4,"ok":true,"end":true,"count":2500}$' "$T/out"
+printf '{"v":1,"id":5,"cmd":"feeds","brief":true}\n' > "$T/in"
+raw "$T/in" shut | head -1 > "$T/out"
+"$PYTHON3" -c 'import json, sys
+f = json.load(open(sys.argv[1]))["feed"]
+print(" ".join(sorted(f)))' "$T/out" > "$T/brief.keys"
+is "raw feeds brief: a table's members only" "$(cat "$T/brief.keys")" \
+    "active errors gone http_status id items last_error last_fetch next_fetch redirect_url title unread"
 ctl feeds > "$T/feeds.txt"
 is "feeds (human): a row a feed" "$(grep -c ' Feed [0-9]' "$T/feeds.txt")" 2500
 

@@ -187,7 +187,7 @@ test_rows(void)
 	f.active = 1;
 	f.item_count = 10;
 	f.unread_count = 4;
-	o = proto_feed_json(&f);
+	o = proto_feed_json(&f, 0);
 	tap_is_str(json_string_value(json_object_get(o, "title")),
 	    "Doc title", "feed title falls back to the document's");
 	tap_is_int(json_array_size(json_object_get(o, "tags")), 2,
@@ -201,13 +201,13 @@ test_rows(void)
 	tap_ok(json_is_true(json_object_get(o, "active")), "feed active");
 	json_decref(o);
 	f.conf_title = "Mine";
-	o = proto_feed_json(&f);
+	o = proto_feed_json(&f, 0);
 	tap_is_str(json_string_value(json_object_get(o, "title")), "Mine",
 	    "feeds-file title wins");
 	json_decref(o);
 	f.conf_title = NULL;
 	f.title = NULL;
-	o = proto_feed_json(&f);
+	o = proto_feed_json(&f, 0);
 	tap_is_str(json_string_value(json_object_get(o, "title")),
 	    "https://example.com/feed", "untitled feed shows its URL");
 	json_decref(o);
