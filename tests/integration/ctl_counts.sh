@@ -72,7 +72,8 @@ raw "$T/in" shut > "$T/out"
 check "raw feeds: the end line counts them" \
     grep -q '^{"id":4,"ok":true,"end":true,"count":2500}$' "$T/out"
 printf '{"v":1,"id":5,"cmd":"feeds","brief":true}\n' > "$T/in"
-raw "$T/in" shut | head -1 > "$T/out"
+raw "$T/in" shut > "$T/out.all"
+head -1 "$T/out.all" > "$T/out"
 "$PYTHON3" -c 'import json, sys
 f = json.load(open(sys.argv[1]))["feed"]
 print(" ".join(sorted(f)))' "$T/out" > "$T/brief.keys"
@@ -122,6 +123,34 @@ ctl --json search 'zebra AND (' > "$T/syntax.out" 2>&1
 is "a query with an FTS syntax error: searched as words" "$?" 0
 ctl --json search 'title:zebra' > "$T/col.out" 2>&1
 is "a column filter: allowed" "$?/$(wc -l < "$T/col.out")" "0/2509"
+
+ctl --json search '"zebra' > "$T/quote.out" 2>&1
+is "an unbalanced quote: searched as words" "$?/$(wc -l < "$T/quote.out")" \
+    "0/2509"
+ctl --json search 'nosuch:zebra' > "$T/col.out" 2>&1
+is "an unknown column: searched as words, no crash" "$?" 0
+is "--limit 0: every hit" "$(ctl --json search zebra --limit 0 | wc -l)" 2509
+ctl search zebra --limit 99999999999999999999 > "$T/bad.out" 2>&1
+is "a --limit too big for a number: usage error" "$?" 2
+check "saying so" grep -q "limit: not a whole number from 0 up" "$T/bad.out"
+
+# A client that goes away in the middle of a listing costs nothing: the
+# daemon drops the listing and answers the next client.
+"$PYTHON3" - "$SOCK" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"v":1,"id":1,"cmd":"items","content":true}\n')
+s.recv(4096)
+s.close()
+PY
+is "after a client left mid-listing: the daemon answers" \
+    "$(ctl --json new -n 1 | wc -l)" 1
+clients() { ctl --json stats | "$PYTHON3" -c 'import json, sys
+print(json.load(sys.stdin)["clients"])'; }
+one_client() { [ "$(clients)" = 1 ]; }
+wait_for 100 one_client
+is "and that client is gone" "$(clients)" 1
 
 # Options after the operands; -- ends them.
 is "search QUERY --limit 2: two hits" \
