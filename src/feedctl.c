@@ -963,7 +963,8 @@ feedctl_unindexed(json_t *end)
 
 	if (n > 0)
 		warnx("search: up to %lld of the newest items are not indexed "
-		    "yet; feedd is indexing them, search again shortly",
+		    "yet and were not searched; search again (each search "
+		    "indexes 50,000 more, a running feedd all of them)",
 		    (long long)n);
 }
 

@@ -301,15 +301,6 @@ static const char *store_migrations[] = {
 	"    VALUES (new.id, new.title, COALESCE((SELECT content\n"
 	"    FROM item_text WHERE id = new.id), new.summary));\n"
 	"END;\n"
-	"CREATE TRIGGER item_text_ai AFTER INSERT ON item_text\n"
-	"  WHEN new.id <= (SELECT upto FROM fts_state) BEGIN\n"
-	"  INSERT INTO items_fts(items_fts, rowid, title, content)\n"
-	"    SELECT 'delete', i.id, i.title, i.summary FROM items i\n"
-	"    WHERE i.id = new.id;\n"
-	"  INSERT INTO items_fts(rowid, title, content)\n"
-	"    SELECT i.id, i.title, COALESCE(new.content, i.summary)\n"
-	"    FROM items i WHERE i.id = new.id;\n"
-	"END;\n"
 	"CREATE TRIGGER item_text_au AFTER UPDATE OF content ON item_text\n"
 	"  WHEN old.id <= (SELECT upto FROM fts_state) BEGIN\n"
 	"  INSERT INTO items_fts(items_fts, rowid, title, content)\n"
@@ -362,6 +353,8 @@ enum store_stmt {
 	S_ITEM_REHASH,
 	S_ITEM_UPDATE,
 	S_TEXT_PUT,
+	S_TEXT_ENSURE,
+	S_TEXT_SET,
 	S_UNREAD_ADD,
 	S_UNREAD_DATE,
 	S_UNREAD_COUNT,
@@ -451,8 +444,16 @@ static const char *store_sql[S_COUNT] = {
 	[S_UNREAD_CLEAR] = "DELETE FROM unread",
 	[S_UNREAD_ZERO] = "UPDATE feeds SET unread_count = 0"
 	    " WHERE unread_count <> 0",
-	[S_TEXT_PUT] = "INSERT INTO item_text (id, content) VALUES (?1, ?2)"
-	    " ON CONFLICT (id) DO UPDATE SET content = excluded.content",
+	/*
+	 * A new item's content (never indexed yet: no trigger needed); a
+	 * changed item's, through an UPDATE that item_text_au sees, its row
+	 * made first if another program's insert left it without one.
+	 */
+	[S_TEXT_PUT] = "INSERT OR REPLACE INTO item_text (id, content)"
+	    " VALUES (?1, ?2)",
+	[S_TEXT_ENSURE] = "INSERT OR IGNORE INTO item_text (id, content)"
+	    " VALUES (?1, NULL)",
+	[S_TEXT_SET] = "UPDATE item_text SET content = ?2 WHERE id = ?1",
 	[S_ITEM_REHASH] = "UPDATE items SET content_hash = ?2 WHERE id = ?1",
 	[S_ITEM_UPDATE] = "UPDATE items SET guid = ?1, url = ?2, title = ?3,"
 	    " author = ?4, summary = ?5, content_type = ?7,"
@@ -1771,10 +1772,16 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		if (store_exec(st, S_UNREAD_DATE, "updating item") != 0)
 			return (-1);
 	}
-	stmt = st->stmt[S_TEXT_PUT];
+	if (ret != STORE_NEW) {
+		sqlite3_bind_int64(st->stmt[S_TEXT_ENSURE], 1, id);
+		if (store_exec(st, S_TEXT_ENSURE, "storing item content") != 0)
+			return (-1);
+	}
+	stmt = st->stmt[ret == STORE_NEW ? S_TEXT_PUT : S_TEXT_SET];
 	sqlite3_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, content);
-	if (store_exec(st, S_TEXT_PUT, "storing item content") != 0)
+	if (store_exec(st, ret == STORE_NEW ? S_TEXT_PUT : S_TEXT_SET,
+	    "storing item content") != 0)
 		return (-1);
 	store_seen_add(st, feed_id, id);
 	if (item_id != NULL)

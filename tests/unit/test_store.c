@@ -26,7 +26,7 @@ static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 /* What turns a version 3 database back into version 2 (the counters). */
 #define STORE_UNDO_5 \
 	"DROP TRIGGER items_ad; DROP TRIGGER items_fts_au;" \
-	" DROP TRIGGER item_text_ai; DROP TRIGGER item_text_au;" \
+	" DROP TRIGGER item_text_au;" \
 	" DROP VIEW items_fts_src;" \
 	" ALTER TABLE items ADD COLUMN content TEXT;" \
 	" UPDATE items SET content = (SELECT content FROM item_text" \
