@@ -420,8 +420,9 @@ feedd_open_store(const char *path)
 }
 
 /*
- * Start the writer thread (it indexes for search when idle, and with once
- * what is left at the end); when it cannot start, the loop thread stores.
+ * Start the writer thread (a daemon's indexes for search when idle; with
+ * once, what a routine run left, at the end); when it cannot start, the
+ * loop thread stores.
  */
 static void
 feedd_start_writer(int once)

@@ -44,6 +44,7 @@
 #define FEEDD_KEEP_ITEMS	1000		/* per feed, 0 = no limit */
 #define FEEDD_INDEX_BATCH	500		/* items indexed per idle turn */
 #define FEEDD_INDEX_SEARCH	50000		/* a search catches up this far */
+#define FEEDD_INDEX_SEARCH_MS	1000		/* ... or for this long */
 #define FEEDD_INDEX_ONCE	20000		/* --once indexes what is left
 						   at its end when this few */
 #define FEEDD_KEEP_AGE		(180 * 86400)	/* s, 0 = no limit */

@@ -130,10 +130,13 @@ whole:
  * a routine run (FEEDD_INDEX_ONCE items at most, well under a second), so
  * that a cron user's next search finds everything and waits for nothing.
  * A large first poll leaves the rest to the daemon or to the searches,
- * which catch up FEEDD_INDEX_SEARCH items each and say what they could
- * not see: indexing is 55 MB of text a second, and doing it all here
- * made the first poll of 1,000 news feeds (165 MB of content) take 4.8 s
- * instead of 1.6.  A stopping daemon leaves the rest to its next start.
+ * which catch up a second's worth each and say what they could not see:
+ * indexing is 55 MB of text a second, and doing it all here made the
+ * first poll of 1,000 news feeds (165 MB of content) take 4.8 s instead
+ * of 1.6.  For the same reason --once does not index while it polls: on
+ * two cores the writer's idle time is the loop's other core, and the
+ * first poll of the benchmark took 4.2 s instead of 2.9.  A stopping
+ * daemon leaves the rest to its next start.
  */
 static void
 writer_index_rest(struct store *st)
@@ -248,8 +251,9 @@ writer_open(const char *path, char **cause)
 }
 
 /*
- * Start the thread.  It indexes for search whenever it is idle; with once
- * (feedd --once) it also indexes what is left when it stops.  Returns 0,
+ * Start the thread.  A daemon's writer indexes for search whenever it is
+ * idle; with once (feedd --once) it indexes only when it stops, and only
+ * a routine run's worth (writer_index_rest()).  Returns 0,
  * or -1 and *cause when the thread cannot start: jobs are then stored on
  * the loop thread, with the same connection.
  */
@@ -259,7 +263,7 @@ writer_start(int once, char **cause)
 	sigset_t	 all, old;
 	int		 rc;
 
-	writer_index = 1;
+	writer_index = !once;
 	writer_index_at_stop = once;
 	writer_stopping = 0;
 	if (!store_threadsafe()) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # ctl_index.sh: search after a large first poll.  `feedd --once` leaves
 # indexing a backlog of more than 20,000 items to the searches; a search
-# catches up by at most 50,000 items, answers from what is indexed and says
+# catches up for at most a second or 50,000 items, answers from what is
+# indexed and says
 # how many of the newest items it could not see; the next one sees all.
 # No daemon: feedctl reads the store through `feedd --stdio`.
 . "$(dirname "$0")/ctl_lib.sh"
@@ -37,7 +38,8 @@ before=$upto
 off --json search walrus -n 1 > "$T/s1.out" 2> "$T/s1.err"
 is "the first search answers (exit 0)" "$?" 0
 upto=$(q 'SELECT upto FROM fts_state')
-is "having indexed 50,000 more, no more" "$((upto - before))" 50000
+check "having indexed more, at most 50,000 (or a second's worth)" \
+    test "$((upto - before))" -gt 0 -a "$((upto - before))" -le 50000
 left=$((55000 - upto))
 check "it says how many of the newest items it could not see" \
     grep -q "search: up to $left of the newest items are not indexed yet" \
