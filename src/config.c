@@ -248,12 +248,33 @@ config_default_path_for(const char *what, int system)
 		dir = getenv("XDG_RUNTIME_DIR");
 		if (dir != NULL && dir[0] == '/')
 			xasprintf(&s, "%s/feedd.sock", dir);
-		else
-			xasprintf(&s, "/tmp/feedd-%lu.sock",
-			    (unsigned long)getuid());
+		else {
+			dir = config_socket_fallback_dir();
+			xasprintf(&s, "%s/feedd.sock", dir);
+			free(dir);
+		}
 		return (s);
 	}
 	return (NULL);
+}
+
+/*
+ * Where a user's socket goes without XDG_RUNTIME_DIR (cron, su, some SSH
+ * sessions): a directory of its own under $TMPDIR (absolute) or /tmp,
+ * which must be the user's, mode 0700 (util_private_dir()), as tmux's
+ * socket directory must.  Never a name directly in a shared directory:
+ * another user could bind it first and answer in feedd's place.
+ */
+char *
+config_socket_fallback_dir(void)
+{
+	const char	*tmp = getenv("TMPDIR");
+	char		*s;
+
+	if (tmp == NULL || tmp[0] != '/')
+		tmp = "/tmp";
+	xasprintf(&s, "%s/feedd-%lu", tmp, (unsigned long)getuid());
+	return (s);
 }
 
 /* The default path of what for this process (system paths as root). */

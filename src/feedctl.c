@@ -200,7 +200,7 @@ feedctl_socket_path(void)
 {
 	static char	*path;
 	const char	*env;
-	char		*sys;
+	char		*sys, *fallback, *cause;
 	struct stat	 sb;
 
 	if (feedctl_socket != NULL)
@@ -210,7 +210,20 @@ feedctl_socket_path(void)
 		return (feedctl_socket = env);
 	}
 	path = config_default_path("socket");
-	if (geteuid() != 0 && stat(path, &sb) != 0) {
+	/*
+	 * The fallback directory must be ours and private: anyone could have
+	 * made it first and put a socket of theirs in it.  Then only the
+	 * system socket (or feedd --stdio) is used.
+	 */
+	fallback = config_socket_fallback_dir();
+	if (util_in_dir(path, fallback) &&
+	    util_private_dir(fallback, 0, &cause) != 0) {
+		if (errno != ENOENT)
+			warnx("%s; not using it", cause);
+		free(cause);
+		free(path);
+		path = xstrdup(RUNSTATEDIR "/feedd/feedd.sock");
+	} else if (geteuid() != 0 && stat(path, &sb) != 0) {
 		sys = xstrdup(RUNSTATEDIR "/feedd/feedd.sock");
 		if (stat(sys, &sb) == 0) {
 			free(path);
@@ -218,6 +231,7 @@ feedctl_socket_path(void)
 		} else
 			free(sys);
 	}
+	free(fallback);
 	return (feedctl_socket = path);
 }
 
@@ -318,6 +332,29 @@ feedctl_offline_done(void)
 	return (WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
 
+/*
+ * Before anything is sent: the server at path must run as this user,
+ * root, or the system feedd (the owner of the system socket's
+ * directory).  Anyone else could have put a socket there to read the
+ * requests and answer with items of their own.
+ */
+static void
+feedctl_check_peer(const char *path)
+{
+	struct ucred	cr;
+	socklen_t	len = sizeof cr;
+	struct stat	sb;
+
+	if (getsockopt(feedctl_fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0)
+		err(EXIT_CONNECT, "%s: SO_PEERCRED", path);
+	if (cr.uid == getuid() || cr.uid == 0 ||
+	    (stat(RUNSTATEDIR "/feedd", &sb) == 0 && sb.st_uid == cr.uid))
+		return;
+	errx(EXIT_CONNECT, "%s: the server there runs as uid %lu, which is "
+	    "neither you, root nor the system feedd; not talking to it", path,
+	    (unsigned long)cr.uid);
+}
+
 /* Connect to feedd, or exit 3 with a message saying how to start it. */
 static void
 feedctl_connect(void)
@@ -355,6 +392,7 @@ feedctl_connect(void)
 		errx(EXIT_CONNECT, "cannot connect to %s: %s", path,
 		    strerror(saved));
 	}
+	feedctl_check_peer(path);
 connected:
 	if ((feedctl_in = fdopen(feedctl_fd, "r")) == NULL)
 		err(EXIT_CONNECT, "fdopen");

@@ -651,6 +651,12 @@ main(int argc, char **argv)
 	size_t			 i;
 
 	log_init("feedd", LOG_NOTICE, -1);
+	/*
+	 * What feedd creates is its user's alone: the database, its WAL and
+	 * shared-memory files (0644 under the usual umask 022 outside
+	 * systemd), directories.  The sockets get their modes explicitly.
+	 */
+	umask(077);
 	feedd_args(argc, argv, &once, &force, &daemonize, &check);
 	feedd_once = once;
 	if (once && daemonize)

@@ -323,6 +323,8 @@ char		*util_trim(char *);
 int64_t		 util_now(void);
 uint64_t	 util_hash64(const void *, size_t, uint64_t);
 int		 util_mkdir_parents(const char *, mode_t);
+int		 util_private_dir(const char *, int, char **);
+int		 util_in_dir(const char *, const char *);
 size_t		 util_utf8_decode(const char *, size_t, uint32_t *);
 
 /* date.c: feed dates to unix seconds (UTC) and back. */
@@ -481,6 +483,7 @@ const char	*config_keys_help(void);
 int		 config_is_key(const char *);
 int		 config_check(struct config *, char **);
 char		*config_default_path_for(const char *, int);
+char		*config_socket_fallback_dir(void);
 void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
 

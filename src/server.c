@@ -677,6 +677,7 @@ server_listen(const char *path, char **cause)
 	struct sockaddr_un	 sun;
 	struct stat		 sb;
 	mode_t			 old;
+	char			*fallback;
 	int			 fd;
 
 	if (server_sockaddr(&sun, path) != 0) {
@@ -704,6 +705,13 @@ server_listen(const char *path, char **cause)
 			return (-1);
 		}
 	}
+	fallback = config_socket_fallback_dir();
+	if (util_in_dir(path, fallback) &&
+	    util_private_dir(fallback, 1, cause) != 0) {
+		free(fallback);
+		return (-1);
+	}
+	free(fallback);
 	if (util_mkdir_parents(path, 0755) != 0) {
 		xasprintf(cause, "%s: cannot create directory: %s", path,
 		    strerror(errno));

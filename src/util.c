@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "feedd.h"
 
@@ -236,7 +237,10 @@ util_hash64(const void *p, size_t len, uint64_t h)
 	return (h);
 }
 
-/* Create the parent directories of path, like mkdir -p on dirname. */
+/*
+ * Create the parent directories of path, like mkdir -p on dirname, with
+ * mode whatever the umask (feedd runs under umask 077).
+ */
 int
 util_mkdir_parents(const char *path, mode_t mode)
 {
@@ -247,13 +251,60 @@ util_mkdir_parents(const char *path, mode_t mode)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(copy, mode) != 0 && errno != EEXIST) {
+		if (mkdir(copy, mode) == 0)
+			(void)chmod(copy, mode);
+		else if (errno != EEXIST) {
 			free(copy);
 			return (-1);
 		}
 		*p = '/';
 	}
 	free(copy);
+	return (0);
+}
+
+/* Is path a name directly in dir? */
+int
+util_in_dir(const char *path, const char *dir)
+{
+	size_t	n = strlen(dir);
+
+	return (strncmp(path, dir, n) == 0 && path[n] == '/' &&
+	    strchr(path + n + 1, '/') == NULL);
+}
+
+/*
+ * Check that dir is a directory (not a link to one) of this user with no
+ * access for anyone else, creating it (mode 0700) first with create.
+ * Returns 0; or -1 with errno (ENOENT: it does not exist) and *cause
+ * saying what is wrong, for a directory someone else may control.
+ */
+int
+util_private_dir(const char *dir, int create, char **cause)
+{
+	struct stat	sb;
+
+	*cause = NULL;
+	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		xasprintf(cause, "%s: cannot create directory: %s", dir,
+		    strerror(errno));
+		return (-1);
+	}
+	if (lstat(dir, &sb) != 0) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != getuid() ||
+	    (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		xasprintf(cause, "%s: unsafe: must be a directory of uid %lu "
+		    "with mode 0700 (it is %s of uid %lu, mode %04o); remove "
+		    "it or use --socket", dir, (unsigned long)getuid(),
+		    S_ISDIR(sb.st_mode) ? "a directory" : S_ISLNK(sb.st_mode) ?
+		    "a symbolic link" : "not a directory",
+		    (unsigned long)sb.st_uid, (unsigned)(sb.st_mode & 07777));
+		errno = EPERM;
+		return (-1);
+	}
 	return (0);
 }
 

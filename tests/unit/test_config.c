@@ -218,11 +218,30 @@ test_default_paths(void)
 	tap_is_str(s, "/home/alice/.local/state/feedd/feedd.db",
 	    "user db without XDG_STATE_HOME");
 	free(s);
+	/*
+	 * Issue 11: the fallback is a private directory, never a name
+	 * directly in /tmp (it was /tmp/feedd-UID.sock).
+	 */
+	unsetenv("TMPDIR");
 	s = config_default_path_for("socket", 0);
-	xasprintf(&want, "/tmp/feedd-%lu.sock", (unsigned long)getuid());
+	xasprintf(&want, "/tmp/feedd-%lu/feedd.sock", (unsigned long)getuid());
 	tap_is_str(s, want, "user socket without XDG_RUNTIME_DIR");
 	free(want);
 	free(s);
+	setenv("TMPDIR", "/var/tmp", 1);
+	s = config_default_path_for("socket", 0);
+	xasprintf(&want, "/var/tmp/feedd-%lu/feedd.sock",
+	    (unsigned long)getuid());
+	tap_is_str(s, want, "the fallback is under TMPDIR");
+	free(want);
+	free(s);
+	setenv("TMPDIR", "relative", 1);
+	s = config_default_path_for("socket", 0);
+	xasprintf(&want, "/tmp/feedd-%lu/feedd.sock", (unsigned long)getuid());
+	tap_is_str(s, want, "a relative TMPDIR is ignored");
+	free(want);
+	free(s);
+	unsetenv("TMPDIR");
 
 	setenv("XDG_CONFIG_HOME", "/xdg/config", 1);
 	setenv("XDG_STATE_HOME", "/xdg/state", 1);
