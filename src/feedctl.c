@@ -1418,7 +1418,7 @@ feedctl_browse(const char *url)
 	struct buf	 b;
 	pid_t		 pid;
 	int		 status;
-	const char	*p;
+	const char	*p, *q;
 
 	browser = getenv("BROWSER");
 	if (browser == NULL || *browser == '\0')
@@ -1426,12 +1426,24 @@ feedctl_browse(const char *url)
 	cmd = xstrdup(browser);
 	if ((colon = strchr(cmd, ':')) != NULL)
 		*colon = '\0';
-	/* The URL goes in as "$1", never into the command text. */
+	/*
+	 * The URL goes in as "$1", never into the command text, and always
+	 * as one argument: a %s the user quoted ("%s" or '%s', as browsers'
+	 * documentation shows) is replaced with its quotes, which would
+	 * otherwise leave $1 unquoted between two empty strings and split a
+	 * URL with spaces.
+	 */
 	memset(&b, 0, sizeof b);
 	if ((p = strstr(cmd, "%s")) != NULL) {
+		q = p + 2;
+		if (p > cmd && (p[-1] == '"' || p[-1] == '\'') &&
+		    *q == p[-1]) {
+			p--;
+			q++;
+		}
 		buf_add(&b, cmd, p - cmd);
 		buf_adds(&b, "\"$1\"");
-		buf_adds(&b, p + 2);
+		buf_adds(&b, q);
 	} else
 		buf_printf(&b, "%s \"$1\"", cmd);
 	free(cmd);

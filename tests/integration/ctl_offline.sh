@@ -67,6 +67,22 @@ off > "$T/new3.out"
 check "the new item shows up" grep -q 'New beta' "$T/new3.out"
 check "the read item stays read" sh -c "! grep -q 'Only beta' '$T/new3.out'"
 
+# open: the link is one argument however $BROWSER quotes %s (issue 11).
+rss c.xml gamma "sp ace*|Spacey link|four|Thu, 05 Jan 2023 10:00:00 +0000"
+echo "$BASE/c.xml" >> "$T/feeds"
+check "a third feedd --once" once
+printf '#!/bin/sh\nprintf "%%s\\n" "$#" "$1" > "%s"\n' "$T/opened" > "$T/br.sh"
+chmod +x "$T/br.sh"
+sid=$(off --json items --search Spacey | "$PYTHON3" -c 'import json, sys
+print(json.loads(sys.stdin.readline())["id"])')
+for form in '"%s"' "'%s'" '%s' ''; do
+	rm -f "$T/opened"
+	BROWSER="$T/br.sh $form" off open "$sid" > /dev/null 2>&1
+	is "BROWSER='br.sh $form': the link with a space is one argument" \
+	    "$(tr '\n' '|' < "$T/opened" 2>/dev/null)" \
+	    "1|http://example.org/sp ace*|"
+done
+
 "$FEEDCTL" -s "$SOCK" --db "$T/nothing.db" > "$T/nodb.out" 2>&1
 is "no daemon and no database: exit 3" "$?" 3
 check "the message names the missing database" grep -q 'nothing.db' "$T/nodb.out"
