@@ -90,6 +90,7 @@ static FILE		*feedctl_in;
 static int64_t		 feedctl_next_id = 1;
 
 static ssize_t	feedctl_recv_line(int);
+static __dead void feedctl_fail(const char *, json_t *);
 static void	feedctl_item_cb(json_t *, void *);
 static void	feedctl_feeds_cb(json_t *, void *);
 static int	feedctl_help(int, char **);
@@ -398,6 +399,31 @@ connected:
 		err(EXIT_CONNECT, "fdopen");
 }
 
+/*
+ * feedd closed the connection before taking the request: it may have said
+ * why first (too many clients), in a line that is still there to read.
+ */
+static __dead void
+feedctl_refused(void)
+{
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+	json_t		*resp;
+
+	if (feedctl_in != NULL &&
+	    (n = getline(&line, &cap, feedctl_in)) > 0 &&
+	    (resp = json_loadb(line, (size_t)n, 0, NULL)) != NULL &&
+	    json_is_object(resp) &&
+	    json_is_false(json_object_get(resp, "ok"))) {
+		free(line);
+		feedctl_fail("feedd", resp);
+	}
+	free(line);
+	errx(EXIT_CONNECT, "%s: connection closed by feedd",
+	    feedctl_socket_path());
+}
+
 /* Send one request (and release it). */
 static void
 feedctl_send(json_t *req)
@@ -415,8 +441,7 @@ feedctl_send(json_t *req)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
-			errx(EXIT_CONNECT, "%s: connection closed by feedd",
-			    feedctl_socket_path());
+			feedctl_refused();
 		if (n <= 0)
 			err(EXIT_CONNECT, "%s: send", feedctl_socket_path());
 		off += (size_t)n;

@@ -45,7 +45,8 @@ enum proto_cmd {
 #define PROTO_E_AMBIGUOUS	"ambiguous"	/* feed title matches several */
 #define PROTO_E_RELOAD		"reload_failed"	/* message has the cause */
 #define PROTO_E_INTERNAL	"internal"	/* store error; logged */
-#define PROTO_E_BUSY		"busy"		/* server is shutting down */
+#define PROTO_E_BUSY		"busy"		/* shutting down, or too many
+						   clients */
 #define PROTO_E_OFFLINE		"offline"	/* no daemon: feedd --stdio */
 
 /* Values of "op" in a "mark" request. */

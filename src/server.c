@@ -28,6 +28,7 @@
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -52,6 +53,9 @@
 #define SERVER_LINES		64		/* requests a client a turn */
 #define SERVER_ACCEPTS		64		/* accepts per callback */
 #define SERVER_FOLLOW_BATCH	256		/* events rendered a turn */
+#define SERVER_MAX_CLIENTS	1024		/* at once, at most ... */
+#define SERVER_FD_RESERVE	128		/* ... leaving these descriptors */
+#define SERVER_MAX_CLIENTS_UID	256		/* of one user at once */
 
 struct client {
 	int		 fd;
@@ -65,6 +69,7 @@ struct client {
 #define CLIENT_FOLLOW	0x8	/* a "follow" subscriber */
 #define CLIENT_WAIT	0x10	/* an answer waits for a job */
 	int		 refs;		/* jobs that hold the client */
+	double		 active;	/* ev_now() of its last request */
 
 	ev_io		 ev_read;
 	ev_io		 ev_write;
@@ -100,6 +105,7 @@ TAILQ_HEAD(client_list, client);
 
 static struct client_list server_list = TAILQ_HEAD_INITIALIZER(server_list);
 static size_t		 server_nclients;
+static size_t		 server_max_clients;	/* server_limits() */
 static size_t		 server_nfollowers;
 static u_int		 server_next_num;
 static int		 server_fd = -1;
@@ -466,8 +472,10 @@ server_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			server_client_kill(c, NULL);
 			return;
 		}
-	} else if (!(c->flags & (CLIENT_CLOSING | CLIENT_FOLLOW)))
+	} else if (!(c->flags & (CLIENT_CLOSING | CLIENT_FOLLOW))) {
 		buf_add(&c->in, tmp, (size_t)n);
+		c->active = ev_now(loop);
+	}
 	server_client_run(c);
 	server_client_update(c);
 }
@@ -544,6 +552,83 @@ server_in_group(uid_t uid, gid_t gid)
 	return (0);
 }
 
+/*
+ * How many clients at once: SERVER_MAX_CLIENTS, and never so many that the
+ * descriptors left (RLIMIT_NOFILE) fall below SERVER_FD_RESERVE for the
+ * transfers, the database and the log.  With 256 descriptors, 238 idle
+ * connections used to make accept fail with EMFILE over and over, and
+ * polls failed.
+ */
+static void
+server_limits(void)
+{
+	struct rlimit	rl;
+	size_t		max = SERVER_MAX_CLIENTS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		if (rl.rlim_cur > 2 * SERVER_FD_RESERVE)
+			rl.rlim_cur -= SERVER_FD_RESERVE;
+		else
+			rl.rlim_cur /= 2;
+		if (rl.rlim_cur < max)
+			max = rl.rlim_cur;
+	}
+	server_max_clients = max;
+}
+
+/* A client doing nothing: no request in work, no output, not following. */
+static int
+server_client_idle(struct client *c)
+{
+	return (!(c->flags & (CLIENT_DEAD | CLIENT_FOLLOW | CLIENT_WAIT |
+	    CLIENT_CLOSING)) && c->refs == 0 && c->stream == NULL &&
+	    c->out.len == c->out_off && c->in.len == c->in_off);
+}
+
+/*
+ * Room for one more client of uid: below both limits, or by closing the
+ * client that has been idle longest (of that uid, when it is the uid's
+ * limit that is reached).  Returns 0, or -1 with *why and the *limit.
+ */
+static int
+server_make_room(uid_t uid, const char **why, size_t *limit)
+{
+	struct client	*c, *idlest = NULL, *idlest_uid = NULL;
+	size_t		 nuid = 0;
+
+	TAILQ_FOREACH(c, &server_list, entry) {
+		if (c->flags & CLIENT_DEAD)
+			continue;
+		if (c->uid == uid)
+			nuid++;
+		if (!server_client_idle(c))
+			continue;
+		if (idlest == NULL || c->active < idlest->active)
+			idlest = c;
+		if (c->uid == uid &&
+		    (idlest_uid == NULL || c->active < idlest_uid->active))
+			idlest_uid = c;
+	}
+	if (nuid >= SERVER_MAX_CLIENTS_UID) {
+		if (idlest_uid == NULL) {
+			*why = "too many clients of this user";
+			*limit = SERVER_MAX_CLIENTS_UID;
+			return (-1);
+		}
+		server_client_kill(idlest_uid, "idle, closed for a new client");
+		return (0);
+	}
+	if (server_nclients >= server_max_clients) {
+		if (idlest == NULL) {
+			*why = "too many clients";
+			*limit = server_max_clients;
+			return (-1);
+		}
+		server_client_kill(idlest, "idle, closed for a new client");
+	}
+	return (0);
+}
+
 /* Start serving an accepted connection, if its peer may talk to us. */
 static void
 server_client_add(int fd)
@@ -551,6 +636,10 @@ server_client_add(int fd)
 	struct client	*c;
 	struct ucred	 cred;
 	socklen_t	 len = sizeof cred;
+	const char	*why;
+	char		 line[192];
+	size_t		 limit;
+	int		 n;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
 		log_warn("accept: SO_PEERCRED");
@@ -565,7 +654,20 @@ server_client_add(int fd)
 		close(fd);
 		return;
 	}
+	if (server_make_room(cred.uid, &why, &limit) != 0) {
+		/* A clear line, not silence; the socket is new and empty. */
+		n = snprintf(line, sizeof line, "{\"id\":null,\"ok\":false,"
+		    "\"error\":{\"code\":\"%s\",\"message\":\"%s (%zu "
+		    "at most, all busy); try again later\"}}\n",
+		    PROTO_E_BUSY, why, limit);
+		(void)write(fd, line, (size_t)n);
+		log_warnx("%s: refusing pid %ld uid %ld: %s", server_path,
+		    (long)cred.pid, (long)cred.uid, why);
+		close(fd);
+		return;
+	}
 	c = xcalloc(1, sizeof *c);
+	c->active = ev_now(feedd_loop);
 	c->fd = fd;
 	c->num = ++server_next_num;
 	c->pid = cred.pid;
@@ -804,6 +906,7 @@ server_start(const char *path, int listen_fd, const char *group,
 		server_path = NULL;
 		return (-1);
 	}
+	server_limits();
 	ev_io_init(&server_ev_accept, server_accept_cb, server_fd, EV_READ);
 	ev_io_start(feedd_loop, &server_ev_accept);
 	ev_timer_init(&server_ev_pause, server_pause_cb, 1., 0.);
@@ -837,6 +940,7 @@ server_attach(const char *name, int fd)
 	ev_unref(feedd_loop);	/* the client's watchers keep the loop alive */
 	ev_idle_init(&server_ev_idle, server_idle_cb);
 	server_running = 1;
+	server_limits();
 	server_client_add(fd);
 }
 
