@@ -90,6 +90,8 @@ static FILE		*feedctl_in;
 static int64_t		 feedctl_next_id = 1;
 
 static ssize_t	feedctl_recv_line(int);
+static json_t	*feedctl_recv(int);
+static json_t	*feedctl_parse_line(size_t);
 static __dead void feedctl_fail(const char *, json_t *);
 static void	feedctl_item_cb(json_t *, void *);
 static void	feedctl_feeds_cb(json_t *, void *);
@@ -406,20 +408,11 @@ connected:
 static __dead void
 feedctl_refused(void)
 {
-	char		*line = NULL;
-	size_t		 cap = 0;
-	ssize_t		 n;
-	json_t		*resp;
+	json_t	*resp;
 
-	if (feedctl_in != NULL &&
-	    (n = getline(&line, &cap, feedctl_in)) > 0 &&
-	    (resp = json_loadb(line, (size_t)n, 0, NULL)) != NULL &&
-	    json_is_object(resp) &&
-	    json_is_false(json_object_get(resp, "ok"))) {
-		free(line);
+	if (feedctl_in != NULL && (resp = feedctl_recv(1)) != NULL &&
+	    json_is_false(json_object_get(resp, "ok")))
 		feedctl_fail("feedd", resp);
-	}
-	free(line);
 	errx(EXIT_CONNECT, "%s: connection closed by feedd",
 	    feedctl_socket_path());
 }
@@ -457,13 +450,21 @@ static size_t	 feedctl_linelen;
 static json_t *
 feedctl_recv(int eof_ok)
 {
-	json_t		*o;
-	json_error_t	 jerr;
 	ssize_t		 n;
 
 	if ((n = feedctl_recv_line(eof_ok)) == -1)
 		return (NULL);
-	o = json_loadb(feedctl_line, (size_t)n, 0, &jerr);
+	return (feedctl_parse_line((size_t)n));
+}
+
+/* The last line read (n bytes) as a response object, or exit 1. */
+static json_t *
+feedctl_parse_line(size_t n)
+{
+	json_t		*o;
+	json_error_t	 jerr;
+
+	o = json_loadb(feedctl_line, n, 0, &jerr);
 	if (o == NULL || !json_is_object(o))
 		errx(EXIT_DAEMON, "%s: bad response from feedd: %s",
 		    feedctl_socket_path(),
@@ -560,7 +561,6 @@ feedctl_list(json_t *req, const char *key, void (*cb)(json_t *, void *),
     void *arg)
 {
 	json_t		*resp, *row;
-	json_error_t	 jerr;
 	char		*name, prefix[64];
 	size_t		 plen;
 	ssize_t		 n;
@@ -589,11 +589,7 @@ feedctl_list(json_t *req, const char *key, void (*cb)(json_t *, void *),
 			putchar('\n');
 			continue;
 		}
-		resp = json_loadb(feedctl_line, (size_t)n, 0, &jerr);
-		if (resp == NULL || !json_is_object(resp))
-			errx(EXIT_DAEMON, "%s: bad response from feedd: %s",
-			    feedctl_socket_path(), resp == NULL ? jerr.text :
-			    "not an object");
+		resp = feedctl_parse_line((size_t)n);
 		if (!json_is_true(json_object_get(resp, "ok")))
 			feedctl_fail(name, resp);
 		if (json_is_true(json_object_get(resp, "end")))
