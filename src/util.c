@@ -283,15 +283,20 @@ int
 util_private_dir(const char *dir, int create, char **cause)
 {
 	struct stat	sb;
+	int		saved;
 
 	*cause = NULL;
 	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		saved = errno;
 		xasprintf(cause, "%s: cannot create directory: %s", dir,
-		    strerror(errno));
+		    strerror(saved));
+		errno = saved;
 		return (-1);
 	}
 	if (lstat(dir, &sb) != 0) {
-		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		saved = errno;	/* the caller tells ENOENT apart */
+		xasprintf(cause, "%s: %s", dir, strerror(saved));
+		errno = saved;
 		return (-1);
 	}
 	if (!S_ISDIR(sb.st_mode) || sb.st_uid != getuid() ||
