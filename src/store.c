@@ -2295,6 +2295,19 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 }
 
 /*
+ * The FROM and WHERE of the items a mark applies to, and their order and
+ * limit when it has one (a mark of the first N only).
+ */
+static void
+store_sqlb_marked(struct store_sqlb *sb, const struct store_query *q,
+    const char *search)
+{
+	store_sqlb_where(sb, q, search);
+	if (q->limit > 0 || q->offset > 0)
+		store_sqlb_order(sb, q);
+}
+
+/*
  * Mark read every item q selects when that is every item there is (no
  * filter, up to the newest item): empty the unread set, which SQLite does
  * by dropping its pages (milliseconds for 350,000 items, where deleting
@@ -2388,18 +2401,14 @@ store_mark(struct store *st, const struct store_query *q,
 			/* Read: out of the unread set. */
 			buf_adds(&sb.sql, "DELETE FROM unread WHERE id IN"
 			    " (SELECT i.id");
-			store_sqlb_where(&sb, q, search);
-			if (q->limit > 0 || q->offset > 0)
-				store_sqlb_order(&sb, q);
+			store_sqlb_marked(&sb, q, search);
 			buf_adds(&sb.sql, ")");
 		} else if (op == STORE_MARK_UNREAD) {
 			/* Unread: into it, with the date it sorts by. */
 			buf_adds(&sb.sql, "INSERT OR IGNORE INTO unread"
 			    " (id, feed_id, date) SELECT i.id, i.feed_id,"
 			    " COALESCE(i.published, i.first_seen)");
-			store_sqlb_where(&sb, q, search);
-			if (q->limit > 0 || q->offset > 0)
-				store_sqlb_order(&sb, q);
+			store_sqlb_marked(&sb, q, search);
 		} else if (search == NULL && store_blank(q->tag) &&
 		    !q->unread && q->limit <= 0 && q->offset <= 0) {
 			buf_printf(&sb.sql, "UPDATE OR FAIL items AS i SET %s",
@@ -2408,9 +2417,7 @@ store_mark(struct store *st, const struct store_query *q,
 		} else {
 			buf_printf(&sb.sql, "UPDATE OR FAIL items SET %s AND"
 			    " id IN (SELECT i.id", set);
-			store_sqlb_where(&sb, q, search);
-			if (q->limit > 0 || q->offset > 0)
-				store_sqlb_order(&sb, q);
+			store_sqlb_marked(&sb, q, search);
 			buf_adds(&sb.sql, ")");
 		}
 		buf_adds(&sb.sql, " RETURNING feed_id");
