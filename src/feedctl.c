@@ -1785,6 +1785,8 @@ feedctl_stats(int argc, char **argv)
 		    (long long)feedctl_int(st, "items_new"),
 		    (long long)feedctl_int(st, "items_updated"));
 		printf("downloaded:  %s\n", bytes);
+		printf("unsafe:      %lld dropped (scripts, handlers, URLs)\n",
+		    (long long)feedctl_int(st, "unsafe_dropped"));
 		printf("in flight:   %lld\n", (long long)feedctl_int(st,
 		    "in_flight"));
 		printf("clients:     %lld (%lld following)\n",

@@ -69,6 +69,9 @@ feedctl_parse(int argc, char **argv)
 		rc = EXIT_DAEMON;
 	}
 	render_jsonfeed_end(out, rc == 0);
+	if (parser_meta(p)->nunsafe > 0)
+		fprintf(stderr, "feedctl: %s: dropped %zu active HTML elements, "
+		    "attributes and URLs\n", name, parser_meta(p)->nunsafe);
 	free(cause);
 	parser_free(p);
 	return (rc);

@@ -391,6 +391,7 @@ feedd_get_stats(struct feedd_stats *st)
 	st->poll_errors = ps.failed;
 	st->items_new = ps.items_new;
 	st->items_updated = ps.items_updated;
+	st->unsafe = ps.unsafe;
 	st->bytes = fs.bytes;
 	st->in_flight = fs.in_flight;
 	st->feeds = sched_feed_count();

@@ -98,6 +98,9 @@ struct feed_item {
 	size_t		 ntags;
 	struct feed_attachment *attachments;
 	size_t		 nattachments;
+	const char	*key_body;	/* the body as the document gave it,
+					   before sanitizing, for item_key();
+					   NULL: the body itself */
 };
 
 enum feed_format {
@@ -129,6 +132,7 @@ struct feed_meta {
 	uint32_t	 skip_hours;	/* bit h set: skip hour h (UTC) */
 	uint8_t		 skip_days;	/* bit d set: skip weekday d, 0=Sun */
 	size_t		 nitems;	/* items seen so far */
+	size_t		 nunsafe;	/* active HTML and URLs dropped */
 };
 
 /* Called once per item, in document order. */
@@ -339,6 +343,18 @@ int		 date_parse_http(const char *, int64_t *);
 char		*html_to_text(const char *, size_t, int);
 #define HTML_TEXT_LINKS		0x1	/* number links, list them at end */
 #define HTML_TEXT_INLINE	0x2	/* one line: fold whitespace (titles) */
+char		*html_clean_input(const char *, size_t *);
+
+/* sanitize.c: safe HTML for contents, and the URL schemes kept. */
+size_t		 sanitize_html(struct buf *, const char *, size_t,
+		     const char *);
+size_t		 sanitize_html_full(struct buf *, const char *, size_t,
+		     const char *);
+int		 sanitize_url_ok(const char *, int);
+void		 sanitize_escape(struct buf *, const char *, size_t, int);
+#define SANITIZE_MEDIA	0	/* images, media: http, https */
+#define SANITIZE_LINK	1	/* links: and mailto */
+#define SANITIZE_FIELD	2	/* URL fields: and mailto, magnet */
 
 /* decode.c: a document's bytes to clean UTF-8 for parse.c. */
 enum decode_format {
@@ -373,6 +389,8 @@ struct item_draft {		/* an item being read, see item.c */
 	struct feed_item it;	/* dates and lists are filled in place */
 	struct buf	 b[ITEM_NTEXT];
 	char		*v[ITEM_NTEXT];	/* each text field, or NULL */
+	struct buf	 raw[ITEM_NTEXT];
+	char		*rv[ITEM_NTEXT];	/* a sanitized one as given */
 	int		 summary_html;	/* the summary is HTML */
 	int		 mdesc_html;	/* so is media:description */
 	int		 guid_permalink;	/* the guid may be the link */
@@ -385,6 +403,8 @@ void		 item_draft_set(struct item_draft *, enum item_field,
 		     const char *, size_t);
 void		 item_draft_take(struct item_draft *, enum item_field,
 		     struct buf *, char *);
+void		 item_draft_rewrite(struct item_draft *, enum item_field,
+		     struct buf *);
 struct feed_item *item_draft_end(struct item_draft *,
 		     const struct feed_meta *);
 size_t		 item_fold(char *);
@@ -400,7 +420,6 @@ void		 item_attach(struct feed_item *, char *, const char *,
 void		 item_free_lists(struct feed_item *);
 char		*item_key(const struct feed_item *, char *, size_t);
 char		*item_resolve(const char *, const char *);
-int		 item_html_links(struct buf *, const char *, const char *);
 
 /* parse.c: streaming feed parser (libxml2 push parser + jsonfeed.c). */
 struct parser;
@@ -417,6 +436,8 @@ void		 parser_item_free(struct feed_item *);
 /* For jsonfeed.c, which delivers JSON Feed items through the parser. */
 struct feed_meta *parser_meta_edit(struct parser *);
 char		*parser_resolve(struct parser *, const char *);
+char		*parser_html(struct parser *, char *);
+char		*parser_text_html(char *);
 void		 parser_deliver(struct parser *, struct feed_item *);
 
 /* jsonfeed.c: JSON Feed input. */
@@ -500,6 +521,7 @@ struct feedd_stats {
 	int64_t		 items_new;
 	int64_t		 items_updated;
 	int64_t		 bytes;		/* decoded body bytes */
+	int64_t		 unsafe;	/* active HTML and URLs dropped */
 	int		 in_flight;	/* transfers now */
 	int		 feeds;		/* configured */
 };
@@ -616,6 +638,7 @@ struct poll_stats {
 	int64_t		 items_new;
 	int64_t		 items_updated;
 	int64_t		 last_poll;	/* unix seconds */
+	int64_t		 unsafe;	/* active HTML and URLs dropped */
 };
 void		 poll_start(struct sched_feed *);
 void		 poll_stop(void);

@@ -286,7 +286,7 @@ html_charref(const char *s, size_t n, uint32_t *cp, int *mapped)
  * Character references to C1 code points become their Windows-1252
  * characters (see html_cp1252).  Returns NULL when the input is clean.
  */
-static char *
+char *
 html_clean_input(const char *s, size_t *lenp)
 {
 	const unsigned char	*p = (const unsigned char *)s;

@@ -276,6 +276,8 @@ static void
 item_draft_body(struct item_draft *d)
 {
 	struct feed_item	*it = &d->it;
+	struct buf		 out = { NULL, 0, 0 };
+	enum item_field		 f;
 
 	it->content_html = d->v[ITEM_HTML];
 	it->content_text = d->v[ITEM_TEXT];
@@ -300,12 +302,42 @@ item_draft_body(struct item_draft *d)
 		}
 	} else if (it->summary == NULL)
 		it->summary = d->v[ITEM_DESC];
+	if (it->summary != NULL && it->summary != d->v[ITEM_DESC] &&
+	    !d->summary_html && strchr(it->summary, '<') != NULL) {
+		/* A text summary: readers take it as HTML, so escape it. */
+		f = it->summary == d->v[ITEM_SUMMARY] ? ITEM_SUMMARY :
+		    ITEM_MDESC;
+		sanitize_escape(&out, it->summary, strlen(it->summary), 0);
+		item_draft_rewrite(d, f, &out);
+		it->summary = d->v[f];
+	}
 }
+
+/*
+ * Replace text field f with its rewritten (sanitized, escaped) form, out
+ * (taken), keeping the text as given for the dedupe key: an item keyed by
+ * its content keeps its key whatever the sanitizer becomes.
+ */
+void
+item_draft_rewrite(struct item_draft *d, enum item_field f, struct buf *out)
+{
+	if (d->rv[f] == NULL) {
+		buf_free(&d->raw[f]);
+		d->raw[f] = d->b[f];
+		d->rv[f] = d->v[f];
+	} else
+		buf_free(&d->b[f]);	/* rewritten twice: keep the first */
+	d->b[f] = *out;
+	d->v[f] = out->data;
+	memset(out, 0, sizeof *out);
+}
+
 /*
  * The dedupe key of an item: its id when that is set, else its guid, else
  * its link, else "hash:" and the FNV-1a hash of its title, its date (the
  * published one, else the modified one) and its content (HTML, else text,
- * else summary), written to buf (32 bytes suffice).
+ * else summary) as the document gave it (key_body, before sanitizing),
+ * written to buf (32 bytes suffice).
  */
 char *
 item_key(const struct feed_item *it, char *buf, size_t size)
@@ -323,7 +355,8 @@ item_key(const struct feed_item *it, char *buf, size_t size)
 	snprintf(date, sizeof date, "%lld", (long long)
 	    (it->published != DATE_NONE ? it->published : it->modified));
 	title = it->title != NULL ? it->title : "";
-	body = it->content_html != NULL ? it->content_html :
+	body = it->key_body != NULL ? it->key_body :
+	    it->content_html != NULL ? it->content_html :
 	    it->content_text != NULL ? it->content_text :
 	    it->summary != NULL ? it->summary : "";
 	h = util_hash64(title, strlen(title) + 1, 0);
@@ -345,6 +378,8 @@ item_draft_reset(struct item_draft *d)
 	for (i = 0; i < ITEM_NTEXT; i++) {
 		buf_reset(&d->b[i]);
 		d->v[i] = NULL;
+		buf_reset(&d->raw[i]);
+		d->rv[i] = NULL;
 	}
 	d->summary_html = 0;
 	d->guid_permalink = 1;
@@ -359,8 +394,10 @@ item_draft_free(struct item_draft *d)
 	size_t	i;
 
 	item_draft_reset(d);
-	for (i = 0; i < ITEM_NTEXT; i++)
+	for (i = 0; i < ITEM_NTEXT; i++) {
 		buf_free(&d->b[i]);
+		buf_free(&d->raw[i]);
+	}
 }
 
 /* Set a text field from a string, unless set: the first one wins. */
@@ -427,6 +464,11 @@ item_draft_end(struct item_draft *d, const struct feed_meta *m)
 	if (it->title == NULL)
 		it->title = d->v[ITEM_MTITLE];
 	item_draft_body(d);
+	it->key_body = it->content_html != NULL ? it->content_html :
+	    it->content_text != NULL ? it->content_text : it->summary;
+	for (i = 0; i < ITEM_NTEXT; i++)
+		if (it->key_body != NULL && d->v[i] == it->key_body)
+			it->key_body = d->rv[i];	/* NULL: as given */
 	it->image = d->v[ITEM_IMAGE];
 	for (i = 0; it->image == NULL && i < it->nattachments; i++) {
 		if (it->attachments[i].mime_type != NULL &&
@@ -494,106 +536,4 @@ item_resolve(const char *base, const char *ref)
 	s = xstrdup((const char *)u);
 	xmlFree(u);
 	return (s);
-}
-
-/* Append a srcset value ("a.png, b.png 2x") with its URLs made absolute. */
-static void
-item_srcset(struct buf *out, const char *base, const char *v,
-    const char *ve)
-{
-	const char	*u, *ue;
-	char		*ref, *abs;
-
-	while (v < ve) {
-		for (u = v; u < ve && (isspace((unsigned char)*u) ||
-		    *u == ','); u++)
-			;
-		buf_add(out, v, (size_t)(u - v));
-		for (ue = u; ue < ve && !isspace((unsigned char)*ue) &&
-		    *ue != ','; ue++)
-			;
-		if (ue > u && item_is_relative(u, (size_t)(ue - u))) {
-			ref = xstrndup(u, (size_t)(ue - u));
-			abs = item_resolve(base, ref);
-			buf_adds(out, abs);
-			free(abs);
-			free(ref);
-		} else
-			buf_add(out, u, (size_t)(ue - u));
-		/* The descriptor ("2x", "480w"), up to the next comma. */
-		for (v = ue; v < ve && *v != ','; v++)
-			;
-		buf_add(out, ue, (size_t)(v - ue));
-	}
-}
-
-/*
- * Write HTML s to out with its relative href, src and srcset attributes
- * made absolute against base, as readers of the content outside the feed
- * need.  Returns 0 (out untouched) when nothing needed it.
- */
-int
-item_html_links(struct buf *out, const char *s, const char *base)
-{
-	const char	*t, *name, *v, *ve;
-	char		*ref, *abs, q;
-	size_t		 done = 0, nlen;
-
-	/* Most content has no links: look before walking the tags. */
-	if (strstr(s, "href") == NULL && strstr(s, "src") == NULL &&
-	    strstr(s, "HREF") == NULL && strstr(s, "SRC") == NULL)
-		return (0);
-	for (t = s; (t = strchr(t, '<')) != NULL;) {
-		if (!isalpha((unsigned char)*++t))
-			continue;
-		while (*t != '\0' && *t != '>' && *t != '<') {
-			if (!isspace((unsigned char)*t)) {
-				t++;
-				continue;
-			}
-			while (isspace((unsigned char)*t))
-				t++;
-			name = t;
-			while (isalnum((unsigned char)*t) || *t == '-')
-				t++;
-			nlen = (size_t)(t - name);
-			while (isspace((unsigned char)*t))
-				t++;
-			if (*t != '=')
-				continue;
-			t++;
-			while (isspace((unsigned char)*t))
-				t++;
-			q = *t == '"' || *t == '\'' ? *t++ : '\0';
-			v = t;
-			if (q != '\0') {
-				if ((ve = strchr(v, q)) == NULL)
-					break;
-			} else
-				ve = v + strcspn(v, " \t\r\n>");
-			t = q != '\0' ? ve + 1 : ve;
-			if (nlen == 6 && strncasecmp(name, "srcset", 6) == 0) {
-				buf_add(out, s + done, (size_t)(v - s) - done);
-				item_srcset(out, base, v, ve);
-				done = (size_t)(ve - s);
-				continue;
-			}
-			if (!((nlen == 4 &&
-			    strncasecmp(name, "href", 4) == 0) ||
-			    (nlen == 3 && strncasecmp(name, "src", 3) == 0)) ||
-			    !item_is_relative(v, (size_t)(ve - v)))
-				continue;
-			ref = xstrndup(v, (size_t)(ve - v));
-			abs = item_resolve(base, ref);
-			buf_add(out, s + done, (size_t)(v - s) - done);
-			buf_adds(out, abs);
-			done = (size_t)(ve - s);
-			free(abs);
-			free(ref);
-		}
-	}
-	if (out->data == NULL)
-		return (0);
-	buf_adds(out, s + done);
-	return (1);
 }

@@ -156,7 +156,7 @@ jsonfeed_item(struct parser *p, json_t *o, const struct feed_meta *m)
 	struct feed_item	 it;
 	struct feed_attachment	*a;
 	json_t			*v, *e;
-	char			*s;
+	char			*s, *html, *sum;
 	size_t			 i;
 
 	memset(&it, 0, sizeof it);
@@ -164,9 +164,15 @@ jsonfeed_item(struct parser *p, json_t *o, const struct feed_meta *m)
 	it.url = jsonfeed_url(p, o, "url");
 	it.external_url = jsonfeed_url(p, o, "external_url");
 	it.title = jsonfeed_title(o, "title", 1);
-	it.content_html = jsonfeed_str(o, "content_html");
+	html = jsonfeed_str(o, "content_html");
+	it.content_html = parser_html(p, html);
 	it.content_text = jsonfeed_str(o, "content_text");
-	it.summary = jsonfeed_str(o, "summary");
+	/* Plain text by the spec; HTML to whoever reads a summary. */
+	sum = jsonfeed_str(o, "summary");
+	it.summary = parser_text_html(sum);
+	/* The key hashes the body as given (see item_key()). */
+	it.key_body = html != NULL ? html : it.content_text != NULL ?
+	    it.content_text : sum;
 	it.image = jsonfeed_url(p, o, "image");
 	if (it.image == NULL)
 		it.image = jsonfeed_url(p, o, "banner_image");
@@ -218,6 +224,10 @@ jsonfeed_item(struct parser *p, json_t *o, const struct feed_meta *m)
 	}
 	parser_deliver(p, &it);
 	it.id = NULL;
+	if (html != it.content_html)
+		free(html);
+	if (sum != it.summary)
+		free(sum);
 	parser_item_free(&it);
 }
 

@@ -563,29 +563,41 @@ parse_attr(const xmlChar **attrs, int n, const char *name)
 	return (NULL);
 }
 
-/* Resolve a reference against the element's base; a new string. */
+/*
+ * Resolve a URL against the element's base; a new string, or NULL (and
+ * counted) when its scheme is not one a URL field keeps (sanitize.c).
+ */
 static char *
 parse_resolve(struct parser *p, const char *ref)
 {
-	return (item_resolve(p->stack[p->depth].base, ref));
+	char	*u = item_resolve(p->stack[p->depth].base, ref);
+
+	if (sanitize_url_ok(u, SANITIZE_FIELD))
+		return (u);
+	free(u);
+	p->meta.nunsafe++;
+	return (NULL);
 }
 
 /*
- * Make the links of an HTML field absolute against the base in effect for
- * the element that held it (xml:base, else the document URL).
+ * Set HTML field f from s (in the capture buffer), unless set, sanitized
+ * (sanitize.c): active content goes, links are made absolute against the
+ * base in effect for the element that held it (xml:base, else the
+ * document URL).
  */
 static void
-parse_html_links(struct parser *p, enum item_field f)
+parse_take_html(struct parser *p, enum item_field f, char *s)
 {
 	struct buf	 out = { NULL, 0, 0 };
-	const char	*base = p->stack[p->depth].base;
 
-	if (p->d.v[f] == NULL || base == NULL ||
-	    !item_html_links(&out, p->d.v[f], base))
+	if (p->d.v[f] != NULL)
 		return;
-	buf_free(&p->d.b[f]);
-	p->d.b[f] = out;
-	p->d.v[f] = out.data;
+	item_draft_take(&p->d, f, &p->text, s);
+	if (p->d.v[f] == NULL || strchr(p->d.v[f], '<') == NULL)
+		return;
+	p->meta.nunsafe += sanitize_html(&out, p->d.v[f], strlen(p->d.v[f]),
+	    p->stack[p->depth].base);
+	item_draft_rewrite(&p->d, f, &out);
 }
 
 /* Add an attachment to the item, or merge it with one of the same URL. */
@@ -593,9 +605,10 @@ static void
 parse_attach(struct parser *p, const char *url, const char *type,
     const char *size, const char *duration)
 {
-	if (url != NULL && *url != '\0')
-		item_attach(&p->d.it, parse_resolve(p, url), type, size,
-		    duration);
+	char	*u;
+
+	if (url != NULL && *url != '\0' && (u = parse_resolve(p, url)) != NULL)
+		item_attach(&p->d.it, u, type, size, duration);
 }
 
 /*
@@ -779,9 +792,10 @@ parse_field_str(struct parser *p, enum parse_conv conv, enum item_field f,
 	}
 	if (len == 0 || (f != ITEM_NONE ? p->d.v[f] != NULL : *ms != NULL))
 		return;
-	if (conv == CONV_URL)
-		t = parse_resolve(p, s);
-	else
+	if (conv == CONV_URL) {
+		if ((t = parse_resolve(p, s)) == NULL)
+			return;
+	} else
 		t = item_title(s, p->capkind != KIND_LITERAL &&
 		    (p->capkind != KIND_TEXT || item_has_markup(s)));
 	if (f != ITEM_NONE)
@@ -800,15 +814,15 @@ parse_field_html(struct parser *p, enum parse_conv conv, enum item_field f,
 
 	switch (conv) {
 	case CONV_DESC:
-		item_draft_take(&p->d, f, &p->text, s);
-		parse_html_links(p, f);
+		parse_take_html(p, f, s);
 		break;
 	case CONV_SUMMARY:
 		if (p->d.v[f] != NULL || len == 0)
 			break;
-		item_draft_take(&p->d, f, &p->text, s);
 		if (html)
-			parse_html_links(p, f);
+			parse_take_html(p, f, s);
+		else
+			item_draft_take(&p->d, f, &p->text, s);
 		p->d.summary_html = html;
 		break;
 	default:
@@ -816,10 +830,8 @@ parse_field_html(struct parser *p, enum parse_conv conv, enum item_field f,
 			break;
 		if (!html)
 			item_draft_take(&p->d, ITEM_TEXT, &p->text, s);
-		else {
-			item_draft_take(&p->d, f, &p->text, s);
-			parse_html_links(p, f);
-		}
+		else
+			parse_take_html(p, f, s);
 		break;
 	}
 }
@@ -919,8 +931,12 @@ parse_field_other(struct parser *p, enum parse_tag tag, char *s,
 		if (!p->initem || !p->mnested)
 			parse_field_map(p, &parse_map[T_SUMMARY], s, len);
 		else if (p->d.v[ITEM_MDESC] == NULL && len > 0) {
-			item_draft_take(&p->d, ITEM_MDESC, &p->text, s);
 			p->d.mdesc_html = p->capkind != KIND_TEXT;
+			if (p->d.mdesc_html)
+				parse_take_html(p, ITEM_MDESC, s);
+			else
+				item_draft_take(&p->d, ITEM_MDESC, &p->text,
+				    s);
 		}
 		break;
 	case T_ATOMLINK:
@@ -993,8 +1009,8 @@ parse_field_end(struct parser *p)
 		return;
 	}
 	if (p->inimage) {
-		if (tag == T_URL && len > 0) {
-			t = parse_resolve(p, s);
+		if (tag == T_URL && len > 0 &&
+		    (t = parse_resolve(p, s)) != NULL) {
 			if (p->initem)
 				item_draft_set(&p->d, ITEM_IMAGE, t, strlen(t));
 			else
@@ -1017,9 +1033,8 @@ parse_atom_link(struct parser *p, char *href)
 	char		*t;
 	int		 html, initem = p->initem != 0;
 
-	if (*util_trim(href) == '\0')
+	if (*util_trim(href) == '\0' || (t = parse_resolve(p, href)) == NULL)
 		return;
-	t = parse_resolve(p, href);
 	if (rel == NULL || strcmp(rel, "alternate") == 0) {
 		html = type == NULL || strcasecmp(type, "text/html") == 0;
 		if (initem && (p->d.v[ITEM_LINK] == NULL ||
@@ -1243,7 +1258,7 @@ static void
 parse_frame_push(struct parser *p, const xmlChar **attrs, int nattrs)
 {
 	struct parse_frame	*fr;
-	char			*v;
+	char			*v, *u;
 	int			 i;
 
 	p->depth++;
@@ -1258,15 +1273,25 @@ parse_frame_push(struct parser *p, const xmlChar **attrs, int nattrs)
 		    strcmp((const char *)attrs[i * 5 + 2],
 		    (const char *)XML_XML_NAMESPACE) != 0)
 			continue;
-		/* Given twice (recovery mode): the last one counts. */
+		/*
+		 * Given twice (recovery mode): the last one counts.  A base
+		 * that is not http(s) is ignored: javascript:x// would turn
+		 * every relative link below it into script.
+		 */
+		v = parse_attr_value(attrs, i);
+		u = item_resolve(p->stack[p->depth - 1].base, v);
+		free(v);
+		if (strncasecmp(u, "http://", 7) != 0 &&
+		    strncasecmp(u, "https://", 8) != 0) {
+			if (!sanitize_url_ok(u, SANITIZE_FIELD))
+				p->meta.nunsafe++;
+			free(u);
+			continue;
+		}
 		if (fr->own)
 			free(fr->base);
-		v = parse_attr_value(attrs, i);
-		p->depth--;
-		fr->base = parse_resolve(p, v);
-		p->depth++;
+		fr->base = u;
 		fr->own = 1;
-		free(v);
 	}
 }
 
@@ -1529,8 +1554,8 @@ parse_start_image(struct parser *p, enum parse_tag tag,
 	if (href == NULL && tag == T_IIMAGE)
 		/* A common mistake: url= for href=. */
 		href = parse_attr(attrs, nattrs, "url");
-	if (href != NULL && *util_trim(href) != '\0') {
-		t = parse_resolve(p, href);
+	if (href != NULL && *util_trim(href) != '\0' &&
+	    (t = parse_resolve(p, href)) != NULL) {
 		if (p->initem)
 			item_draft_set(&p->d, ITEM_IMAGE, t, strlen(t));
 		else
@@ -1587,8 +1612,8 @@ parse_element_start(struct parser *p, enum parse_tag tag, enum parse_ns ns,
 	case T_MPLAYER:
 		/* A page to watch it: the link when there is none. */
 		if (p->initem &&
-		    (v = parse_attr(attrs, nattrs, "url")) != NULL) {
-			t = parse_resolve(p, util_trim(v));
+		    (v = parse_attr(attrs, nattrs, "url")) != NULL &&
+		    (t = parse_resolve(p, util_trim(v))) != NULL) {
 			item_draft_set(&p->d, ITEM_PLAYER, t, strlen(t));
 			free(t);
 			free(v);
@@ -1656,7 +1681,7 @@ parse_sax_end(void *arg, const xmlChar *lname, const xmlChar *prefix,
 {
 	struct parser		*p = arg;
 	struct parse_frame	*fr;
-	const char		*name = (const char *)lname;
+	const char		*name = (const char *)lname, *au;
 	int			 d = p->depth;
 
 	if (p->mode == MODE_FAILED || d == 0)
@@ -1679,14 +1704,19 @@ parse_sax_end(void *arg, const xmlChar *lname, const xmlChar *prefix,
 			parse_item_end(p);
 		} else if (p->inauthor == d) {
 			p->inauthor = 0;
+			au = p->auri.data;
+			if (au != NULL && !sanitize_url_ok(au, SANITIZE_FIELD)) {
+				au = NULL;
+				p->meta.nunsafe++;
+			}
 			if (p->initem)
 				item_person_add(&p->d.it.authors,
 				    &p->d.it.nauthors, p->aname.data,
-				    p->auri.data, p->aemail.data);
+				    au, p->aemail.data);
 			else
 				item_person_add(&p->meta.authors,
 				    &p->meta.nauthors, p->aname.data,
-				    p->auri.data, p->aemail.data);
+				    au, p->aemail.data);
 		} else if (p->inimage == d)
 			p->inimage = 0;
 		else if (p->inchannel == d)
@@ -1877,11 +1907,44 @@ parser_meta_edit(struct parser *p)
 	return (&p->meta);
 }
 
-/* For jsonfeed.c: resolve a reference against the document URL. */
+/*
+ * For jsonfeed.c: resolve a reference against the document URL; NULL when
+ * its scheme is not kept.
+ */
 char *
 parser_resolve(struct parser *p, const char *ref)
 {
 	return (parse_resolve(p, ref));
+}
+
+/*
+ * For jsonfeed.c: HTML s (may be NULL) sanitized against the document
+ * URL: s itself when it has no markup, else a new string.
+ */
+char *
+parser_html(struct parser *p, char *s)
+{
+	struct buf	out = { NULL, 0, 0 };
+
+	if (s == NULL || strchr(s, '<') == NULL)
+		return (s);
+	p->meta.nunsafe += sanitize_html(&out, s, strlen(s), p->base);
+	return (out.data);
+}
+
+/*
+ * Text s (may be NULL) as HTML: a summary is always HTML to its readers,
+ * so text with markup characters is escaped: s, or a new string.
+ */
+char *
+parser_text_html(char *s)
+{
+	struct buf	out = { NULL, 0, 0 };
+
+	if (s == NULL || strchr(s, '<') == NULL)
+		return (s);
+	sanitize_escape(&out, s, strlen(s), 0);
+	return (out.data);
 }
 
 /* A format's name for humans. */

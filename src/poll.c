@@ -291,6 +291,11 @@ poll_stored(struct write_job *job)
 	if (job->error == NULL) {
 		poll_stats.items_new += p->nnew;
 		poll_stats.items_updated += p->nupd;
+		poll_stats.unsafe += (int64_t)p->res->meta.nunsafe;
+		if (p->res->meta.nunsafe > 0)
+			log_info("%s: dropped %zu active HTML elements, "
+			    "attributes and URLs", p->url,
+			    p->res->meta.nunsafe);
 		server_items_stored(p->row.id, p->ids, p->isnew, p->nids);
 		if (p->nnew > 0)
 			writer_index_later();

@@ -916,7 +916,7 @@ server_cmd_stats(struct client *c, json_t *id, json_t *req)
 	if (server_daemon() != NULL)	/* --stdio: no daemon, no counters */
 		server_daemon()->stats(&fs);
 	st = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
+	    "s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
 	    "feeds", (json_int_t)ss.feeds,
 	    "active_feeds", (json_int_t)ss.active_feeds,
 	    "items", (json_int_t)ss.items,
@@ -932,6 +932,7 @@ server_cmd_stats(struct client *c, json_t *id, json_t *req)
 	    "items_new", (json_int_t)fs.items_new,
 	    "items_updated", (json_int_t)fs.items_updated,
 	    "bytes", (json_int_t)fs.bytes,
+	    "unsafe_dropped", (json_int_t)fs.unsafe,
 	    "in_flight", fs.in_flight,
 	    "configured_feeds", fs.feeds,
 	    "clients", (json_int_t)server_clients(),
