@@ -268,6 +268,7 @@ struct config {
 	int64_t		 low_speed_limit; /* bytes/s */
 	int64_t		 low_speed_time; /* s */
 	int64_t		 max_body;	/* decoded bytes */
+	int		 allow_private;	/* allow-private-networks */
 	int64_t		 backoff_max;	/* s */
 	char		*user_agent;
 	int64_t		 keep_items;	/* per feed, 0 no limit */

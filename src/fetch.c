@@ -25,7 +25,11 @@
  * sees curl, besides date_http.c's use of curl_getdate.
  */
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -65,6 +69,9 @@ struct fetch {
 	char			*reason;
 	char			*location;
 	int			 perm_chain;	/* every hop so far permanent */
+	int			 nresp;		/* responses so far */
+	int			 origin_private; /* the URL's own address is */
+	char			*refused;	/* why the policy stopped it */
 
 	struct fetch_result	*res;		/* being filled */
 	size_t			 itemsalloc;
@@ -88,6 +95,8 @@ static struct {
 	long		 timeout;
 	long		 low_speed_limit;
 	long		 low_speed_time;
+	int		 allow_private;	/* allow-private-networks */
+	char		*public;	/* $FEEDD_PUBLIC_ADDR (tests) */
 }			 fetch_opts;
 
 static void	fetch_check(void);
@@ -201,6 +210,7 @@ fetch_free_one(struct fetch *fe)
 	fetch_result_free(fe->res);
 	free(fe->reason);
 	free(fe->location);
+	free(fe->refused);
 	free(fe->url);
 	free(fe);
 }
@@ -380,6 +390,10 @@ fetch_reconfigure(const struct config *cfg)
 	fetch_opts.low_speed_limit = (long)cfg->low_speed_limit;
 	fetch_opts.low_speed_time = (long)cfg->low_speed_time;
 	fetch_max_body = cfg->max_body;
+	fetch_opts.allow_private = cfg->allow_private;
+	free(fetch_opts.public);
+	fetch_opts.public = getenv("FEEDD_PUBLIC_ADDR") != NULL ?
+	    xstrdup(getenv("FEEDD_PUBLIC_ADDR")) : NULL;
 }
 
 /* Abort every transfer (no result is handed back) and release curl. */
@@ -495,6 +509,144 @@ fetch_set(char **field, char *val)
 	*field = val;
 }
 
+/* ---------------------------------------------------------------- */
+/* The address policy (allow-private-networks). */
+
+/*
+ * What an address is to the policy.  Loopback, the private ranges
+ * (RFC 1918, shared address space, unique local) and "this network" are
+ * ADDR_PRIVATE; link-local, where cloud metadata services answer, is
+ * ADDR_LINKLOCAL.  IPv4 in IPv6 (mapped, or NAT64's well-known prefix) is
+ * classed by its IPv4 address.
+ */
+enum fetch_addr {
+	ADDR_PUBLIC,
+	ADDR_PRIVATE,
+	ADDR_LINKLOCAL,
+};
+
+static const char *fetch_addr_names[] = {
+	"a public", "a private or loopback", "a link-local"
+};
+
+static enum fetch_addr
+fetch_addr_class4(const uint8_t *a)
+{
+	if (a[0] == 169 && a[1] == 254)
+		return (ADDR_LINKLOCAL);
+	if (a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+	    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	    (a[0] == 192 && a[1] == 168) ||
+	    (a[0] == 100 && (a[1] & 0xc0) == 64))
+		return (ADDR_PRIVATE);
+	return (ADDR_PUBLIC);
+}
+
+static enum fetch_addr
+fetch_addr_class6(const uint8_t *a)
+{
+	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t	nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	static const uint8_t	zero[15];
+
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
+		return (fetch_addr_class4(a + 12));
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return (ADDR_LINKLOCAL);
+	if (memcmp(a, zero, 15) == 0 ||		/* ::, ::1 */
+	    (a[0] & 0xfe) == 0xfc ||			/* fc00::/7 */
+	    (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0))	/* fec0::/10 */
+		return (ADDR_PRIVATE);
+	return (ADDR_PUBLIC);
+}
+
+/*
+ * Whether ip:port is listed in $FEEDD_PUBLIC_ADDR ("ADDR:PORT ..."), which
+ * the tests use to stand a loopback server in for a public one.
+ */
+static int
+fetch_addr_listed(const char *ip, long port)
+{
+	char		 want[INET6_ADDRSTRLEN + 16];
+	const char	*s;
+	size_t		 n;
+
+	if (fetch_opts.public == NULL)
+		return (0);
+	n = (size_t)snprintf(want, sizeof want, "%s:%ld", ip, port);
+	for (s = fetch_opts.public; (s = strstr(s, want)) != NULL; s++)
+		if ((s == fetch_opts.public || s[-1] == ' ' ||
+		    s[-1] == ',') && (s[n] == '\0' || s[n] == ' ' ||
+		    s[n] == ','))
+			return (1);
+	return (0);
+}
+
+/* The class of a numeric address (CURLINFO_PRIMARY_IP) and port. */
+static enum fetch_addr
+fetch_addr_class_str(const char *ip, long port)
+{
+	uint8_t	a[16];
+
+	if (fetch_addr_listed(ip, port))
+		return (ADDR_PUBLIC);
+	if (inet_pton(AF_INET, ip, a) == 1)
+		return (fetch_addr_class4(a));
+	if (inet_pton(AF_INET6, ip, a) == 1)
+		return (fetch_addr_class6(a));
+	return (ADDR_PUBLIC);
+}
+
+/*
+ * CURLOPT_OPENSOCKETFUNCTION: the address curl is about to connect to, for
+ * the URL or for a redirect, after DNS (so a name that resolves somewhere
+ * else the second time gains nothing).  A link-local address is refused
+ * always, a private or loopback one when the chain came from a public
+ * address: the feeds file may name a feed on the LAN, a stranger's
+ * redirect may not lead there.  allow-private-networks lifts both.
+ */
+static curl_socket_t
+fetch_opensocket_cb(void *arg, curlsocktype purpose,
+    struct curl_sockaddr *sa)
+{
+	struct fetch		*fe = arg;
+	struct sockaddr_in	*in4 = (struct sockaddr_in *)&sa->addr;
+	struct sockaddr_in6	*in6 = (struct sockaddr_in6 *)&sa->addr;
+	enum fetch_addr		 c;
+	char			 ip[INET6_ADDRSTRLEN];
+	long			 port;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || fetch_opts.allow_private)
+		goto open;
+	if (sa->family == AF_INET) {
+		inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof ip);
+		port = ntohs(in4->sin_port);
+	} else if (sa->family == AF_INET6) {
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+		port = ntohs(in6->sin6_port);
+	} else
+		goto open;
+	if ((c = fetch_addr_class_str(ip, port)) == ADDR_PUBLIC)
+		goto open;
+	if (c == ADDR_PRIVATE && fe->nresp == 0) {
+		fe->origin_private = 1;		/* the feeds file's own URL */
+		goto open;
+	}
+	if (c == ADDR_PRIVATE && fe->origin_private)
+		goto open;
+	free(fe->refused);
+	if (fe->nresp == 0)
+		xasprintf(&fe->refused, "%s is %s address: refused "
+		    "(allow-private-networks)", ip, fetch_addr_names[c]);
+	else
+		xasprintf(&fe->refused, "redirect to %s refused: %s is %s "
+		    "address (allow-private-networks)", fe->location != NULL ?
+		    fe->location : "?", ip, fetch_addr_names[c]);
+	return (CURL_SOCKET_BAD);
+open:
+	return (socket(sa->family, sa->socktype, sa->protocol));
+}
+
 /* A new response starts (status line): forget the previous one's fields. */
 static void
 fetch_new_response(struct fetch *fe, int status, const char *reason,
@@ -502,6 +654,17 @@ fetch_new_response(struct fetch *fe, int status, const char *reason,
 {
 	struct fetch_result	*r = fe->res;
 
+	char			*ip = NULL;
+	long			 port = 0;
+
+	if (fe->nresp++ == 0 &&
+	    curl_easy_getinfo(fe->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+	    ip != NULL) {
+		/* The URL's own address, even over a reused connection. */
+		curl_easy_getinfo(fe->easy, CURLINFO_PRIMARY_PORT, &port);
+		if (fetch_addr_class_str(ip, port) != ADDR_PUBLIC)
+			fe->origin_private = 1;
+	}
 	fetch_set(&fe->reason, rlen > 0 ? fetch_header_value(reason, rlen) :
 	    NULL);
 	fetch_set(&fe->location, NULL);
@@ -589,6 +752,14 @@ fetch_header_cb(char *buf, size_t size, size_t n, void *arg)
 		curl_easy_getinfo(fe->easy, CURLINFO_EFFECTIVE_URL, &url);
 		fetch_set(&fe->location, fetch_resolve(url != NULL ? url :
 		    fe->url, val));
+		if (strncasecmp(url != NULL ? url : fe->url, "https:", 6) == 0 &&
+		    strncasecmp(fe->location, "http:", 5) == 0) {
+			/* What came over TLS does not go on in the clear. */
+			xasprintf(&fe->refused, "redirect from https to %s "
+			    "refused", fe->location);
+			free(val);
+			return (0);
+		}
 		/* A permanent redirect is recorded while the chain stays so. */
 		if (fe->perm_chain &&
 		    (fe->status == 301 || fe->status == 308))
@@ -656,6 +827,8 @@ fetch_error(struct fetch *fe, CURLcode rc)
 {
 	char	*s, *msg = NULL;
 
+	if (fe->refused != NULL)
+		return (xstrdup(fe->refused));
 	if (fe->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		xasprintf(&s, "body exceeds max-body (%lld bytes)",
 		    (long long)fetch_max_body);
@@ -858,6 +1031,8 @@ fetch_start(const struct fetch_request *req, fetch_done_cb cb, void *arg)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, fe);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, fe);
 
 	if (req->etag != NULL && fetch_header_ok(req->etag,
 	    strlen(req->etag))) {
