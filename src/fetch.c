@@ -185,6 +185,7 @@ fetch_result_free(struct fetch_result *r)
 	if (r == NULL)
 		return;
 	free(r->error);
+	free(r->warning);
 	free(r->etag);
 	free(r->last_modified);
 	free(r->redirect_url);
@@ -779,17 +780,22 @@ fetch_parser_start(struct fetch *fe, const char *base)
 		fe->parser = parser_new(base, fetch_item_cb, fe);
 }
 
-/* Count decoded bytes against max-body; 0 if still within. */
-static int
+/*
+ * Count decoded bytes against max-body: how many of n are within it (n
+ * while the body is; fewer, and too_big set, once it is not).
+ */
+static size_t
 fetch_count(struct fetch *fe, size_t n)
 {
+	int64_t	left = fetch_max_body - fe->res->bytes;
+
+	if (fetch_max_body > 0 && (int64_t)n > left) {
+		fe->too_big = 1;
+		n = left > 0 ? (size_t)left : 0;
+	}
 	fe->res->bytes += (int64_t)n;
 	fetch_stats.bytes += (int64_t)n;
-	if (fetch_max_body > 0 && fe->res->bytes > fetch_max_body) {
-		fe->too_big = 1;
-		return (-1);
-	}
-	return (0);
+	return (n);
 }
 
 /*
@@ -800,22 +806,22 @@ static size_t
 fetch_write_cb(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct fetch	*fe = arg;
-	size_t		 len = size * n;
+	size_t		 len = size * n, keep;
 	char		*url = NULL;
 
-	if (fetch_count(fe, len) != 0)
-		return (0);
+	keep = fetch_count(fe, len);
 	if (fe->status < 200 || fe->status > 299)
-		return (len);
+		return (keep == len ? len : 0);
 	if (fe->parser == NULL) {
 		curl_easy_getinfo(fe->easy, CURLINFO_EFFECTIVE_URL, &url);
 		fetch_parser_start(fe, url != NULL ? url : fe->url);
 	}
-	if (parser_push(fe->parser, ptr, len) != 0) {
+	/* Over max-body: what fits is parsed, for the items it holds. */
+	if (keep > 0 && parser_push(fe->parser, ptr, keep) != 0) {
 		fe->parse_failed = 1;
 		return (0);
 	}
-	return (len);
+	return (keep == len ? len : 0);
 }
 
 /* ---------------------------------------------------------------- */
@@ -855,6 +861,27 @@ fetch_error(struct fetch *fe, CURLcode rc)
 	return (xstrdup(curl_easy_strerror(rc)));
 }
 
+/*
+ * Whether a document cut at max-body keeps the items read before the cap:
+ * then the result carries the warning.  (The parser's verdict on a
+ * document cut short is no news.)
+ */
+static int
+fetch_truncated(struct fetch *fe)
+{
+	char	*cause = NULL;
+
+	if (!fe->too_big || fe->parse_failed || fe->parser == NULL ||
+	    fe->res->nitems == 0)
+		return (0);
+	parser_finish(fe->parser, &cause);
+	free(cause);
+	xasprintf(&fe->res->warning, "truncated: the body exceeds max-body "
+	    "(%lld bytes); kept the %zu items before it",
+	    (long long)fetch_max_body, fe->res->nitems);
+	return (1);
+}
+
 /* A transfer ended (curl's result in rc): decide the outcome, hand back. */
 static void
 fetch_finish(struct fetch *fe, CURLcode rc)
@@ -868,7 +895,10 @@ fetch_finish(struct fetch *fe, CURLcode rc)
 	curl_easy_getinfo(fe->easy, CURLINFO_RESPONSE_CODE, &code);
 	/* Only a chain that ended in a response says where it went. */
 	fe->res->complete = rc == CURLE_OK;
-	if (rc != CURLE_OK) {
+	if (rc != CURLE_OK && code >= 200 && code <= 299 &&
+	    fetch_truncated(fe))
+		oc = FETCH_OK;
+	else if (rc != CURLE_OK) {
 		oc = FETCH_ERROR;
 		error = fetch_error(fe, rc);
 	} else if (code >= 200 && code <= 299) {
@@ -907,6 +937,7 @@ fetch_file(struct fetch *fe, const char *stored_etag)
 	char		*path = NULL, *host = NULL, *error = NULL, *stamp;
 	char		 buf[65536];
 	ssize_t		 n;
+	size_t		 keep;
 	int		 fd = -1;
 	enum fetch_outcome oc = FETCH_ERROR;
 
@@ -949,12 +980,16 @@ fetch_file(struct fetch *fe, const char *stored_etag)
 		}
 		if (n == 0)
 			break;
-		if (fetch_count(fe, (size_t)n) != 0) {
-			error = fetch_error(fe, CURLE_OK);
+		keep = fetch_count(fe, (size_t)n);
+		if (keep > 0 && parser_push(fe->parser, buf, keep) != 0)
+			break;
+		if (fe->too_big) {
+			if (fetch_truncated(fe))
+				oc = FETCH_OK;
+			else
+				error = fetch_error(fe, CURLE_OK);
 			goto done;
 		}
-		if (parser_push(fe->parser, buf, (size_t)n) != 0)
-			break;
 	}
 	if (parser_finish(fe->parser, &error) != 0) {
 		if (error == NULL)
@@ -1024,9 +1059,6 @@ fetch_start(const struct fetch_request *req, fetch_done_cb cb, void *arg)
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
 	    fetch_opts.low_speed_limit);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, fetch_opts.low_speed_time);
-	if (fetch_max_body > 0)
-		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-		    (curl_off_t)fetch_max_body);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_header_cb);

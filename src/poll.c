@@ -163,7 +163,8 @@ poll_fetched(struct fetch_result *res, void *arg)
 			poll_set(&row->last_modified, res->last_modified);
 		row->last_success = p->now;
 		row->errors = 0;
-		poll_set(&row->last_error, NULL);
+		/* A truncated document: stored, and the feed says so. */
+		poll_set(&row->last_error, res->warning);
 		row->gone = 0;
 		break;
 	case FETCH_GONE:
@@ -248,6 +249,8 @@ poll_log(const struct poll *p)
 
 	switch (res->outcome) {
 	case FETCH_OK:
+		if (res->warning != NULL)
+			log_warnx("%s: %s", p->url, res->warning);
 		if (res->http_status == 0)
 			log_info("%s: read, %d new, %d updated", p->url,
 			    p->nnew, p->nupd);

@@ -1,10 +1,11 @@
 #!/bin/sh
 # daemon_faults.sh: one feedd --once run over a good feed and every kind of
 # broken one (DNS failure, refused connection, timeout, 404, 500, TLS error,
-# HTML, malformed XML, endless body, gzip bomb, truncated body, garbage,
-# redirect loop, redirects to file:// and ftp://).  Each failure is recorded
-# on its own feed and logged once; the good feed is stored all the same;
-# nothing of a failed transfer is stored.
+# HTML, malformed XML, endless body with no item in it, gzip bomb,
+# truncated body, garbage, redirect loop, redirects to file:// and
+# ftp://).  Each failure is recorded on its own feed and logged once; the
+# good feed is stored all the same; nothing of a failed transfer is stored
+# (a document cut by max-body keeps its items: daemon_truncate.sh).
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP no sqlite3"; exit 0; }
@@ -35,7 +36,7 @@ cat > "$T/script.json" <<'JSON'
  "/page.html": {"content_type": "text/html",
    "body": "<!DOCTYPE html>\n<html><head><title>Hi</title></head><body><p>Not a feed</p></body></html>\n"},
  "/bad.xml": {"body": "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>t</title>\n<item><title>x</item></channel></rss>\n"},
- "/endless.xml": {"endless": true,
+ "/endless.xml": {"endless": true, "filler": "<!-- more -->\n",
    "body": "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>E</title>"},
  "/bomb.xml": {"gzip_bomb": 8000000},
  "/trunc.xml": {"body_file": "trunc.xml", "truncate": 180},
