@@ -39,6 +39,7 @@
 
 #define CTL_NEW_LIMIT	100	/* `new` shows this many unless --limit */
 #define CTL_MAX_FEEDS	256	/* --feed given this many times */
+#define CTL_MAX_LINE	(64 * 1024 * 1024) /* a response line, at most */
 
 struct feedctl_cmd {
 	const char	*name;
@@ -473,8 +474,39 @@ feedctl_parse_line(size_t n)
 }
 
 /*
+ * Read one line of at most CTL_MAX_LINE bytes from fp into *line
+ * (grown as needed, NUL-terminated); its length, -1 at end of stream or
+ * on an error (errno set), or -2 when the line is longer than the cap.
+ */
+static ssize_t
+feedctl_getline(char **line, size_t *cap, FILE *fp)
+{
+	size_t	n = 0;
+	int	ch;
+
+	for (;;) {
+		if (n + 2 > *cap) {
+			*cap = *cap == 0 ? 4096 : *cap * 2;
+			*line = xrealloc(*line, *cap);
+		}
+		if ((ch = getc_unlocked(fp)) == EOF) {
+			if (n == 0 || ferror(fp))
+				return (-1);
+			break;
+		}
+		(*line)[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+		if (n > CTL_MAX_LINE)
+			return (-2);
+	}
+	(*line)[n] = '\0';
+	return ((ssize_t)n);
+}
+
+/*
  * Read one response line into feedctl_line; its length, or -1 at end of
- * stream when eof_ok.
+ * stream when eof_ok.  A line over CTL_MAX_LINE is not feedd's.
  */
 static ssize_t
 feedctl_recv_line(int eof_ok)
@@ -484,7 +516,10 @@ feedctl_recv_line(int eof_ok)
 	ssize_t		 n;
 
 	errno = 0;
-	if ((n = getline(&line, &cap, feedctl_in)) == -1) {
+	if ((n = feedctl_getline(&line, &cap, feedctl_in)) == -2)
+		errx(EXIT_DAEMON, "%s: bad response from feedd: a line over "
+		    "%d bytes", feedctl_socket_path(), CTL_MAX_LINE);
+	if (n == -1) {
 		free(line);
 		line = NULL;
 		cap = 0;

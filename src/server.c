@@ -14,7 +14,12 @@
  *   than SERVER_OUT_HIWAT bytes wait to be sent; a streamed listing is
  *   produced a page at a time as the socket drains; a client whose pending
  *   output passes PROTO_MAX_OUTPUT (a follower that stopped reading) is cut
- *   off.
+ *   off; and all clients' pending output together stays within
+ *   SERVER_OUT_BUDGET: past it, the client with the most is cut off (a
+ *   slow reader is dropped before it costs memory).
+ * - A client with nothing to do (no request in progress, no output, not
+ *   following) for SERVER_IDLE_TIMEOUT is closed; at the client limits,
+ *   the longest idle one is closed to make room.
  * - EV_WRITE is armed only while output is queued and a write would block;
  *   output is batched and flushed from an ev_prepare before the loop sleeps
  *   (redis beforeSleep).
@@ -56,6 +61,9 @@
 #define SERVER_MAX_CLIENTS	1024		/* at once, at most ... */
 #define SERVER_FD_RESERVE	128		/* ... leaving these descriptors */
 #define SERVER_MAX_CLIENTS_UID	256		/* of one user at once */
+#define SERVER_OUT_BUDGET	(64 * 1024 * 1024) /* queued output, all */
+#define SERVER_IDLE_TIMEOUT	300.		/* s: a client doing nothing */
+#define SERVER_SWEEP		10.		/* s: between idle sweeps */
 
 struct client {
 	int		 fd;
@@ -78,6 +86,7 @@ struct client {
 	size_t		 in_off;	/* first unprocessed byte */
 	struct buf	 out;
 	size_t		 out_off;	/* first unsent byte */
+	size_t		 out_noted;	/* its share of server_out_queued */
 
 	struct server_stream *stream;	/* a listing (server_cmd.c) */
 
@@ -119,6 +128,9 @@ static ev_io		 server_ev_accept;
 static ev_timer		 server_ev_pause;
 static ev_prepare	 server_ev_prepare;
 static ev_idle		 server_ev_idle;
+static ev_timer		 server_ev_sweep;
+static size_t		 server_out_queued;	/* all clients' pending */
+static double		 server_idle_timeout = SERVER_IDLE_TIMEOUT;
 
 static void	server_client_kill(struct client *, const char *);
 static void	server_follow_fill(struct client *);
@@ -131,9 +143,41 @@ server_client_pending(const struct client *c)
 	return (c->out.len - c->out_off);
 }
 
+/* Keep server_out_queued, the pending output of all clients, current. */
+static void
+server_out_note(struct client *c)
+{
+	size_t	n = c->flags & CLIENT_DEAD ? 0 : server_client_pending(c);
+
+	server_out_queued = server_out_queued - c->out_noted + n;
+	c->out_noted = n;
+}
+
+/*
+ * Past the budget of queued output: cut off the client that holds the
+ * most (the slowest reader), until within it.
+ */
+static void
+server_out_budget(void)
+{
+	struct client	*c, *big;
+
+	while (server_out_queued > SERVER_OUT_BUDGET) {
+		big = NULL;
+		TAILQ_FOREACH(c, &server_list, entry)
+			if (!(c->flags & CLIENT_DEAD) && (big == NULL ||
+			    c->out_noted > big->out_noted))
+				big = c;
+		if (big == NULL)
+			break;
+		server_client_kill(big, "output budget of all clients "
+		    "reached (not reading)");
+	}
+}
+
 /*
  * Queue one JSON line for a client and release the object; cut the client
- * off past the output cap.
+ * off past the output cap, or the slowest one past the budget of all.
  */
 void
 server_reply(struct client *c, json_t *obj)
@@ -142,8 +186,11 @@ server_reply(struct client *c, json_t *obj)
 		if (server_client_pending(c) > PROTO_MAX_OUTPUT)
 			server_client_kill(c, "output cap reached "
 			    "(not reading)");
-		else
+		else {
 			proto_dump(&c->out, obj);
+			server_out_note(c);
+			server_out_budget();
+		}
 	}
 	json_decref(obj);
 }
@@ -237,6 +284,7 @@ server_client_kill(struct client *c, const char *why)
 	else
 		log_debug("client %u: closed", c->num);
 	c->flags |= CLIENT_DEAD;
+	server_out_note(c);
 	ev_io_stop(feedd_loop, &c->ev_read);
 	ev_io_stop(feedd_loop, &c->ev_write);
 	close(c->fd);
@@ -274,6 +322,7 @@ server_client_flush(struct client *c)
 		    server_client_pending(c), MSG_NOSIGNAL);
 		if (n > 0) {
 			c->out_off += (size_t)n;
+			server_out_note(c);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -300,6 +349,7 @@ server_client_flush(struct client *c)
 		return;
 	buf_reset(&c->out);
 	c->out_off = 0;
+	server_out_note(c);
 	if (ev_is_active(&c->ev_write))
 		ev_io_stop(feedd_loop, &c->ev_write);
 	/* A shrunk buffer after a big listing gives memory back. */
@@ -683,6 +733,19 @@ server_client_add(int fd)
 	    (long)cred.pid, (long)cred.uid);
 }
 
+/* Every SERVER_SWEEP: close the clients idle past the timeout. */
+static void
+server_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct client	*c;
+	double		 now = ev_now(loop);
+
+	TAILQ_FOREACH(c, &server_list, entry)
+		if (server_client_idle(c) &&
+		    now - c->active >= server_idle_timeout)
+			server_client_kill(c, "idle, closed");
+}
+
 /* Accepting is paused after EMFILE; resume after a second. */
 static void
 server_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -873,6 +936,8 @@ server_start(const char *path, int listen_fd, const char *group,
     const struct server_hooks *hooks, char **cause)
 {
 	struct group	*gr;
+	const char	*env;
+	double		 t;
 	int		 fl;
 
 	if (server_running) {
@@ -913,6 +978,16 @@ server_start(const char *path, int listen_fd, const char *group,
 	ev_prepare_init(&server_ev_prepare, server_prepare_cb);
 	ev_prepare_start(feedd_loop, &server_ev_prepare);
 	ev_unref(feedd_loop);	/* the prepare watcher keeps nothing alive */
+	/* $FEEDD_CLIENT_TIMEOUT (seconds) shortens the idle timeout, for tests. */
+	if ((env = getenv("FEEDD_CLIENT_TIMEOUT")) != NULL &&
+	    (t = strtod(env, NULL)) > 0)
+		server_idle_timeout = t;
+	ev_timer_init(&server_ev_sweep, server_sweep_cb,
+	    server_idle_timeout < SERVER_SWEEP ? server_idle_timeout / 2 :
+	    SERVER_SWEEP, server_idle_timeout < SERVER_SWEEP ?
+	    server_idle_timeout / 2 : SERVER_SWEEP);
+	ev_timer_start(feedd_loop, &server_ev_sweep);
+	ev_unref(feedd_loop);	/* nor does the sweep */
 	ev_idle_init(&server_ev_idle, server_idle_cb);
 	server_hooks = hooks;
 	server_running = 1;
@@ -964,6 +1039,10 @@ server_stop(void)
 	ev_timer_stop(feedd_loop, &server_ev_pause);
 	ev_ref(feedd_loop);
 	ev_prepare_stop(feedd_loop, &server_ev_prepare);
+	if (ev_is_active(&server_ev_sweep)) {
+		ev_ref(feedd_loop);
+		ev_timer_stop(feedd_loop, &server_ev_sweep);
+	}
 	ev_idle_stop(feedd_loop, &server_ev_idle);
 	if (server_fd != -1)
 		close(server_fd);
