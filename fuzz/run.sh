@@ -61,12 +61,15 @@ for name in "$@"; do
 	cpu=?
 	[ -s "$B/fuzz-$name.cpu" ] &&
 	    cpu=$(tail -n 1 "$B/fuzz-$name.cpu" | awk -F+ '{ print $1 + $2 }')
-	nart=$(find "$art" -type f | wc -l)
+	# A slow unit is an input that took over 10 s once: on a busy or
+	# stopped (SIGSTOP) machine it is no finding; each is listed apart.
+	nart=$(find "$art" -type f ! -name 'slow-unit-*' | wc -l)
+	nslow=$(find "$art" -type f -name 'slow-unit-*' | wc -l)
 	ncorp=$(find "$corpus" -type f | wc -l)
 	[ "$nart" -eq 0 ] || found=1
-	printf 'fuzz_%s: %ss wall, %s s CPU, %s executions, corpus %s, findings %s\n' \
+	printf 'fuzz_%s: %ss wall, %s s CPU, %s executions, corpus %s, findings %s, slow units %s\n' \
 	    "$name" "$((end - start))" "${cpu:-?}" "${execs:-?}" "$ncorp" \
-	    "$nart" |
+	    "$nart" "$nslow" |
 	    tee -a "$report"
 done
 exit $found
