@@ -197,18 +197,63 @@ struct san_state {
 	htmlParserCtxtPtr ctxt;
 };
 
-static int
-sanitize_elem_cmp(const void *key, const void *elem)
+/*
+ * sanitize_elems by name: an open-addressing hash table of indexes + 1,
+ * filled on first use (a lookup per tag is most of the fast path's cost).
+ */
+#define SAN_HASH_SIZE	256
+static uint8_t		 sanitize_hash[SAN_HASH_SIZE];
+static int		 sanitize_hash_ready;
+
+/* FNV-1a of a name, lowercased into buf as it goes (n < 16). */
+static uint32_t
+sanitize_hash_name(const char *name, size_t n, char *buf)
 {
-	return (strcasecmp(key, ((const struct san_elem *)elem)->name));
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		buf[i] = (char)tolower((unsigned char)name[i]);
+		h = (h ^ (uint8_t)buf[i]) * 16777619u;
+	}
+	buf[n] = '\0';
+	return (h);
+}
+
+/* An element by name (n bytes, any case), or NULL. */
+static const struct san_elem *
+sanitize_elem_n(const char *name, size_t n)
+{
+	const size_t	 nelems = sizeof sanitize_elems /
+			    sizeof sanitize_elems[0];
+	char		 buf[16];
+	uint32_t	 i;
+	size_t		 k;
+
+	if (!sanitize_hash_ready) {
+		for (k = 0; k < nelems; k++) {
+			i = sanitize_hash_name(sanitize_elems[k].name,
+			    strlen(sanitize_elems[k].name), buf);
+			for (i &= SAN_HASH_SIZE - 1; sanitize_hash[i] != 0;
+			    i = (i + 1) & (SAN_HASH_SIZE - 1))
+				;
+			sanitize_hash[i] = (uint8_t)(k + 1);
+		}
+		sanitize_hash_ready = 1;
+	}
+	if (n == 0 || n >= sizeof buf)
+		return (NULL);
+	for (i = sanitize_hash_name(name, n, buf) & (SAN_HASH_SIZE - 1);
+	    sanitize_hash[i] != 0; i = (i + 1) & (SAN_HASH_SIZE - 1))
+		if (strcmp(sanitize_elems[sanitize_hash[i] - 1].name, buf) == 0)
+			return (&sanitize_elems[sanitize_hash[i] - 1]);
+	return (NULL);
 }
 
 static const struct san_elem *
 sanitize_elem(const char *name)
 {
-	return (bsearch(name, sanitize_elems, sizeof sanitize_elems /
-	    sizeof sanitize_elems[0], sizeof sanitize_elems[0],
-	    sanitize_elem_cmp));
+	return (sanitize_elem_n(name, strlen(name)));
 }
 
 /*
@@ -555,17 +600,13 @@ sanitize_error_cb(void *ctx, xmlErrorPtr error)
 {
 }
 
-/* An element by name (n bytes, any case), or NULL. */
-static const struct san_elem *
-sanitize_elem_n(const char *name, size_t n)
+/* Append ' name="'. */
+static void
+sanitize_attr_start(struct buf *out, const char *name)
 {
-	char	buf[16];
-
-	if (n >= sizeof buf)
-		return (NULL);
-	memcpy(buf, name, n);
-	buf[n] = '\0';
-	return (sanitize_elem(buf));
+	buf_addc(out, ' ');
+	buf_adds(out, name);
+	buf_add(out, "=\"", 2);
 }
 
 /* Append an attribute value as given: entities stay, quotes are made safe. */
@@ -710,7 +751,7 @@ sanitize_fast(struct san_state *st, const char *s, size_t len)
 			if (strcmp(lname, "srcset") == 0)
 				goto slow;
 			if ((kind = sanitize_url_kind(e, lname)) < 0) {
-				buf_printf(out, " %s=\"", lname);
+				sanitize_attr_start(out, lname);
 				sanitize_raw_value(out, v, vlen);
 				buf_addc(out, '"');
 				continue;
@@ -733,7 +774,7 @@ sanitize_fast(struct san_state *st, const char *s, size_t len)
 			free(ref);
 			if (u == NULL)
 				continue;	/* not kept (and counted) */
-			buf_printf(out, " %s=\"", lname);
+			sanitize_attr_start(out, lname);
 			sanitize_raw_value(out, u, strlen(u));
 			buf_addc(out, '"');
 			free(u);
