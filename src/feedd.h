@@ -345,6 +345,10 @@ char		*html_to_text(const char *, size_t, int);
 #define HTML_TEXT_LINKS		0x1	/* number links, list them at end */
 #define HTML_TEXT_INLINE	0x2	/* one line: fold whitespace (titles) */
 char		*html_clean_input(const char *, size_t *);
+struct _xmlSAXHandler;
+struct _xmlParserCtxt;
+void		 html_sax_parse(struct _xmlSAXHandler *, void *,
+		     struct _xmlParserCtxt **, const char *, size_t, int);
 
 /* sanitize.c: safe HTML for contents, and the URL schemes kept. */
 size_t		 sanitize_html(struct buf *, const char *, size_t,

@@ -853,27 +853,21 @@ html_error_cb(void *ctx, xmlErrorPtr error)
 }
 
 /*
- * Parse with libxml2's HTML parser and lay the text out from its SAX
- * events, so no tree is built: memory stays flat however deep the
- * nesting, and every event costs the same.
+ * Run libxml2's HTML parser over html (len bytes of UTF-8) with sax's
+ * callbacks and data as their context; errors go nowhere, and no tree is
+ * built.  *ctxtp holds the parser while it runs (to stop it).  For this
+ * file and sanitize.c; options adds to the common ones.
  */
-static void
-html_parse(struct html_state *st, const char *html, size_t len)
+void
+html_sax_parse(htmlSAXHandler *sax, void *data, htmlParserCtxtPtr *ctxtp,
+    const char *html, size_t len, int options)
 {
-	htmlSAXHandler		 sax;
 	htmlSAXHandler		*oldsax;
 	htmlParserCtxtPtr	 ctxt;
 	xmlCharEncodingHandler	*utf8;
 
-	memset(&sax, 0, sizeof sax);
-	sax.initialized = XML_SAX2_MAGIC;	/* so serror is used */
-	sax.startElement = html_start_cb;
-	sax.endElement = html_end_cb;
-	sax.characters = html_text_cb;
-	sax.ignorableWhitespace = html_text_cb;
-	sax.cdataBlock = html_text_cb;
-	sax.serror = html_error_cb;
-
+	sax->initialized = XML_SAX2_MAGIC;	/* so serror is used */
+	sax->serror = html_error_cb;
 	if ((ctxt = htmlCreateMemoryParserCtxt(html, (int)len)) == NULL)
 		return;
 	/*
@@ -883,21 +877,40 @@ html_parse(struct html_state *st, const char *html, size_t len)
 	 */
 	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC |
-	    HTML_PARSE_NODEFDTD | XML_PARSE_HUGE);
+	    HTML_PARSE_NODEFDTD | XML_PARSE_HUGE | options);
 	if ((utf8 = xmlFindCharEncodingHandler("UTF-8")) != NULL)
 		xmlSwitchToEncoding(ctxt, utf8);
 	oldsax = ctxt->sax;
-	ctxt->sax = &sax;
-	ctxt->userData = st;
-	st->ctxt = ctxt;
+	ctxt->sax = sax;
+	ctxt->userData = data;
+	*ctxtp = ctxt;
 	htmlParseDocument(ctxt);
-	st->ctxt = NULL;
+	*ctxtp = NULL;
 	ctxt->sax = oldsax;
 	ctxt->userData = NULL;
 	if (ctxt->myDoc != NULL)
 		xmlFreeDoc(ctxt->myDoc);
 	ctxt->myDoc = NULL;
 	htmlFreeParserCtxt(ctxt);
+}
+
+/*
+ * Parse with libxml2's HTML parser and lay the text out from its SAX
+ * events, so no tree is built: memory stays flat however deep the
+ * nesting, and every event costs the same.
+ */
+static void
+html_parse(struct html_state *st, const char *html, size_t len)
+{
+	htmlSAXHandler		 sax;
+
+	memset(&sax, 0, sizeof sax);
+	sax.startElement = html_start_cb;
+	sax.endElement = html_end_cb;
+	sax.characters = html_text_cb;
+	sax.ignorableWhitespace = html_text_cb;
+	sax.cdataBlock = html_text_cb;
+	html_sax_parse(&sax, st, &st->ctxt, html, len, 0);
 	if (st->media != NULL)
 		html_media(st);
 }

@@ -35,9 +35,6 @@
 #include <strings.h>
 
 #include <libxml/HTMLparser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/tree.h>
-#include <libxml/xmlversion.h>
 
 #include "feedd.h"
 
@@ -589,17 +586,6 @@ sanitize_text_cb(void *ctx, const xmlChar *s, int len)
 	sanitize_escape(&st->out, (const char *)s, (size_t)len, 0);
 }
 
-/* SAX: errors go nowhere. */
-#if LIBXML_VERSION >= 21200
-static void
-sanitize_error_cb(void *ctx, const xmlError *error)
-#else
-static void
-sanitize_error_cb(void *ctx, xmlErrorPtr error)
-#endif
-{
-}
-
 /* Append ' name="'. */
 static void
 sanitize_attr_start(struct buf *out, const char *name)
@@ -829,9 +815,6 @@ sanitize_run(struct buf *out, const char *html, size_t len,
 {
 	struct san_state	 st;
 	htmlSAXHandler		 sax;
-	htmlSAXHandler		*oldsax;
-	htmlParserCtxtPtr	 ctxt;
-	xmlCharEncodingHandler	*utf8;
 	struct buf		 in = { NULL, 0, 0 };
 	char			*clean;
 	int			 i;
@@ -856,36 +839,15 @@ sanitize_run(struct buf *out, const char *html, size_t len,
 	buf_add(&in, html, len);
 	free(clean);
 	memset(&sax, 0, sizeof sax);
-	sax.initialized = XML_SAX2_MAGIC;	/* so serror is used */
 	sax.startElement = sanitize_start_cb;
 	sax.endElement = sanitize_end_cb;
 	sax.characters = sanitize_text_cb;
 	sax.ignorableWhitespace = sanitize_text_cb;
 	/* cdataBlock: the text of script and style, dropped. */
-	sax.serror = sanitize_error_cb;
-	if ((ctxt = htmlCreateMemoryParserCtxt(in.data, (int)in.len)) == NULL) {
-		buf_free(&in);
-		return (0);
-	}
-	/* As html.c: the encoding is UTF-8 whatever a <meta> says. */
-	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
-	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC |
-	    HTML_PARSE_NODEFDTD | HTML_PARSE_NOIMPLIED | XML_PARSE_HUGE);
-	if ((utf8 = xmlFindCharEncodingHandler("UTF-8")) != NULL)
-		xmlSwitchToEncoding(ctxt, utf8);
-	oldsax = ctxt->sax;
-	ctxt->sax = &sax;
-	ctxt->userData = &st;
-	st.ctxt = ctxt;
 	st.out = *out;
-	htmlParseDocument(ctxt);
+	html_sax_parse(&sax, &st, &st.ctxt, in.data, in.len,
+	    HTML_PARSE_NOIMPLIED);
 	*out = st.out;
-	ctxt->sax = oldsax;
-	ctxt->userData = NULL;
-	if (ctxt->myDoc != NULL)
-		xmlFreeDoc(ctxt->myDoc);
-	ctxt->myDoc = NULL;
-	htmlFreeParserCtxt(ctxt);
 	free(st.open);
 	buf_free(&in);
 	if (out->data == NULL)

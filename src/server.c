@@ -902,16 +902,9 @@ server_listen(const char *path, char **cause)
 		 * Group=feedd) needs no chown(2), which the unit's system
 		 * call filter denies (@privileged).
 		 */
-		if ((stat(path, &sb) != 0 || sb.st_gid != server_gid) &&
-		    chown(path, (uid_t)-1, server_gid) != 0) {
-			xasprintf(cause, "%s: socket-group: %s", path,
-			    strerror(errno));
-			close(fd);
-			unlink(path);
-			server_unlink = 0;
-			return (-1);
-		}
-		if (chmod(path, 0660) != 0) {
+		if (((stat(path, &sb) != 0 || sb.st_gid != server_gid) &&
+		    chown(path, (uid_t)-1, server_gid) != 0) ||
+		    chmod(path, 0660) != 0) {
 			xasprintf(cause, "%s: socket-group: %s", path,
 			    strerror(errno));
 			close(fd);
