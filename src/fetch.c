@@ -599,42 +599,27 @@ fetch_addr_class_str(const char *ip, long port)
 }
 
 /*
- * CURLOPT_OPENSOCKETFUNCTION: the address curl is about to connect to, for
- * the URL or for a redirect, after DNS (so a name that resolves somewhere
- * else the second time gains nothing).  A link-local address is refused
- * always, a private or loopback one when the chain came from a public
- * address: the feeds file may name a feed on the LAN, a stranger's
- * redirect may not lead there.  allow-private-networks lifts both.
+ * Whether the transfer may talk to ip:port, for the URL (before any
+ * response) or for a redirect; when not, fe->refused says why.  A
+ * link-local address is refused always, a private or loopback one when
+ * the chain came from a public address: the feeds file may name a feed
+ * on the LAN, a stranger's redirect may not lead there.
+ * allow-private-networks lifts both.
  */
-static curl_socket_t
-fetch_opensocket_cb(void *arg, curlsocktype purpose,
-    struct curl_sockaddr *sa)
+static int
+fetch_addr_allowed(struct fetch *fe, const char *ip, long port)
 {
-	struct fetch		*fe = arg;
-	struct sockaddr_in	*in4 = (struct sockaddr_in *)&sa->addr;
-	struct sockaddr_in6	*in6 = (struct sockaddr_in6 *)&sa->addr;
-	enum fetch_addr		 c;
-	char			 ip[INET6_ADDRSTRLEN];
-	long			 port;
+	enum fetch_addr	c;
 
-	if (purpose != CURLSOCKTYPE_IPCXN || fetch_opts.allow_private)
-		goto open;
-	if (sa->family == AF_INET) {
-		inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof ip);
-		port = ntohs(in4->sin_port);
-	} else if (sa->family == AF_INET6) {
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
-		port = ntohs(in6->sin6_port);
-	} else
-		goto open;
-	if ((c = fetch_addr_class_str(ip, port)) == ADDR_PUBLIC)
-		goto open;
+	if (fetch_opts.allow_private ||
+	    (c = fetch_addr_class_str(ip, port)) == ADDR_PUBLIC)
+		return (1);
 	if (c == ADDR_PRIVATE && fe->nresp == 0) {
 		fe->origin_private = 1;		/* the feeds file's own URL */
-		goto open;
+		return (1);
 	}
 	if (c == ADDR_PRIVATE && fe->origin_private)
-		goto open;
+		return (1);
 	free(fe->refused);
 	if (fe->nresp == 0)
 		xasprintf(&fe->refused, "%s is %s address: refused "
@@ -643,9 +628,47 @@ fetch_opensocket_cb(void *arg, curlsocktype purpose,
 		xasprintf(&fe->refused, "redirect to %s refused: %s is %s "
 		    "address (allow-private-networks)", fe->location != NULL ?
 		    fe->location : "?", ip, fetch_addr_names[c]);
-	return (CURL_SOCKET_BAD);
-open:
+	return (0);
+}
+
+/*
+ * CURLOPT_OPENSOCKETFUNCTION: the address curl is about to connect to, for
+ * the URL or for a redirect, after DNS (so a name that resolves somewhere
+ * else the second time gains nothing): a refused one is not connected to.
+ */
+static curl_socket_t
+fetch_opensocket_cb(void *arg, curlsocktype purpose,
+    struct curl_sockaddr *sa)
+{
+	struct fetch		*fe = arg;
+	struct sockaddr_in	*in4 = (struct sockaddr_in *)&sa->addr;
+	struct sockaddr_in6	*in6 = (struct sockaddr_in6 *)&sa->addr;
+	char			 ip[INET6_ADDRSTRLEN];
+
+	if (purpose == CURLSOCKTYPE_IPCXN && sa->family == AF_INET) {
+		inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof ip);
+		if (!fetch_addr_allowed(fe, ip, ntohs(in4->sin_port)))
+			return (CURL_SOCKET_BAD);
+	} else if (purpose == CURLSOCKTYPE_IPCXN && sa->family == AF_INET6) {
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+		if (!fetch_addr_allowed(fe, ip, ntohs(in6->sin6_port)))
+			return (CURL_SOCKET_BAD);
+	}
 	return (socket(sa->family, sa->socktype, sa->protocol));
+}
+
+/*
+ * CURLOPT_PREREQFUNCTION: the address of the connection a request is
+ * about to go out on, new or reused.  A redirect to a host another
+ * transfer is connected to reuses that connection without opening a
+ * socket: this catches it before the request is sent.
+ */
+static int
+fetch_prereq_cb(void *arg, char *ip, char *local_ip, int port,
+    int local_port)
+{
+	return (fetch_addr_allowed(arg, ip, port) ? CURL_PREREQFUNC_OK :
+	    CURL_PREREQFUNC_ABORT);
 }
 
 /* A new response starts (status line): forget the previous one's fields. */
@@ -655,17 +678,7 @@ fetch_new_response(struct fetch *fe, int status, const char *reason,
 {
 	struct fetch_result	*r = fe->res;
 
-	char			*ip = NULL;
-	long			 port = 0;
-
-	if (fe->nresp++ == 0 &&
-	    curl_easy_getinfo(fe->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
-	    ip != NULL) {
-		/* The URL's own address, even over a reused connection. */
-		curl_easy_getinfo(fe->easy, CURLINFO_PRIMARY_PORT, &port);
-		if (fetch_addr_class_str(ip, port) != ADDR_PUBLIC)
-			fe->origin_private = 1;
-	}
+	fe->nresp++;
 	fetch_set(&fe->reason, rlen > 0 ? fetch_header_value(reason, rlen) :
 	    NULL);
 	fetch_set(&fe->location, NULL);
@@ -1065,6 +1078,8 @@ fetch_start(const struct fetch_request *req, fetch_done_cb cb, void *arg)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, fe);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, fe);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, fe);
 
 	if (req->etag != NULL && fetch_header_ok(req->etag,
 	    strlen(req->etag))) {

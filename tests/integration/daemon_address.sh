@@ -42,10 +42,12 @@ PPORT=$(cat "$T/priv.port")
 PRIV="http://127.0.0.1:$PPORT"
 
 # The "public" server: redirects into the private one, by address and by
-# name, and to the metadata address.
+# name, and to the metadata address.  The redirect to loopback comes late,
+# when the connection of the private feed's poll waits in curl's pool: the
+# redirect must not slip through a reused connection.
 cat > "$T/pub.json" <<JSON
 {
- "/to-loopback.xml": {"status": 302, "location": "$PRIV/admin"},
+ "/to-loopback.xml": {"status": 302, "location": "$PRIV/admin", "delay": 1},
  "/to-name.xml": {"status": 301, "location": "http://localhost:$PPORT/admin"},
  "/to-metadata.xml": {"status": 302,
                       "location": "http://169.254.169.254/latest/meta-data/"},
