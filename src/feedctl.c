@@ -77,6 +77,7 @@ struct feedctl_filter {
 	int		 rank;
 	int		 all;
 	int		 updated;
+	int		 gone;
 };
 
 static const char	*feedctl_socket;
@@ -762,7 +763,7 @@ feedctl_number(const char *flag, const char *s)
 enum {
 	OPT_UNREAD = 256, OPT_STARRED, OPT_FEED, OPT_TAG, OPT_SINCE,
 	OPT_UNTIL, OPT_SEARCH, OPT_LIMIT, OPT_CURSOR, OPT_AFTER, OPT_OLDEST,
-	OPT_ALL, OPT_NOMARK, OPT_HELP, OPT_UPDATED, OPT_RANK
+	OPT_ALL, OPT_NOMARK, OPT_HELP, OPT_UPDATED, OPT_RANK, OPT_GONE
 };
 
 static const struct option feedctl_filter_opts[] = {
@@ -782,6 +783,7 @@ static const struct option feedctl_filter_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "updated", no_argument, NULL, OPT_UPDATED },
 	{ "rank", no_argument, NULL, OPT_RANK },
+	{ "gone", no_argument, NULL, OPT_GONE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -864,6 +866,9 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 			break;
 		case OPT_RANK:
 			f->rank = 1;
+			break;
+		case OPT_GONE:
+			f->gone = 1;
 			break;
 		}
 	}
@@ -1612,6 +1617,23 @@ feedctl_feed_status(json_t *feed, int *bad)
 }
 
 /* "feeds": the status table, problems shown under their feed. */
+/* A feed's last error, as text, after when it was found gone if it is. */
+static char *
+feedctl_gone_error(json_t *feed)
+{
+	char	*t, *s, date[32];
+	int64_t	 since = feedctl_int(feed, "gone_since");
+
+	t = feedctl_text(feedctl_str(feed, "last_error"), 0);
+	if (!json_is_true(json_object_get(feed, "gone")) || since <= 0)
+		return (t);
+	date_format_rfc3339(since, date, sizeof date);
+	date[10] = '\0';	/* the day is enough */
+	xasprintf(&s, "gone since %s: %s", date, t);
+	free(t);
+	return (s);
+}
+
 static int
 feedctl_feeds(int argc, char **argv)
 {
@@ -1626,10 +1648,12 @@ feedctl_feeds(int argc, char **argv)
 
 	memset(&f, 0, sizeof f);
 	memset(&cf, 0, sizeof cf);
-	feedctl_filters(argc, argv, F(OPT_ALL), &f);
+	feedctl_filters(argc, argv, F(OPT_ALL) | F(OPT_GONE), &f);
 	req = feedctl_request(PROTO_CMD_FEEDS);
 	if (f.all)
 		json_object_set_new(req, "all", json_true());
+	if (f.gone)
+		json_object_set_new(req, "gone", json_true());
 	if (!feedctl_json)
 		json_object_set_new(req, "brief", json_true());
 	if (optind < argc) {
@@ -1689,7 +1713,7 @@ feedctl_feeds(int argc, char **argv)
 		render_cell(&b, title, titlew, 0);
 		buf_addc(&b, '\n');
 		if (bad && *feedctl_str(feed, "last_error") != '\0') {
-			t = feedctl_text(feedctl_str(feed, "last_error"), 0);
+			t = feedctl_gone_error(feed);
 			buf_printf(&b, "%*s %s", idw, "",
 			    render_sgr("\033[31m"));
 			render_cell(&b, t, width > 0 ? width - idw - 1 : -1,

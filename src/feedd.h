@@ -165,6 +165,9 @@ struct store_feed {
 	int64_t		 item_count;	/* kept by the store (triggers) */
 	int64_t		 unread_count;
 	int64_t		 starred_count;
+	char		*conf_hash;	/* its feeds-file line, hashed */
+	int64_t		 gone_since;	/* unix seconds it was found gone */
+	int64_t		 created;	/* unix seconds it was first listed */
 };
 
 /* One item as the store returns it; strings borrowed for the callback. */
@@ -467,9 +470,8 @@ int		 store_feed_get_id(struct store *, int64_t,
 		     struct store_feed *);
 int		 store_feed_put(struct store *, const struct store_feed *);
 int		 store_feed_set_conf(struct store *, int64_t, const char *,
-		     const char *, int);
+		     const char *, int, const char *, int);
 int		 store_feeds_deactivate(struct store *);
-int		 store_feeds_clear_gone(struct store *);
 void		 store_feed_clear(struct store_feed *);
 void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);

@@ -30,6 +30,9 @@
 
 #include "feedd.h"
 
+#define POLL_DEAD_DAYS	30	/* failing this long ... */
+#define POLL_DEAD_POLLS	20	/* ... and this many polls in a row: gone */
+
 struct poll {
 	struct sched_feed	*feed;
 	const char		*url;		/* the feed's, borrowed */
@@ -124,6 +127,34 @@ poll_set(char **field, const char *s)
 }
 
 /*
+ * A feed that has failed every poll for POLL_DEAD_DAYS and at least
+ * POLL_DEAD_POLLS polls in a row (since its last success, or since it was
+ * first listed) is dead: marked gone, as after a 410, with the reason.
+ * Both, so that neither a burst of retries nor a month of a feed polled
+ * once a week decides it alone.
+ */
+static void
+poll_dead(struct poll *p, struct store_feed *row)
+{
+	int64_t	since = row->last_success > 0 ? row->last_success :
+		    row->created;
+	char	*why;
+
+	if (row->gone || row->errors < POLL_DEAD_POLLS || since <= 0 ||
+	    p->now - since < (int64_t)POLL_DEAD_DAYS * 86400)
+		return;
+	row->gone = 1;
+	row->gone_since = p->now;
+	xasprintf(&why, "dead: %d polls failed in %lld days (last: %s); not "
+	    "polled until its line in the feeds file changes", row->errors,
+	    (long long)((p->now - since) / 86400), row->last_error != NULL ?
+	    row->last_error : "?");
+	free(row->last_error);
+	row->last_error = why;
+	log_notice("%s: %s", p->url, why);
+}
+
+/*
  * The fetch is over (on the loop thread): make the feed's new row from the
  * one the poll began with and the result, plan its next due time, and
  * hand the row with the parsed items to the writer.
@@ -168,14 +199,17 @@ poll_fetched(struct fetch_result *res, void *arg)
 		row->gone = 0;
 		break;
 	case FETCH_GONE:
+		if (!row->gone)
+			row->gone_since = p->now;
 		row->gone = 1;
 		row->errors = 0;
-		poll_set(&row->last_error, "410 Gone: not polled until the "
-		    "feeds file changes");
+		poll_set(&row->last_error, "410 Gone: not polled until its "
+		    "line in the feeds file changes");
 		break;
 	case FETCH_ERROR:
 		row->errors++;
 		poll_set(&row->last_error, res->error);
+		poll_dead(p, row);
 		break;
 	}
 	/* Plan before the write: the row written carries the due time. */

@@ -457,11 +457,36 @@ struct sched_load {
 };
 
 /*
- * Phase one, on the writer thread: when the feeds file changed since the
- * store last saw it, gone feeds get a chance again; every feed is marked
- * inactive, then each configured one gets its row (created if new), its
- * title and tags from the file, and is marked active; its row is read
- * back.  One transaction: all of it or nothing.
+ * The hash of what a feed's line in the feeds file says (URL, title, tags,
+ * options), as 16 hex digits in buf: a gone feed comes back when it
+ * changes, and only then.
+ */
+static const char *
+sched_conf_hash(const struct feed_conf *fc, char *buf, size_t size)
+{
+	uint64_t	h;
+	char		num[64];
+	size_t		i;
+
+	h = util_hash64(fc->url, strlen(fc->url) + 1, 0);
+	if (fc->title != NULL)
+		h = util_hash64(fc->title, strlen(fc->title) + 1, h);
+	h = util_hash64("", 1, h);
+	for (i = 0; i < fc->ntags; i++)
+		h = util_hash64(fc->tags[i], strlen(fc->tags[i]) + 1, h);
+	snprintf(num, sizeof num, "|%lld|%lld", (long long)fc->every,
+	    (long long)fc->keep_items);
+	h = util_hash64(num, strlen(num), h);
+	snprintf(buf, size, "%016llx", (unsigned long long)h);
+	return (buf);
+}
+
+/*
+ * Phase one, on the writer thread: every feed is marked inactive, then
+ * each configured one gets its row (created if new), its title, tags and
+ * line hash from the file, and is marked active; a gone one whose line
+ * changed since it was found gone comes back; its row is read back.  One
+ * transaction: all of it or nothing.
  */
 static int
 sched_load_write(struct store *st, struct write_job *job)
@@ -471,22 +496,10 @@ sched_load_write(struct store *st, struct write_job *job)
 	const struct feed_conf	*fc;
 	struct store_feed	 sf;
 	struct buf		 tags = { NULL, 0, 0 };
-	char			*old;
+	char			 hash[24];
 	size_t			 i, j;
-	int			 rc = -1;
+	int			 rc = -1, revive;
 
-	if (cfg->feeds_hash != NULL) {
-		old = store_meta_get(st, "feeds_hash");
-		if (old == NULL || strcmp(old, cfg->feeds_hash) != 0) {
-			if (store_feeds_clear_gone(st) != 0 ||
-			    store_meta_set(st, "feeds_hash",
-			    cfg->feeds_hash) != 0) {
-				free(old);
-				return (-1);
-			}
-		}
-		free(old);
-	}
 	if (store_feeds_deactivate(st) != 0)
 		return (-1);
 	for (i = 0; i < cfg->nfeeds; i++) {
@@ -501,10 +514,17 @@ sched_load_write(struct store *st, struct write_job *job)
 		l->rows[i].next_fetch = sf.next_fetch;
 		l->rows[i].hold_until = sf.hold_until;
 		l->rows[i].errors = sf.errors;
-		l->rows[i].gone = sf.gone;
+		/* No hash yet (a new row, an older store): nothing to undo. */
+		sched_conf_hash(fc, hash, sizeof hash);
+		revive = sf.gone && sf.conf_hash != NULL &&
+		    strcmp(sf.conf_hash, hash) != 0;
+		if (revive)
+			log_info("%s: its line in the feeds file changed: "
+			    "polled again", fc->url);
+		l->rows[i].gone = sf.gone && !revive;
 		store_feed_clear(&sf);
 		if (store_feed_set_conf(st, l->rows[i].id, fc->title,
-		    tags.len > 0 ? tags.data : NULL, 1) != 0)
+		    tags.len > 0 ? tags.data : NULL, 1, hash, revive) != 0)
 			goto out;
 	}
 	rc = 0;
@@ -600,8 +620,8 @@ sched_apply(const struct config *cfg, const struct sched_row *rows)
 			f->state = SCHED_GONE;
 			if (sched_once) {
 				sched_skipped++;
-				log_info("%s: skipped: gone (410) until the "
-				    "feeds file changes", f->url);
+				log_info("%s: skipped: gone until its line in "
+				    "the feeds file changes", f->url);
 			}
 		} else if (sched_once) {
 			if (sched_force || row->hold_until <= now) {

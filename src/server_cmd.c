@@ -69,6 +69,7 @@ struct server_stream {
 	/* "total": how many items the listing has in all, in how many feeds. */
 	int		 want_total;
 	int		 brief;		/* feeds: a table's members only */
+	int		 only_gone;	/* feeds: the gone ones only */
 	int64_t		 total;
 	int64_t		 total_feeds;
 	int64_t		 unindexed;	/* a search: items it cannot see */
@@ -756,6 +757,8 @@ server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 	free(s->last_key);
 	s->last_key = xstrdup(store_feed_sort_key(f));
 	s->last_feed = f->id;
+	if (s->only_gone && !f->gone)
+		return (0);
 	if (s->q.nfeed_ids > 0) {
 		for (i = 0; i < s->q.nfeed_ids; i++)
 			if (s->q.feed_ids[i] == f->id)
@@ -808,23 +811,26 @@ server_cmd_feeds_fill(struct client *c)
  * "feeds": one line per feed (the active ones, unless "all"; only those
  * named by "feed", if given), in the order of the feed table, a page at
  * a time as the client reads, then {"end":true,"count":N}.  With "brief",
- * each feed has only the members the feed table of feedctl shows.
+ * each feed has only the members the feed table of feedctl shows; with
+ * "gone", only the gone feeds are listed.
  */
 static void
 server_cmd_feeds(struct client *c, json_t *id, json_t *req)
 {
 	struct server_stream	*s;
 	json_t			*err;
-	int			 all = 0, brief = 0;
+	int			 all = 0, brief = 0, gone = 0;
 
 	if (proto_get_bool(req, "all", &all) != 0 ||
-	    proto_get_bool(req, "brief", &brief) != 0) {
+	    proto_get_bool(req, "brief", &brief) != 0 ||
+	    proto_get_bool(req, "gone", &gone) != 0) {
 		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
-		    "\"all\" and \"brief\" are booleans"));
+		    "\"all\", \"brief\" and \"gone\" are booleans"));
 		return;
 	}
 	s = xcalloc(1, sizeof *s);
 	s->brief = brief;
+	s->only_gone = gone;
 	s->id = json_incref(id != NULL ? id : json_null());
 	s->feeds = 1;
 	s->only_active = !all;

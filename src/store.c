@@ -310,6 +310,13 @@ static const char *store_migrations[] = {
 	"    SELECT i.id, i.title, COALESCE(new.content, i.summary)\n"
 	"    FROM items i WHERE i.id = new.id;\n"
 	"END;\n",
+	/*
+	 * 6: a feed's own line in the feeds file, hashed (conf_hash), so
+	 * that only an edit of that line brings a gone feed back; and when
+	 * it was found gone (gone_since).
+	 */
+	"ALTER TABLE feeds ADD COLUMN conf_hash TEXT;\n"
+	"ALTER TABLE feeds ADD COLUMN gone_since INTEGER NOT NULL DEFAULT 0;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -320,7 +327,7 @@ static const char *store_migrations[] = {
 	" f.last_modified, f.last_fetch, f.last_success, f.next_fetch," \
 	" f.hold_until, f.http_status, f.errors, f.last_error," \
 	" f.redirect_url, f.gone, f.active, f.item_count, f.unread_count," \
-	" f.starred_count"
+	" f.starred_count, f.conf_hash, f.gone_since, f.created"
 
 /* The order of the feed table, and the key its pages continue after. */
 #define STORE_FEED_ORDER \
@@ -340,7 +347,6 @@ enum store_stmt {
 	S_FEED_PUT,
 	S_FEED_SET_CONF,
 	S_FEEDS_DEACTIVATE,
-	S_FEEDS_CLEAR_GONE,
 	S_FEED_HAS_TAG,
 	S_FEED_COUNT,
 	S_LOOKUP_ID,
@@ -400,11 +406,13 @@ static const char *store_sql[S_COUNT] = {
 	    " etag = ?4, last_modified = ?5, last_fetch = ?6,"
 	    " last_success = ?7, next_fetch = ?8, hold_until = ?9,"
 	    " http_status = ?10, errors = ?11, last_error = ?12,"
-	    " redirect_url = ?13, gone = ?14 WHERE id = ?1",
+	    " redirect_url = ?13, gone = ?14, gone_since = ?15 WHERE id = ?1",
 	[S_FEED_SET_CONF] = "UPDATE feeds SET conf_title = ?2, tags = ?3,"
-	    " active = ?4 WHERE id = ?1",
+	    " active = ?4, conf_hash = ?5,"
+	    " gone = CASE WHEN ?6 THEN 0 ELSE gone END,"
+	    " gone_since = CASE WHEN ?6 THEN 0 ELSE gone_since END"
+	    " WHERE id = ?1",
 	[S_FEEDS_DEACTIVATE] = "UPDATE feeds SET active = 0 WHERE active <> 0",
-	[S_FEEDS_CLEAR_GONE] = "UPDATE feeds SET gone = 0 WHERE gone <> 0",
 	[S_FEED_COUNT] = "UPDATE feeds SET item_count = item_count + ?2,"
 	    " unread_count = unread_count + ?3,"
 	    " starred_count = starred_count + ?4 WHERE id = ?1",
@@ -1081,6 +1089,9 @@ store_feed_fill(sqlite3_stmt *stmt, struct store_feed *f)
 	f->item_count = sqlite3_column_int64(stmt, 18);
 	f->unread_count = sqlite3_column_int64(stmt, 19);
 	f->starred_count = sqlite3_column_int64(stmt, 20);
+	f->conf_hash = store_column_dup(stmt, 21);
+	f->gone_since = sqlite3_column_int64(stmt, 22);
+	f->created = sqlite3_column_int64(stmt, 23);
 }
 
 /* Free the strings of a feed row and zero it. */
@@ -1096,6 +1107,7 @@ store_feed_clear(struct store_feed *f)
 	free(f->last_modified);
 	free(f->last_error);
 	free(f->redirect_url);
+	free(f->conf_hash);
 	memset(f, 0, sizeof *f);
 }
 
@@ -1115,6 +1127,7 @@ store_feed_copy(struct store_feed *d, const struct store_feed *f)
 	d->last_error = f->last_error != NULL ? xstrdup(f->last_error) : NULL;
 	d->redirect_url = f->redirect_url != NULL ?
 	    xstrdup(f->redirect_url) : NULL;
+	d->conf_hash = f->conf_hash != NULL ? xstrdup(f->conf_hash) : NULL;
 }
 
 /* Run a feed SELECT that is already bound: 0 found, 1 none, -1 error. */
@@ -1203,13 +1216,17 @@ store_feed_put(struct store *st, const struct store_feed *f)
 	store_bind_text(stmt, 12, f->last_error);
 	store_bind_text(stmt, 13, f->redirect_url);
 	sqlite3_bind_int(stmt, 14, f->gone != 0);
+	sqlite3_bind_int64(stmt, 15, f->gone ? f->gone_since : 0);
 	return (store_exec(st, S_FEED_PUT, f->url != NULL ? f->url : "feed"));
 }
 
-/* Set what the feeds file says about a feed. */
+/*
+ * Set what the feeds file says about a feed: its title, tags, whether it
+ * is listed, the hash of its line; revive brings it back from gone.
+ */
 int
 store_feed_set_conf(struct store *st, int64_t id, const char *conf_title,
-    const char *tags, int active)
+    const char *tags, int active, const char *conf_hash, int revive)
 {
 	sqlite3_stmt	*stmt = st->stmt[S_FEED_SET_CONF];
 
@@ -1217,6 +1234,8 @@ store_feed_set_conf(struct store *st, int64_t id, const char *conf_title,
 	store_bind_text(stmt, 2, conf_title);
 	store_bind_text(stmt, 3, tags);
 	sqlite3_bind_int(stmt, 4, active != 0);
+	store_bind_text(stmt, 5, conf_hash);
+	sqlite3_bind_int(stmt, 6, revive != 0);
 	return (store_exec(st, S_FEED_SET_CONF, "feed configuration"));
 }
 
@@ -1250,13 +1269,6 @@ int
 store_feeds_deactivate(struct store *st)
 {
 	return (store_exec(st, S_FEEDS_DEACTIVATE, "deactivating feeds"));
-}
-
-/* Forget every 410 Gone (the feeds file changed: let them be retried). */
-int
-store_feeds_clear_gone(struct store *st)
-{
-	return (store_exec(st, S_FEEDS_CLEAR_GONE, "clearing gone flags"));
 }
 
 /*

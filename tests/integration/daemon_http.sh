@@ -1,7 +1,7 @@
 #!/bin/sh
 # daemon_http.sh: what servers say about the future.  A permanent redirect
 # is recorded (never written into the feeds file), a temporary one is not;
-# 410 Gone stops polling until the feeds file changes; Retry-After on 503
+# 410 Gone stops polling until its line in the feeds file changes; Retry-After on 503
 # and 429 and Cache-Control max-age make the next --once skip the feed,
 # and --force polls it anyway.
 . "$(dirname "$0")/lib.sh"
@@ -123,10 +123,15 @@ is "--force: rate-limited feed asked" "$(hits /limit.xml)" 2
 is "--force: cached feed asked" "$(hits /cached.xml)" 2
 is "--force: gone feed still skipped" "$(hits /gone.xml)" 2
 
-# A changed feeds file gives gone feeds another chance.
+# An edit of the feeds file elsewhere leaves the gone feed alone; an edit
+# of its own line gives it another chance (daemon_gone.sh has more).
 echo "# edited" >> "$T/feeds"
 poll; rc=$?
-is "after editing the feeds file the gone feed is asked" "$(hits /gone.xml)" 3
+is "after editing another line the gone feed is not asked" \
+    "$(hits /gone.xml)" 2
+sed -i "s|^$BASE/gone.xml\$|$BASE/gone.xml tagged|" "$T/feeds"
+poll; rc=$?
+is "after editing its own line the gone feed is asked" "$(hits /gone.xml)" 3
 is "and it is gone again" "$(col gone "$BASE/gone.xml")" 1
 
 done_testing

@@ -23,6 +23,11 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 6 database back into version 5 (gone feeds). */
+#define STORE_UNDO_6 \
+	"ALTER TABLE feeds DROP COLUMN conf_hash;" \
+	" ALTER TABLE feeds DROP COLUMN gone_since;" \
+	" PRAGMA user_version = 5;"
 /* What turns a version 3 database back into version 2 (the counters). */
 #define STORE_UNDO_5 \
 	"DROP TRIGGER items_ad; DROP TRIGGER items_fts_au;" \
@@ -346,8 +351,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 5,
-	    "new database is at schema version 5");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 6,
+	    "new database is at schema version 6");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -373,8 +378,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 5,
-	    "version still 5 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 6,
+	    "version still 6 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 7"), 0,
@@ -480,7 +485,7 @@ test_feeds(void)
 	tap_is_str(g.etag, "\"abc\"", "feed_get existing returns state");
 	store_feed_clear(&g);
 
-	tap_is_int(store_feed_set_conf(st, id, "Conf", "a\nb", 0), 0,
+	tap_is_int(store_feed_set_conf(st, id, "Conf", "a\nb", 0, NULL, 0), 0,
 	    "set_conf");
 	tap_is_int(store_feed_get_id(st, id, &g), 0, "get after set_conf");
 	tap_is_str(g.conf_title, "Conf", "set_conf conf_title");
@@ -492,9 +497,20 @@ test_feeds(void)
 	tap_is_int(store_feeds_deactivate(st), 0, "deactivate all");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM feeds"
 	    " WHERE active <> 0"), 0, "no active feed after deactivate");
-	tap_is_int(store_feeds_clear_gone(st), 0, "clear gone");
+	/* A gone feed: its line's hash is kept; only revive brings it back. */
+	tap_is_int(store_feed_set_conf(st, id, "Conf", NULL, 1, "h1", 0), 0,
+	    "set_conf with a hash");
+	tap_is_int(raw_int(path, "SELECT gone FROM feeds WHERE conf_hash ="
+	    " 'h1'"), 1, "set_conf without revive leaves gone alone");
+	tap_is_int(store_feed_set_conf(st, id, "Conf", NULL, 1, "h2", 1), 0,
+	    "set_conf reviving");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM feeds WHERE gone"),
-	    0, "no gone feed after clear_gone");
+	    0, "no gone feed after the revive");
+	tap_is_int(store_feed_get_id(st, id, &g), 0, "get after revive");
+	tap_is_str(g.conf_hash, "h2", "conf_hash read back");
+	tap_is_int(g.gone_since, 0, "gone_since cleared by the revive");
+	tap_ok(g.created > 0, "created read back");
+	store_feed_clear(&g);
 	tap_is_int(store_feed_get_id(st, 9999, &g), -1,
 	    "feed_get_id of a missing id fails");
 	tap_ok(strstr(store_errmsg(st), "9999") != NULL,
@@ -522,7 +538,8 @@ test_readonly(void)
 	path = db_path("readonly.db");
 	st = open_store(path);
 	id = feed(st, "https://ro.example/feed");
-	tap_is_int(store_feed_set_conf(st, id, "Ro", "a\nNews Today", 1), 0,
+	tap_is_int(store_feed_set_conf(st, id, "Ro", "a\nNews Today", 1, NULL,
+	    0), 0,
 	    "readonly: tags set");
 	tap_is_int(store_begin(st), 0, "readonly: begin");
 	add(st, id, "k1", "an item", NULL, 1000, 2000, NULL);
@@ -927,9 +944,10 @@ fixture(const char *path)
 	a = feed(st, "http://a.example/feed");
 	b = feed(st, "http://b.example/feed");
 	c = feed(st, "http://c.example/feed");
-	store_feed_set_conf(st, a, "Alpha", "news\ntech\nhardware news", 1);
-	store_feed_set_conf(st, b, NULL, "sport", 1);
-	store_feed_set_conf(st, c, NULL, NULL, 0);
+	store_feed_set_conf(st, a, "Alpha", "news\ntech\nhardware news", 1,
+	    NULL, 0);
+	store_feed_set_conf(st, b, NULL, "sport", 1, NULL, 0);
+	store_feed_set_conf(st, c, NULL, NULL, 0, NULL, 0);
 	store_feed_get_id(st, b, &f);
 	free(f.title);
 	f.title = xstrdup("Beta");
@@ -1270,10 +1288,10 @@ test_mark_lookup_list(void)
 	tap_is_int(store_feed_lookup(st, "1 OR 1=1", &id), -1,
 	    "lookup injection string finds nothing");
 	d = feed(st, "http://d.example/feed");
-	store_feed_set_conf(st, d, "beta", NULL, 1);
+	store_feed_set_conf(st, d, "beta", NULL, 1, NULL, 0);
 	tap_is_int(store_feed_lookup(st, "BETA", &id), -2,
 	    "two active feeds titled beta: ambiguous");
-	store_feed_set_conf(st, d, "beta", NULL, 0);
+	store_feed_set_conf(st, d, "beta", NULL, 0, NULL, 0);
 	tap_is_int(store_feed_lookup(st, "BETA", &id), 0,
 	    "one of them inactive: the active one wins");
 	tap_is_int(id, 2, "active beta is 2");
@@ -1555,6 +1573,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_6), 0,
+	    "raw: migration 6 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_5), 0,
 	    "raw: migration 5 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_4), 0,
@@ -1581,8 +1601,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 5,
-	    "migrations 2 to 5 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 6,
+	    "migrations 2 to 6 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
