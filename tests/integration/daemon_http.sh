@@ -1,9 +1,9 @@
 #!/bin/sh
 # daemon_http.sh: what servers say about the future.  A permanent redirect
 # is recorded (never written into the feeds file), a temporary one is not;
-# 410 Gone stops polling until its line in the feeds file changes; Retry-After on 503
-# and 429 and Cache-Control max-age make the next --once skip the feed,
-# and --force polls it anyway.
+# 410 Gone stops polling until its line in the feeds file changes;
+# Retry-After on 503 and 429 and Cache-Control max-age make the next
+# --once skip the feed, and --force polls it anyway.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP no sqlite3"; exit 0; }
