@@ -949,7 +949,9 @@ feedctl_item_cb(json_t *it, void *arg)
 	memset(r, 0, sizeof *r);
 	r->id = feedctl_int(it, "id");
 	r->feed_id = feedctl_int(it, "feed_id");
-	pub = json_object_get(it, "published");
+	/* An item's date: published, else updated, else first seen. */
+	if (!json_is_integer(pub = json_object_get(it, "published")))
+		pub = json_object_get(it, "updated");
 	r->date = json_is_integer(pub) ? json_integer_value(pub) :
 	    feedctl_int(it, "first_seen");
 	r->read = json_is_true(json_object_get(it, "read"));
@@ -1362,6 +1364,8 @@ feedctl_show(int argc, char **argv)
 		free(title);
 		feedctl_show_field("Feed:", feedctl_str(it, "feed"));
 		pub = json_object_get(it, "published");
+		if (!json_is_integer(pub))
+			pub = json_object_get(it, "updated");
 		if (!json_is_integer(pub))
 			pub = json_object_get(it, "first_seen");
 		if (json_is_integer(pub)) {

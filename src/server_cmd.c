@@ -298,7 +298,7 @@ server_cmd_stream_item_cb(const struct store_item *it, void *arg)
 	s->emitted++;
 	s->have_last = 1;
 	s->last_date = it->published != DATE_NONE ? it->published :
-	    it->first_seen;
+	    it->updated != DATE_NONE ? it->updated : it->first_seen;
 	s->last_id = it->id;
 	return (!server_client_alive(c));
 }

@@ -317,6 +317,20 @@ static const char *store_migrations[] = {
 	 */
 	"ALTER TABLE feeds ADD COLUMN conf_hash TEXT;\n"
 	"ALTER TABLE feeds ADD COLUMN gone_since INTEGER NOT NULL DEFAULT 0;\n",
+	/*
+	 * 7: an item's date is its published date, else its updated one
+	 * (many Atom entries have only <updated>), else when it was first
+	 * seen: the order of every listing and what --since compares.
+	 */
+	"DROP INDEX items_time;\n"
+	"DROP INDEX items_feed;\n"
+	"CREATE INDEX items_time ON items\n"
+	"  (COALESCE(published, updated, first_seen), id);\n"
+	"CREATE INDEX items_feed ON items\n"
+	"  (feed_id, COALESCE(published, updated, first_seen), id);\n"
+	"UPDATE unread SET date = (SELECT\n"
+	"  COALESCE(published, updated, first_seen) FROM items i\n"
+	"  WHERE i.id = unread.id);\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -446,7 +460,7 @@ static const char *store_sql[S_COUNT] = {
 	[S_UNREAD_ADD] = "INSERT OR IGNORE INTO unread (id, feed_id, date)"
 	    " VALUES (?1, ?2, ?3)",
 	[S_UNREAD_DATE] = "UPDATE unread SET date = (SELECT"
-	    " COALESCE(published, first_seen) FROM items WHERE id = ?1)"
+	    " COALESCE(published, updated, first_seen) FROM items WHERE id = ?1)"
 	    " WHERE id = ?1",
 	[S_UNREAD_COUNT] = "SELECT count(*) FROM unread",
 	[S_UNREAD_CLEAR] = "DELETE FROM unread",
@@ -482,7 +496,7 @@ static const char *store_sql[S_COUNT] = {
 	    "  (SELECT item_id FROM feed_doc WHERE feed_id = ?1))"
 	    " AND ((?2 > 0 AND id NOT IN (SELECT id FROM items"
 	    "   WHERE feed_id = ?1"
-	    "   ORDER BY COALESCE(published, first_seen) DESC, id DESC"
+	    "   ORDER BY COALESCE(published, updated, first_seen) DESC, id DESC"
 	    "   LIMIT ?2))"
 	    "  OR (?3 > 0 AND first_seen < ?5 - ?3))"
 	    /* RETURNING sees the rows before the delete trigger ran. */
@@ -1774,7 +1788,8 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		sqlite3_bind_int64(stmt, 1, id);
 		sqlite3_bind_int64(stmt, 2, feed_id);
 		sqlite3_bind_int64(stmt, 3, item->published != DATE_NONE ?
-		    item->published : now);
+		    item->published : item->modified != DATE_NONE ?
+		    item->modified : now);
 		if (store_exec(st, S_UNREAD_ADD, "storing item") != 0 ||
 		    store_counts_add(st, feed_id, 1, 1, 0) != 0)
 			return (-1);
@@ -1997,14 +2012,15 @@ store_fts_quote(const char *s)
 }
 
 /*
- * An item's date, published else first seen, and its id: of the unread
- * set ("u") when that drives the query (unread items of any feed: the
- * same values, kept by store.c, with an index of their own), else of the
- * item ("i").
+ * An item's date, published else updated else first seen, and its id: of
+ * the unread set ("u") when that drives the query (unread items of any
+ * feed: the same values, kept by store.c, with an index of their own),
+ * else of the item ("i").
  */
 #define STORE_UDRIVE(q)	((q)->unread && (q)->nfeed_ids == 0)
 #define STORE_DATE(q) \
-	(STORE_UDRIVE(q) ? "u.date" : "COALESCE(i.published, i.first_seen)")
+	(STORE_UDRIVE(q) ? "u.date" : \
+	"COALESCE(i.published, i.updated, i.first_seen)")
 #define STORE_ID(q)	(STORE_UDRIVE(q) ? "u.id" : "i.id")
 
 /*
@@ -2419,7 +2435,7 @@ store_mark(struct store *st, const struct store_query *q,
 			/* Unread: into it, with the date it sorts by. */
 			buf_adds(&sb.sql, "INSERT OR IGNORE INTO unread"
 			    " (id, feed_id, date) SELECT i.id, i.feed_id,"
-			    " COALESCE(i.published, i.first_seen)");
+			    " COALESCE(i.published, i.updated, i.first_seen)");
 			store_sqlb_marked(&sb, q, search);
 		} else if (search == NULL && store_blank(q->tag) &&
 		    !q->unread && q->limit <= 0 && q->offset <= 0) {
@@ -2647,13 +2663,13 @@ store_prune(struct store *st, int64_t feed_id, int64_t keep_items,
 #define STORE_CHECK_UNREAD \
 	"SELECT count(*) FROM unread u LEFT JOIN items i ON i.id = u.id" \
 	" WHERE i.id IS NULL OR u.feed_id <> i.feed_id" \
-	" OR u.date <> COALESCE(i.published, i.first_seen)"
+	" OR u.date <> COALESCE(i.published, i.updated, i.first_seen)"
 #define STORE_REPAIR_UNREAD \
 	"DELETE FROM unread WHERE id NOT IN (SELECT id FROM items);" \
 	"UPDATE unread SET feed_id = i.feed_id," \
-	" date = COALESCE(i.published, i.first_seen) FROM items i" \
+	" date = COALESCE(i.published, i.updated, i.first_seen) FROM items i" \
 	" WHERE i.id = unread.id AND (unread.feed_id <> i.feed_id" \
-	" OR unread.date <> COALESCE(i.published, i.first_seen));"
+	" OR unread.date <> COALESCE(i.published, i.updated, i.first_seen));"
 
 /*
  * Check the store: SQLite's own check (PRAGMA quick_check), every feed's

@@ -23,6 +23,16 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 7 database back into version 6 (item dates). */
+#define STORE_UNDO_7 \
+	"DROP INDEX items_time; DROP INDEX items_feed;" \
+	" CREATE INDEX items_time ON items" \
+	" (COALESCE(published, first_seen), id);" \
+	" CREATE INDEX items_feed ON items" \
+	" (feed_id, COALESCE(published, first_seen), id);" \
+	" UPDATE unread SET date = (SELECT COALESCE(published, first_seen)" \
+	" FROM items i WHERE i.id = unread.id);" \
+	" PRAGMA user_version = 6;"
 /* What turns a version 6 database back into version 5 (gone feeds). */
 #define STORE_UNDO_6 \
 	"ALTER TABLE feeds DROP COLUMN conf_hash;" \
@@ -351,8 +361,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 6,
-	    "new database is at schema version 6");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 7,
+	    "new database is at schema version 7");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -378,12 +388,12 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 6,
-	    "version still 6 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 7,
+	    "version still 7 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
-	tap_is_int(raw_exec(path, "PRAGMA user_version = 7"), 0,
-	    "raw: bump user_version to 7");
+	tap_is_int(raw_exec(path, "PRAGMA user_version = 9"), 0,
+	    "raw: bump user_version to 9");
 	st = store_open(path, &cause);
 	tap_ok(st == NULL, "newer schema version refused");
 	tap_ok(cause != NULL && strstr(cause, path) != NULL &&
@@ -392,7 +402,7 @@ test_open(void)
 		printf("# %s\n", cause);
 	free(cause);
 	cause = NULL;
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 7,
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 9,
 	    "refused database left untouched");
 
 	/* Not a database. */
@@ -1573,6 +1583,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_7), 0,
+	    "raw: migration 7 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_6), 0,
 	    "raw: migration 6 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_5), 0,
@@ -1601,8 +1613,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 6,
-	    "migrations 2 to 6 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 7,
+	    "migrations 2 to 7 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");

@@ -1,0 +1,47 @@
+#!/bin/sh
+# daemon_dates.sh: an item's date is its published date, else its updated
+# one, else when it was first seen.  An Atom feed whose entries have only
+# <updated> (many real ones) is ordered and filtered by those dates, not
+# by when it was polled; published and updated stay apart in --json.
+. "$(dirname "$0")/ctl_lib.sh"
+
+cat > "$T/www/atom.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Updated only</title>
+<id>urn:dates</id><updated>2024-05-01T00:00:00Z</updated>
+<entry><id>urn:dates:old</id><title>Old, updated only</title>
+<updated>2020-01-01T00:00:00Z</updated></entry>
+<entry><id>urn:dates:pub</id><title>Published</title>
+<published>2024-03-01T00:00:00Z</published>
+<updated>2024-04-01T00:00:00Z</updated></entry>
+<entry><id>urn:dates:mid</id><title>Middle, updated only</title>
+<updated>2023-06-01T00:00:00Z</updated></entry>
+<entry><id>urn:dates:none</id><title>Undated</title></entry>
+</feed>
+XML
+start_httpd --dir "$T/www"
+echo "$BASE/atom.xml" > "$T/feeds"
+"$FEEDD" --once --config "$T/empty.conf" --feeds "$T/feeds" --db "$T/db" \
+    2>"$T/once.err"
+is "feedd --once stores the four entries" "$?" 0
+
+titles() { sed -n 's/.*"title":"\([^"]*\)".*/\1/p'; }
+is "newest first: undated (first seen now), then by published, else updated" \
+    "$("$FEEDCTL" --db "$T/db" --json items | titles | tr '\n' '|')" \
+    "Undated|Published|Middle, updated only|Old, updated only|"
+is "--since 2022-01-01 leaves out the entry updated in 2020" \
+    "$("$FEEDCTL" --db "$T/db" --json items --since 2022-01-01 |
+    titles | tr '\n' '|')" "Undated|Published|Middle, updated only|"
+is "--until 2021-01-01: only it" \
+    "$("$FEEDCTL" --db "$T/db" --json items --until 2021-01-01 | titles)" \
+    "Old, updated only"
+is "the unread listing orders them the same way" \
+    "$("$FEEDCTL" --db "$T/db" --json new | titles | tr '\n' '|')" \
+    "Undated|Published|Middle, updated only|Old, updated only|"
+line=$("$FEEDCTL" --db "$T/db" --json items | grep '"Old, updated only"')
+check "published stays null, updated is kept" sh -c \
+    "echo '$line' | grep -q '\"published\":null,\"updated\":1577836800'"
+"$FEEDCTL" --db "$T/db" items > "$T/table" 2>&1
+check "the table shows the updated date, not today" \
+    grep -q " 2020-01-01 .*Old, updated only" "$T/table"
+done_testing
