@@ -674,6 +674,13 @@ test_namespaces(void)
 	    "?a=1&amp;b=&eacute;\" type=\"audio/mpeg\"/>"
 	    "<atom:link href=\"http://e.com/p?x=1&amp;y=2\"/>"
 	    "</item></channel></rss>";
+	const char	*doc4 =
+	    "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/"
+	    "1.1/\"><channel><item><title>t</title>"
+	    "<dc:creator>Ann Lee &lt;ann@example.com&gt;</dc:creator>"
+	    "</item><item><title>u</title>"
+	    "<dc:creator>bo@example.com (Bo Ng)</dc:creator>"
+	    "</item></channel></rss>";
 	const char	*doc2 =
 	    "<rss version=\"2.0\"><channel><item><title>t</title>"
 	    "<dc:creator>Undeclared</dc:creator>"
@@ -686,6 +693,16 @@ test_namespaces(void)
 	    != NULL, "attr: &amp; and an HTML entity in an attribute value");
 	tap_ok(strstr(r.items.data, "url=http://e.com/p?x=1&y=2\n") != NULL,
 	    "attr: Atom link href with &amp;");
+	result_free(&r);
+
+	parse_str(doc4, &r, NULL, &cause);
+	free(cause);
+	tap_ok(strstr(r.items.data, "author.name=Ann Lee\n") != NULL &&
+	    strstr(r.items.data, "author.email=ann@example.com\n") != NULL,
+	    "dc:creator \"Name <mail>\": name and address apart");
+	tap_ok(strstr(r.items.data, "author.name=Bo Ng\n") != NULL &&
+	    strstr(r.items.data, "author.email=bo@example.com\n") != NULL,
+	    "dc:creator \"mail (Name)\": name and address apart");
 	result_free(&r);
 
 	parse_str(doc, &r, NULL, &cause);
