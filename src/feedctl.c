@@ -107,6 +107,7 @@ static int	feedctl_open(int, char **);
 static int	feedctl_feeds(int, char **);
 static int	feedctl_refresh(int, char **);
 static int	feedctl_reload(int, char **);
+static int	feedctl_moved(int, char **);
 static int	feedctl_follow(int, char **);
 static int	feedctl_stats(int, char **);
 static int	feedctl_version(int, char **);
@@ -131,10 +132,13 @@ static const struct feedctl_cmd feedctl_cmds[] = {
 	  "unstar items", feedctl_mark },
 	{ "open", NULL, "ID", "open its link ($BROWSER); marks read",
 	  feedctl_open },
-	{ "feeds", NULL, "[--all] [FEED...]", "feed status table",
+	{ "feeds", NULL, "[--all] [--gone] [FEED...]", "feed status table",
 	  feedctl_feeds },
 	{ "refresh", NULL, "[FEED...]", "poll all or some feeds now",
 	  feedctl_refresh },
+	{ "moved", NULL, "[--apply] [--feeds F]",
+	  "moved feeds: the feeds file's diff; --apply writes it",
+	  feedctl_moved },
 	{ "reload", NULL, "", "make feedd reread its configuration",
 	  feedctl_reload },
 	{ "follow", NULL, "[--updated] [--feed F] [--tag T]",
@@ -1786,6 +1790,107 @@ feedctl_no_args(int argc, char **argv)
 	feedctl_filters(argc, argv, 0, &f);
 	if (optind != argc)
 		feedctl_usage_error("%s: takes no arguments", argv[0]);
+}
+
+/* The moved feeds of a "feeds" listing: URL and new address. */
+struct feedctl_moves {
+	char	**from;
+	char	**to;
+	size_t	  n;
+};
+
+static void
+feedctl_moved_cb(json_t *feed, void *arg)
+{
+	struct feedctl_moves	*m = arg;
+	const char		*to = feedctl_str(feed, "redirect_url");
+
+	if (*to == '\0' || !json_is_true(json_object_get(feed, "active")))
+		return;
+	m->from = xreallocarray(m->from, m->n + 1, sizeof *m->from);
+	m->to = xreallocarray(m->to, m->n + 1, sizeof *m->to);
+	m->from[m->n] = xstrdup(feedctl_str(feed, "url"));
+	m->to[m->n] = xstrdup(to);
+	m->n++;
+}
+
+/*
+ * "moved [--apply] [--feeds F]": the feeds that moved (a permanent
+ * redirect, which feedd follows from then on), as a diff of the feeds
+ * file; --apply writes it (atomically: every other byte of the file
+ * stays) and has the daemon reload, the feeds keeping their items.
+ */
+static int
+feedctl_moved(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "apply", no_argument, NULL, 'a' },
+		{ "feeds", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct feedctl_moves	 m;
+	json_t			*req, *resp;
+	char			*path = NULL;
+	size_t			 i, changed;
+	int			 ch, apply = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'a')
+			apply = 1;
+		else if (ch == 'f')
+			path = xstrdup(optarg);
+		else
+			feedctl_usage_error("moved: unknown flag: %s",
+			    argv[optind - 1]);
+	}
+	if (optind != argc)
+		feedctl_usage_error("moved: takes no arguments");
+	if (path == NULL) {
+		/* The daemon's feeds file, else the default one. */
+		resp = feedctl_call(feedctl_request(PROTO_CMD_STATS));
+		path = xstrdup(json_is_string(json_object_get(json_object_get(
+		    resp, "stats"), "feeds_file")) ? feedctl_str(json_object_get(
+		    resp, "stats"), "feeds_file") : "");
+		json_decref(resp);
+		if (*path == '\0') {
+			free(path);
+			path = config_default_path("feeds");
+		}
+	}
+	memset(&m, 0, sizeof m);
+	req = feedctl_request(PROTO_CMD_FEEDS);
+	json_decref(feedctl_list(req, "feed", feedctl_moved_cb, &m));
+	changed = m.n > 0 ? feedctl_feeds_move(path, m.from, m.to, m.n,
+	    apply) : 0;
+	if (m.n == 0)
+		printf("No feed has moved.\n");
+	else if (changed == 0)
+		printf("%zu feed%s moved, but %s names none of them.\n", m.n,
+		    m.n == 1 ? "" : "s", path);
+	else if (!apply)
+		printf("%zu line%s to change in %s: feedctl moved --apply "
+		    "writes them.\n", changed, changed == 1 ? "" : "s", path);
+	else {
+		printf("%zu line%s changed in %s.\n", changed,
+		    changed == 1 ? "" : "s", path);
+		feedctl_send(feedctl_request(PROTO_CMD_RELOAD));
+		resp = feedctl_recv(0);
+		if (json_is_true(json_object_get(resp, "ok")))
+			printf("Configuration reloaded.\n");
+		else
+			printf("feedd is not running: it reads them when it "
+			    "starts.\n");
+		json_decref(resp);
+	}
+	for (i = 0; i < m.n; i++) {
+		free(m.from[i]);
+		free(m.to[i]);
+	}
+	free(m.from);
+	free(m.to);
+	free(path);
+	return (0);
 }
 
 /* "reload": the daemon re-reads its configuration. */

@@ -260,3 +260,142 @@ feedctl_export(int argc, char **argv)
 	free(path);
 	return (0);
 }
+
+/*
+ * The URL word of a feeds-file line (Newsboat's first word, quoted or
+ * not) at *p: its text (unescaped) in url, *p moved past it.  0, or -1
+ * when the line has no URL (blank, a comment).
+ */
+static int
+feedctl_url_word(const char **p, const char *end, struct buf *url)
+{
+	const char	*s = *p;
+
+	buf_reset(url);
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == end || *s == '#' || *s == '\r')
+		return (-1);
+	if (*s == '"') {
+		for (s++; s < end && *s != '"'; s++) {
+			if (*s == '\\' && s + 1 < end)
+				s++;
+			buf_addc(url, *s);
+		}
+		if (s < end)
+			s++;	/* the closing quote */
+	} else {
+		for (; s < end && *s != ' ' && *s != '\t' && *s != '\r'; s++)
+			buf_addc(url, *s);
+	}
+	buf_add(url, "", 0);
+	*p = s;
+	return (0);
+}
+
+/* Write b to path atomically: a new file beside it, synced, renamed. */
+static void
+feedctl_write_atomic(const char *path, const struct buf *b, mode_t mode)
+{
+	char	*tmp, *dir, *slash;
+	int	 fd;
+
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1)
+		err(EXIT_DAEMON, "%s", tmp);
+	if (fchmod(fd, mode & 07777) != 0 ||
+	    write(fd, b->data, b->len) != (ssize_t)b->len || fsync(fd) != 0) {
+		warn("%s", tmp);
+		unlink(tmp);
+		exit(EXIT_DAEMON);
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		warn("%s", path);
+		unlink(tmp);
+		exit(EXIT_DAEMON);
+	}
+	/* The rename itself survives a crash once the directory is synced. */
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+	free(tmp);
+}
+
+/*
+ * The feeds file at path with the URL of each line that names from[i]
+ * replaced by to[i], every other byte kept (comments, blank lines, order,
+ * tags, titles, options, quoting).  Each change is printed as a diff
+ * hunk; with apply, the file is rewritten atomically.  Returns how many
+ * lines changed.
+ */
+size_t
+feedctl_feeds_move(const char *path, char **from, char **to, size_t n,
+    int apply)
+{
+	struct buf	 in = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+	struct buf	 url = { NULL, 0, 0 };
+	struct stat	 sb;
+	const char	*line, *end, *eol, *word, *after;
+	char		 chunk[65536];
+	size_t		 i, changed = 0, mark;
+	ssize_t		 r;
+	int		 fd, lineno = 0, header = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) != 0)
+		err(EXIT_DAEMON, "%s", path);
+	while ((r = read(fd, chunk, sizeof chunk)) > 0)
+		buf_add(&in, chunk, (size_t)r);
+	if (r == -1)
+		err(EXIT_DAEMON, "%s", path);
+	close(fd);
+	end = in.data != NULL ? in.data + in.len : NULL;
+	for (line = in.data; line != NULL && line < end; line = eol) {
+		lineno++;
+		if ((eol = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			eol = end;
+		else
+			eol++;
+		word = line;
+		after = line;
+		if (feedctl_url_word(&after, eol, &url) == 0) {
+			while (*word == ' ' || *word == '\t')
+				word++;
+			for (i = 0; i < n; i++)
+				if (strcmp(url.data, from[i]) == 0)
+					break;
+			if (i < n) {
+				mark = out.len;
+				buf_add(&out, line, (size_t)(word - line));
+				feedctl_feeds_word(&out, to[i]);
+				buf_add(&out, after, (size_t)(eol - after));
+				if (!header)
+					printf("--- %s\n+++ %s\n", path, path);
+				header = 1;
+				printf("@@ -%d +%d @@\n-%.*s%s+%.*s%s", lineno,
+				    lineno, (int)(eol - line), line,
+				    eol[-1] == '\n' ? "" : "\n",
+				    (int)(out.len - mark), out.data + mark,
+				    out.data[out.len - 1] == '\n' ? "" : "\n");
+				changed++;
+				continue;
+			}
+		}
+		buf_add(&out, line, (size_t)(eol - line));
+	}
+	if (apply && changed > 0)
+		feedctl_write_atomic(path, &out, sb.st_mode);
+	buf_free(&in);
+	buf_free(&out);
+	buf_free(&url);
+	return (changed);
+}

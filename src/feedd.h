@@ -472,6 +472,8 @@ int		 store_feed_put(struct store *, const struct store_feed *);
 int		 store_feed_set_conf(struct store *, int64_t, const char *,
 		     const char *, int, const char *, int);
 int		 store_feeds_deactivate(struct store *);
+int		 store_feeds_adopt(struct store *, const char *);
+int		 store_feeds_moved_count(struct store *);
 void		 store_feed_clear(struct store_feed *);
 void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);
@@ -721,6 +723,8 @@ char		*feedctl_text(const char *, int);
 int		 feedctl_parse(int, char **);
 int		 feedctl_import(int, char **);
 int		 feedctl_export(int, char **);
+size_t		 feedctl_feeds_move(const char *, char **, char **, size_t,
+		     int);
 
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);

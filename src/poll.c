@@ -44,6 +44,7 @@ struct poll {
 	int64_t			 keep_age;
 	int			 keep_unread;
 	int			 recording;	/* the job records a failure */
+	int			 moved;		/* fetched at its new address */
 	struct write_job	 job;
 
 	/* Filled by the write, on the writer thread. */
@@ -112,7 +113,16 @@ poll_start(struct sched_feed *f)
 		return;
 	}
 	memset(&req, 0, sizeof req);
+	/*
+	 * A feed that moved (a permanent redirect) is fetched at its new
+	 * address, whatever the feeds file says, until `feedctl moved
+	 * --apply` writes it there; the feed keeps its row.
+	 */
 	req.url = p->url;
+	if (p->was.redirect_url != NULL) {
+		req.url = p->was.redirect_url;
+		p->moved = 1;
+	}
 	req.etag = p->was.etag;
 	req.last_modified = p->was.last_modified;
 	fetch_start(&req, poll_fetched, p);
@@ -155,6 +165,34 @@ poll_dead(struct poll *p, struct store_feed *row)
 }
 
 /*
+ * Where the feed lives now.  A chain of permanent redirects (301, 308)
+ * from the address fetched moves it there: fetched there from the next
+ * poll on, logged once.  Fetched at its new address, it stays moved while
+ * that answers; a 404 there sends it back to the feeds file's address (a
+ * move that did not last).  A temporary redirect changes nothing.
+ */
+static void
+poll_moved(struct poll *p, struct store_feed *row)
+{
+	const struct fetch_result *res = p->res;
+
+	if (res->complete && res->redirect_url != NULL) {
+		if (row->redirect_url == NULL ||
+		    strcmp(row->redirect_url, res->redirect_url) != 0)
+			log_notice("%s: moved permanently to %s: polled there "
+			    "from now on (feedctl moved --apply writes it into "
+			    "the feeds file)", p->url, res->redirect_url);
+		poll_set(&row->redirect_url, res->redirect_url);
+	} else if (res->complete && !p->moved)
+		poll_set(&row->redirect_url, NULL);
+	else if (p->moved && res->http_status == 404) {
+		log_notice("%s: its new address %s answers 404: back to the "
+		    "feeds file's", p->url, row->redirect_url);
+		poll_set(&row->redirect_url, NULL);
+	}
+}
+
+/*
  * The fetch is over (on the loop thread): make the feed's new row from the
  * one the poll began with and the result, plan its next due time, and
  * hand the row with the parsed items to the writer.
@@ -175,8 +213,7 @@ poll_fetched(struct fetch_result *res, void *arg)
 	row->last_fetch = p->now;
 	row->http_status = res->http_status;
 	row->gone = sched_feed_gone(p->feed);
-	if (res->complete)
-		poll_set(&row->redirect_url, res->redirect_url);
+	poll_moved(p, row);
 	row->hold_until = sched_hold(cfg, res->http_status,
 	    res->cache_control, res->expires, res->retry_after, p->now);
 	switch (res->outcome) {

@@ -27,6 +27,7 @@
 #include <sys/queue.h>
 
 #include <ev.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -482,6 +483,33 @@ sched_conf_hash(const struct feed_conf *fc, char *buf, size_t size)
 }
 
 /*
+ * Feeds that moved and whose new address the feeds file now names take
+ * it, keeping their rows (store_feeds_adopt()).  Only when some feed has
+ * moved: the URLs go to SQLite as a JSON array.
+ */
+static int
+sched_adopt(struct store *st, const struct config *cfg)
+{
+	json_t	*a;
+	char	*urls;
+	size_t	 i;
+	int	 n;
+
+	if ((n = store_feeds_moved_count(st)) <= 0)
+		return (n);
+	a = json_array();
+	for (i = 0; i < cfg->nfeeds; i++)
+		json_array_append_new(a, json_string(cfg->feeds[i].url));
+	urls = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	n = urls != NULL ? store_feeds_adopt(st, urls) : -1;
+	free(urls);
+	if (n > 0)
+		log_notice("%d moved feeds now listed at their new address", n);
+	return (n < 0 ? -1 : 0);
+}
+
+/*
  * Phase one, on the writer thread: every feed is marked inactive, then
  * each configured one gets its row (created if new), its title, tags and
  * line hash from the file, and is marked active; a gone one whose line
@@ -500,7 +528,7 @@ sched_load_write(struct store *st, struct write_job *job)
 	size_t			 i, j;
 	int			 rc = -1, revive;
 
-	if (store_feeds_deactivate(st) != 0)
+	if (sched_adopt(st, cfg) != 0 || store_feeds_deactivate(st) != 0)
 		return (-1);
 	for (i = 0; i < cfg->nfeeds; i++) {
 		fc = &cfg->feeds[i];

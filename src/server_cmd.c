@@ -943,6 +943,9 @@ server_cmd_stats(struct client *c, json_t *id, json_t *req)
 	    "configured_feeds", fs.feeds,
 	    "clients", (json_int_t)server_clients(),
 	    "followers", (json_int_t)server_followers());
+	if (feedd_config != NULL && feedd_config->feeds_path != NULL)
+		json_object_set_new(st, "feeds_file",
+		    proto_string(feedd_config->feeds_path));
 	o = proto_ok(id);
 	json_object_set_new(o, "stats", st);
 	server_reply(c, o);

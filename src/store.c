@@ -361,6 +361,8 @@ enum store_stmt {
 	S_FEED_PUT,
 	S_FEED_SET_CONF,
 	S_FEEDS_DEACTIVATE,
+	S_FEEDS_ADOPT,
+	S_FEEDS_MOVED,
 	S_FEED_HAS_TAG,
 	S_FEED_COUNT,
 	S_LOOKUP_ID,
@@ -427,6 +429,21 @@ static const char *store_sql[S_COUNT] = {
 	    " gone_since = CASE WHEN ?6 THEN 0 ELSE gone_since END"
 	    " WHERE id = ?1",
 	[S_FEEDS_DEACTIVATE] = "UPDATE feeds SET active = 0 WHERE active <> 0",
+	/*
+	 * ?1, the feeds file's URLs as a JSON array: a moved feed whose new
+	 * address is listed and whose old one is not takes the new one (the
+	 * first of two moved to the same place; never over a row of it).
+	 */
+	[S_FEEDS_MOVED] = "SELECT count(*) FROM feeds"
+	    " WHERE redirect_url IS NOT NULL",
+	[S_FEEDS_ADOPT] = "UPDATE feeds SET url = redirect_url,"
+	    " redirect_url = NULL WHERE redirect_url IS NOT NULL"
+	    " AND redirect_url IN (SELECT value FROM json_each(?1))"
+	    " AND url NOT IN (SELECT value FROM json_each(?1))"
+	    " AND NOT EXISTS (SELECT 1 FROM feeds f2"
+	    "  WHERE f2.url = feeds.redirect_url)"
+	    " AND id = (SELECT min(f3.id) FROM feeds f3"
+	    "  WHERE f3.redirect_url = feeds.redirect_url)",
 	[S_FEED_COUNT] = "UPDATE feeds SET item_count = item_count + ?2,"
 	    " unread_count = unread_count + ?3,"
 	    " starred_count = starred_count + ?4 WHERE id = ?1",
@@ -1276,6 +1293,31 @@ store_feed_has_tag(struct store *st, int64_t id, const char *tag)
 		return (0);
 	store_error(st, "feed tags");
 	return (-1);
+}
+
+/* How many feeds moved (a permanent redirect), or -1. */
+int
+store_feeds_moved_count(struct store *st)
+{
+	return ((int)store_step_int(st, S_FEEDS_MOVED, -1, "counting moved "
+	    "feeds"));
+}
+
+/*
+ * The feeds file now names the new address of moved feeds (`feedctl
+ * moved --apply`): each takes it, keeping its row (id, items, read
+ * state).  urls: the file's URLs as a JSON array.  Returns how many
+ * feeds took their new address, or -1.
+ */
+int
+store_feeds_adopt(struct store *st, const char *urls)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_FEEDS_ADOPT];
+
+	store_bind_text(stmt, 1, urls);
+	if (store_exec(st, S_FEEDS_ADOPT, "moving feeds") != 0)
+		return (-1);
+	return (sqlite3_changes(st->db));
 }
 
 /* Mark every feed inactive (a reload then re-activates the listed ones). */

@@ -47,7 +47,8 @@ _feedctl()
 {
 	local cur prev cmd i words_cur
 	local commands="new items search show read unread star unstar open
-	    feeds refresh reload follow stats version parse import export help"
+	    feeds refresh moved reload follow stats version parse import export
+	    help"
 	local global="-s --socket -j --json --color --no-color -h --help -V
 	    --version"
 	local list="-u --unread --starred --feed --tag --since --until
@@ -136,7 +137,7 @@ _feedctl()
 		;;
 	feeds)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--all -j --json --help" \
+			COMPREPLY=($(compgen -W "--all --gone -j --json --help" \
 			    -- "$cur"))
 		else
 			_feedctl_reply "$cur" "$(_feedctl_feeds)"
@@ -144,6 +145,14 @@ _feedctl()
 		;;
 	refresh)
 		[[ $cur != -* ]] && _feedctl_reply "$cur" "$(_feedctl_feeds)"
+		;;
+	moved)
+		if [[ $prev == --feeds ]]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--apply --feeds --help" \
+			    -- "$cur"))
+		fi
 		;;
 	follow)
 		COMPREPLY=($(compgen -W "--feed --tag -j --json --help" \
