@@ -2035,16 +2035,20 @@ feedctl_follow(int argc, char **argv)
 			json_decref(ev);
 			continue;
 		}
-		if (feedctl_json)
+		if (feedctl_json) {
+			/* Scripts tell a new item from a changed one. */
+			json_object_set(it, "new", json_object_get(ev, "new"));
 			feedctl_print_json(it);
-		else {
+		} else {
 			feed = feedctl_text(feedctl_str(it, "feed"), 0);
 			title = feedctl_text(feedctl_str(it, "title"), 0);
 			url = feedctl_text(feedctl_str(it, "url"), 0);
-			printf("%lld %s[%s]%s %s %s\n",
+			printf("%lld %s[%s]%s %s%s %s\n",
 			    (long long)feedctl_int(it, "id"),
 			    render_sgr("\033[2m"), feed, render_sgr("\033[0m"),
-			    *title != '\0' ? title : "(untitled)", url);
+			    json_is_true(json_object_get(ev, "new")) ? "" :
+			    "(updated) ", *title != '\0' ? title : "(untitled)",
+			    url);
 			free(feed);
 			free(title);
 			free(url);

@@ -65,6 +65,8 @@ is "follow: nothing from before it connected" "$(wc -l < "$T/follow.out")" 1
 wait_for 100 has_line "$T/follow.json" "Three is new"
 check "follow --json: one object a line" \
     grep -q '^{"id":[0-9]*,"feed_id":[0-9]*,"feed":"Alpha",.*"title":"Three is new"' "$T/follow.json"
+check "--json follow says it is new" \
+    grep -q '"title":"Three is new".*"new":true}$' "$T/follow.json"
 wait_for 100 has_line "$T/follow.tag" "Three is new"
 check "follow --tag news" grep -q "Three is new" "$T/follow.tag"
 
@@ -86,7 +88,10 @@ rss b.xml Beta "b1|Bee one|changed text|Fri, 27 Nov 2026 10:00:00 GMT" \
 ctl refresh Beta > /dev/null
 wait_for 100 has_line "$T/follow.upd" "Bee one" ||
     not_ok "follow --updated got the changed item"
-check "follow --updated: the changed item" grep -q "\[Beta\] Bee one" "$T/follow.upd"
+check "follow --updated: the changed item, marked" \
+    grep -q "\[Beta\] (updated) Bee one" "$T/follow.upd"
+check "follow --updated: a new item is not marked" \
+    grep -q "\[Alpha\] Three is new" "$T/follow.upd"
 is "follow without --updated: not the changed item" \
     "$(grep -c "Bee one" "$T/follow.out")" 0
 
