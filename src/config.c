@@ -142,6 +142,9 @@ static const struct config_key config_keys[] = {
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
 _Static_assert(CONFIG_NKEYS <= 32, "struct config's set has a bit a key");
 
+/* id= of the feeds file, by FEED_ID_* value. */
+static const char *config_id_modes[] = { "auto", "guid", "link", "hash" };
+
 static const char *config_levels[] = {
 	"emergency", "alert", "critical", "error",
 	"warning", "notice", "info", "debug"
@@ -1309,6 +1312,17 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 				goto out;
 			}
 			fc.keep_items = n;
+		} else if (strcmp(key, "id") == 0) {
+			for (n = 0; n < 4; n++)
+				if (strcmp(value, config_id_modes[n]) == 0)
+					break;
+			if (n == 4) {
+				xasprintf(cause, "%s:%d: id: \"%s\" is not "
+				    "auto, guid, link or hash", path, lineno,
+				    value);
+				goto out;
+			}
+			fc.id_mode = (int)n;
 		} else {
 			log_warnx("%s:%d: unknown option \"%s\"", path, lineno,
 			    key);
@@ -1335,6 +1349,8 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 			first->every = fc.every;
 		if (first->keep_items == -1)
 			first->keep_items = fc.keep_items;
+		if (first->id_mode == FEED_ID_AUTO)
+			first->id_mode = fc.id_mode;
 		rc = 0;
 		goto out;
 	}
@@ -1555,6 +1571,8 @@ config_print_feeds(FILE *fp, const struct config *cfg)
 		}
 		if (fc->keep_items >= 0)
 			fprintf(fp, " keep=%lld", (long long)fc->keep_items);
+		if (fc->id_mode != FEED_ID_AUTO)
+			fprintf(fp, " id=%s", config_id_modes[fc->id_mode]);
 		if (fc->title != NULL) {
 			fputc(' ', fp);
 			v = NULL;

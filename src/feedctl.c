@@ -1662,7 +1662,8 @@ feedctl_feeds(int argc, char **argv)
 		json_object_set_new(req, "all", json_true());
 	if (f.gone)
 		json_object_set_new(req, "gone", json_true());
-	if (!feedctl_json)
+	/* The table needs only a few members, unless feeds are named. */
+	if (!feedctl_json && optind == argc)
 		json_object_set_new(req, "brief", json_true());
 	if (optind < argc) {
 		a = json_array();
@@ -1729,6 +1730,9 @@ feedctl_feeds(int argc, char **argv)
 			buf_printf(&b, "%s\n", render_sgr("\033[0m"));
 			free(t);
 		}
+		if (strcmp(feedctl_str(feed, "identity"), "link") == 0)
+			buf_printf(&b, "%*s its guids change under the same "
+			    "items: matched by link and content\n", idw, "");
 		if (*feedctl_str(feed, "redirect_url") != '\0') {
 			t = feedctl_text(feedctl_str(feed, "redirect_url"), 0);
 			buf_printf(&b, "%*s %s ", idw, "",

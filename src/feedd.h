@@ -168,6 +168,7 @@ struct store_feed {
 	char		*conf_hash;	/* its feeds-file line, hashed */
 	int64_t		 gone_since;	/* unix seconds it was found gone */
 	int64_t		 created;	/* unix seconds it was first listed */
+	char		*identity;	/* "link": guids proved unreliable */
 };
 
 /* One item as the store returns it; strings borrowed for the callback. */
@@ -250,8 +251,15 @@ struct feed_conf {
 	size_t		 ntags;
 	int64_t		 every;		/* every=DURATION, s; 0 default */
 	int64_t		 keep_items;	/* keep=N; -1 default */
+	int		 id_mode;	/* id=: FEED_ID_* */
 	int		 line;		/* line in the feeds file */
 };
+/* How a feed's items are told apart (id= in the feeds file). */
+#define FEED_ID_AUTO	0	/* guid, else link, else hash; guids that
+				   change under the same item are seen */
+#define FEED_ID_GUID	1	/* guid, else link, else hash; trusted */
+#define FEED_ID_LINK	2	/* link, else hash */
+#define FEED_ID_HASH	3	/* title, date and content */
 
 /* The daemon's settings: feedd.conf, overridden by flags. */
 struct config {
@@ -474,6 +482,7 @@ int		 store_feed_set_conf(struct store *, int64_t, const char *,
 int		 store_feeds_deactivate(struct store *);
 int		 store_feeds_adopt(struct store *, const char *);
 int		 store_feeds_moved_count(struct store *);
+size_t		 store_set_rekey(struct store *, int);
 void		 store_feed_clear(struct store_feed *);
 void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);
@@ -582,6 +591,7 @@ int64_t		 sched_feed_id(const struct sched_feed *);
 const char	*sched_feed_url(const struct sched_feed *);
 int		 sched_feed_gone(const struct sched_feed *);
 int64_t		 sched_feed_keep_items(const struct sched_feed *);
+int		 sched_feed_id_mode(const struct sched_feed *);
 void		 sched_plan(struct sched_feed *, struct store_feed *,
 		     const struct feed_meta *);
 void		 sched_done(struct sched_feed *, int);

@@ -45,6 +45,8 @@ struct poll {
 	int			 keep_unread;
 	int			 recording;	/* the job records a failure */
 	int			 moved;		/* fetched at its new address */
+	int			 id_mode;	/* id= (FEED_ID_*) */
+	int			 churn;		/* guids found unreliable now */
 	struct write_job	 job;
 
 	/* Filled by the write, on the writer thread. */
@@ -192,6 +194,72 @@ poll_moved(struct poll *p, struct store_feed *row)
 	}
 }
 
+/* Whether key is one of the first n items' keys (slots: a hash set). */
+static int
+poll_key_seen(struct feed_item *items, uint32_t *slots, size_t cap,
+    const char *key, size_t self, int add)
+{
+	size_t	i;
+
+	for (i = util_hash64(key, strlen(key), 0) & (cap - 1); slots[i] != 0;
+	    i = (i + 1) & (cap - 1))
+		if (slots[i] - 1 != self &&
+		    strcmp(items[slots[i] - 1].id, key) == 0)
+			return (1);
+	if (add)
+		slots[i] = (uint32_t)self + 1;
+	return (0);
+}
+
+/* Give item it the key it would have without its guid (and link). */
+static void
+poll_rekey(struct feed_item *it, int nolink)
+{
+	struct feed_item	tmp = *it;
+	char			buf[32];
+
+	tmp.id = tmp.guid = NULL;
+	if (nolink)
+		tmp.url = NULL;
+	tmp.key_body = NULL;
+	free(it->id);
+	it->id = xstrdup(item_key(&tmp, buf, sizeof buf));
+}
+
+/*
+ * The items' keys as the feed's identity says: id=link and id=hash key
+ * every item by its link or its content; and within one document, items
+ * that share a guid (a generator that gives every item the same one) are
+ * told apart by their link, else their content, so that none overwrites
+ * another.
+ */
+static void
+poll_keys(struct poll *p)
+{
+	struct fetch_result	*res = p->res;
+	uint32_t		*slots;
+	size_t			 i, cap = 16;
+
+	if (res->nitems == 0)
+		return;
+	while (cap < res->nitems * 2)
+		cap *= 2;
+	slots = xcalloc(cap, sizeof *slots);
+	for (i = 0; i < res->nitems; i++) {
+		if (p->id_mode == FEED_ID_LINK || p->id_mode == FEED_ID_HASH)
+			poll_rekey(&res->items[i], p->id_mode == FEED_ID_HASH);
+		if (poll_key_seen(res->items, slots, cap, res->items[i].id, i,
+		    0)) {
+			poll_rekey(&res->items[i], 0);
+			if (poll_key_seen(res->items, slots, cap,
+			    res->items[i].id, i, 0))
+				poll_rekey(&res->items[i], 1);
+		}
+		poll_key_seen(res->items, slots, cap, res->items[i].id, i, 1);
+	}
+	free(slots);
+}
+
 /*
  * The fetch is over (on the loop thread): make the feed's new row from the
  * one the poll began with and the result, plan its next due time, and
@@ -252,6 +320,9 @@ poll_fetched(struct fetch_result *res, void *arg)
 	/* Plan before the write: the row written carries the due time. */
 	sched_plan(p->feed, row, res->outcome == FETCH_OK ? &res->meta : NULL);
 
+	p->id_mode = sched_feed_id_mode(p->feed);
+	if (res->outcome == FETCH_OK)
+		poll_keys(p);
 	p->keep_items = sched_feed_keep_items(p->feed);
 	p->keep_age = cfg->keep_age;
 	p->keep_unread = cfg->keep_unread;
@@ -271,11 +342,15 @@ poll_write(struct store *st, struct write_job *job)
 	struct poll		*p = job->arg;
 	const struct fetch_result *res = p->res;
 	int64_t			 item_id;
-	size_t			 i;
+	size_t			 i, rekeyed;
 	int			 r, parsed = res->outcome == FETCH_OK;
 
 	p->nids = 0;
 	p->nnew = p->nupd = 0;
+	p->churn = 0;
+	/* Changing guids are seen only where there are items to match. */
+	store_set_rekey(st, parsed && p->id_mode != FEED_ID_GUID &&
+	    p->was.item_count > 0);
 	if (parsed && res->nitems > 0 && p->ids == NULL) {
 		p->ids = xreallocarray(NULL, res->nitems, sizeof *p->ids);
 		p->isnew = xreallocarray(NULL, res->nitems, sizeof *p->isnew);
@@ -294,6 +369,17 @@ poll_write(struct store *st, struct write_job *job)
 			else
 				p->nupd++;
 		}
+	}
+	/*
+	 * Most of the document came back under new guids: the feed's guids
+	 * are not to be trusted, and it says so (the matching goes on
+	 * whatever is recorded; id=guid turns it off).
+	 */
+	rekeyed = store_set_rekey(st, 0);
+	if (p->id_mode == FEED_ID_AUTO && rekeyed >= 2 &&
+	    rekeyed * 2 > res->nitems && p->row.identity == NULL) {
+		p->row.identity = xstrdup("link");
+		p->churn = 1;
 	}
 	if (store_feed_put(st, &p->row) != 0)
 		return (-1);
@@ -374,6 +460,9 @@ poll_stored(struct write_job *job)
 		if (p->nnew > 0)
 			writer_index_later();
 		poll_log(p);
+		if (p->churn)
+			log_notice("%s: its guids change under the same items; "
+			    "they are matched by link and content", p->url);
 		poll_done(p, p->res->outcome == FETCH_ERROR);
 		return;
 	}

@@ -63,6 +63,7 @@ struct sched_feed {
 	char			*url;
 	int64_t			 every;		/* every=, s; 0 default */
 	int64_t			 keep_items;	/* keep=, -1 default */
+	int			 id_mode;	/* id=, FEED_ID_* */
 	int64_t			 hint;		/* <ttl>/sy:update*, s; 0 */
 	uint32_t		 skip_hours;
 	uint8_t			 skip_days;
@@ -475,8 +476,8 @@ sched_conf_hash(const struct feed_conf *fc, char *buf, size_t size)
 	h = util_hash64("", 1, h);
 	for (i = 0; i < fc->ntags; i++)
 		h = util_hash64(fc->tags[i], strlen(fc->tags[i]) + 1, h);
-	snprintf(num, sizeof num, "|%lld|%lld", (long long)fc->every,
-	    (long long)fc->keep_items);
+	snprintf(num, sizeof num, "|%lld|%lld|%d", (long long)fc->every,
+	    (long long)fc->keep_items, fc->id_mode);
 	h = util_hash64(num, strlen(num), h);
 	snprintf(buf, size, "%016llx", (unsigned long long)h);
 	return (buf);
@@ -573,6 +574,7 @@ sched_add(const struct feed_conf *fc, const struct sched_row *row)
 	f->url = xstrdup(fc->url);
 	f->every = fc->every;
 	f->keep_items = fc->keep_items;
+	f->id_mode = fc->id_mode;
 	f->mark = 1;
 	host = fetch_host(fc->url);
 	f->host = sched_host_get(host);
@@ -627,6 +629,7 @@ sched_apply(const struct config *cfg, const struct sched_row *rows)
 			f->mark = 1;
 			f->every = fc->every;
 			f->keep_items = fc->keep_items;
+			f->id_mode = fc->id_mode;
 			f->gone = row->gone;
 			sched_feed_in(f, &in);
 			if (f->state == SCHED_IDLE && !sched_once &&
@@ -834,4 +837,11 @@ sched_feed_keep_items(const struct sched_feed *f)
 {
 	return (f->keep_items >= 0 ? f->keep_items :
 	    feedd_config->keep_items);
+}
+
+/* How the feed's items are told apart (id= of the feeds file). */
+int
+sched_feed_id_mode(const struct sched_feed *f)
+{
+	return (f->id_mode);
 }

@@ -331,6 +331,13 @@ static const char *store_migrations[] = {
 	"UPDATE unread SET date = (SELECT\n"
 	"  COALESCE(published, updated, first_seen) FROM items i\n"
 	"  WHERE i.id = unread.id);\n",
+	/*
+	 * 8: how a feed's items are told apart when its guids proved
+	 * unreliable ("link": matched by link and content).  Finding an
+	 * item by its content goes through items_feed: only polls of a feed
+	 * that had items look, and only for the items not found by key.
+	 */
+	"ALTER TABLE feeds ADD COLUMN identity TEXT;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -341,7 +348,7 @@ static const char *store_migrations[] = {
 	" f.last_modified, f.last_fetch, f.last_success, f.next_fetch," \
 	" f.hold_until, f.http_status, f.errors, f.last_error," \
 	" f.redirect_url, f.gone, f.active, f.item_count, f.unread_count," \
-	" f.starred_count, f.conf_hash, f.gone_since, f.created"
+	" f.starred_count, f.conf_hash, f.gone_since, f.created, f.identity"
 
 /* The order of the feed table, and the key its pages continue after. */
 #define STORE_FEED_ORDER \
@@ -371,6 +378,8 @@ enum store_stmt {
 	S_LOOKUP_ANY_TITLE,
 	S_FEED_LIST,
 	S_ITEM_FIND,
+	S_ITEM_BY_HASH,
+	S_ITEM_REKEY,
 	S_ITEM_INSERT,
 	S_ITEM_REHASH,
 	S_ITEM_UPDATE,
@@ -422,7 +431,8 @@ static const char *store_sql[S_COUNT] = {
 	    " etag = ?4, last_modified = ?5, last_fetch = ?6,"
 	    " last_success = ?7, next_fetch = ?8, hold_until = ?9,"
 	    " http_status = ?10, errors = ?11, last_error = ?12,"
-	    " redirect_url = ?13, gone = ?14, gone_since = ?15 WHERE id = ?1",
+	    " redirect_url = ?13, gone = ?14, gone_since = ?15,"
+	    " identity = ?16 WHERE id = ?1",
 	[S_FEED_SET_CONF] = "UPDATE feeds SET conf_title = ?2, tags = ?3,"
 	    " active = ?4, conf_hash = ?5,"
 	    " gone = CASE WHEN ?6 THEN 0 ELSE gone END,"
@@ -466,6 +476,9 @@ static const char *store_sql[S_COUNT] = {
 	    " WHERE (?1 = 0 OR f.active <> 0)"
 	    " AND (?2 IS NULL OR (" STORE_FEED_ORDER ", f.id) > (?2, ?3))"
 	    " ORDER BY " STORE_FEED_ORDER ", f.id LIMIT ?4",
+	[S_ITEM_BY_HASH] = "SELECT id FROM items WHERE feed_id = ?1"
+	    " AND content_hash = ?2 LIMIT 1",
+	[S_ITEM_REKEY] = "UPDATE items SET dedupe_key = ?2 WHERE id = ?1",
 	[S_ITEM_FIND] = "SELECT id, content_hash FROM items"
 	    " WHERE feed_id = ?1 AND dedupe_key = ?2",
 	/* ?6, the content, goes to item_text (S_TEXT_PUT). */
@@ -565,6 +578,8 @@ struct store {
 	size_t		 nseen;
 	size_t		 part_nseen;	/* nseen at the savepoint */
 	size_t		 seencap;
+	int		 rekey;		/* store_set_rekey() */
+	size_t		 rekeyed;
 
 	/*
 	 * Changes to the feeds' counters since store_begin(), written to
@@ -1123,6 +1138,7 @@ store_feed_fill(sqlite3_stmt *stmt, struct store_feed *f)
 	f->conf_hash = store_column_dup(stmt, 21);
 	f->gone_since = sqlite3_column_int64(stmt, 22);
 	f->created = sqlite3_column_int64(stmt, 23);
+	f->identity = store_column_dup(stmt, 24);
 }
 
 /* Free the strings of a feed row and zero it. */
@@ -1139,6 +1155,7 @@ store_feed_clear(struct store_feed *f)
 	free(f->last_error);
 	free(f->redirect_url);
 	free(f->conf_hash);
+	free(f->identity);
 	memset(f, 0, sizeof *f);
 }
 
@@ -1159,6 +1176,7 @@ store_feed_copy(struct store_feed *d, const struct store_feed *f)
 	d->redirect_url = f->redirect_url != NULL ?
 	    xstrdup(f->redirect_url) : NULL;
 	d->conf_hash = f->conf_hash != NULL ? xstrdup(f->conf_hash) : NULL;
+	d->identity = f->identity != NULL ? xstrdup(f->identity) : NULL;
 }
 
 /* Run a feed SELECT that is already bound: 0 found, 1 none, -1 error. */
@@ -1248,6 +1266,7 @@ store_feed_put(struct store *st, const struct store_feed *f)
 	store_bind_text(stmt, 13, f->redirect_url);
 	sqlite3_bind_int(stmt, 14, f->gone != 0);
 	sqlite3_bind_int64(stmt, 15, f->gone ? f->gone_since : 0);
+	store_bind_text(stmt, 16, f->identity);
 	return (store_exec(st, S_FEED_PUT, f->url != NULL ? f->url : "feed"));
 }
 
@@ -1694,6 +1713,42 @@ store_seen_flush(struct store *st)
 	return (0);
 }
 
+/* The id of a feed's item with this content hash, 0 if none, -1 error. */
+static int64_t
+store_item_by_hash(struct store *st, int64_t feed_id, int64_t hash)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_ITEM_BY_HASH];
+	int64_t		 id = 0;
+	int		 rc;
+
+	sqlite3_bind_int64(stmt, 1, feed_id);
+	sqlite3_bind_int64(stmt, 2, hash);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	else if (rc != SQLITE_DONE) {
+		store_error(st, "finding item");
+		id = -1;
+	}
+	sqlite3_reset(stmt);
+	return (id);
+}
+
+/*
+ * Items whose key is not stored may match a stored item of the feed by
+ * content (store_item_upsert()): on for the polls of a feed that has
+ * items and does not trust its guids (id=guid).  Returns how many items
+ * matched since the last call.
+ */
+size_t
+store_set_rekey(struct store *st, int on)
+{
+	size_t	n = st->rekeyed;
+
+	st->rekey = on;
+	st->rekeyed = 0;
+	return (n);
+}
+
 /*
  * Insert or update one parsed item of a feed.  Returns STORE_NEW,
  * STORE_UPDATED (title, link, content or summary changed: every field is
@@ -1764,6 +1819,26 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		stmt = st->stmt[S_ITEM_UPDATE];
 		sqlite3_bind_int64(stmt, 14, id);
 		ret = STORE_UPDATED;
+	} else if (rc == SQLITE_DONE && st->rekey &&
+	    (id = store_item_by_hash(st, feed_id, hash)) != 0) {
+		/*
+		 * An item of this feed with the same title, link and content
+		 * under another key: the guid changed, not the item.  It
+		 * takes the new key and is not delivered again.
+		 */
+		sqlite3_reset(stmt);
+		if (id < 0)
+			return (-1);
+		sqlite3_bind_int64(st->stmt[S_ITEM_REKEY], 1, id);
+		sqlite3_bind_text(st->stmt[S_ITEM_REKEY], 2, key, -1,
+		    SQLITE_STATIC);
+		if (store_exec(st, S_ITEM_REKEY, "rekeying item") != 0)
+			return (-1);
+		st->rekeyed++;
+		store_seen_add(st, feed_id, id);
+		if (item_id != NULL)
+			*item_id = id;
+		return (STORE_SAME);
 	} else if (rc == SQLITE_DONE) {
 		sqlite3_reset(stmt);
 		stmt = st->stmt[S_ITEM_INSERT];

@@ -485,6 +485,8 @@ test_feed_errors(void)
 		  ":1: keep: invalid number \"-1\"" },
 		{ "https://a.example/f keep=many\n",
 		  ":1: keep: invalid number \"many\"" },
+		{ "https://a.example/f id=random\n",
+		  ":1: id: \"random\" is not auto, guid, link or hash" },
 		{ "https://a.example/f \"~Bad \xff title\"\n",
 		  ":1: invalid UTF-8" },
 		{ "https://a.example/f \"~overlong \xc0\xaf\"\n",
@@ -1192,7 +1194,7 @@ test_round_trip(void)
 	/* Tags and titles that need quoting and escapes. */
 	path = put("odd", "https://o.example/f \"two words\" \"#hash\" "
 	    "\"q\\\"uote\" \"b\\\\s\" \"t\\tab\" \"nl\\n\" \"~T \\\"x\\\"\" "
-	    "every=90m keep=7\nhttps://p.example/f \"~~tilde\"\n");
+	    "every=90m keep=7 id=link\nhttps://p.example/f \"~~tilde\"\n");
 	b = config_new();
 	rc = config_load_feeds(b, path, &cause);
 	log = capture_end();
@@ -1202,7 +1204,9 @@ test_round_trip(void)
 	feeds1 = print_to_string(b, 1);
 	tap_ok(strstr(feeds1, "https://o.example/f \"two words\" \"#hash\" "
 	    "\"q\\\"uote\" \"b\\\\s\" \"t\\tab\" \"nl\\n\" every=90m keep=7 "
-	    "\"~T \\\"x\\\"\"\n") != NULL, "odd feed printed quoted");
+	    "id=link \"~T \\\"x\\\"\"\n") != NULL, "odd feed printed quoted");
+	tap_is_int(b->feeds[0].id_mode, FEED_ID_LINK, "id=link read");
+	tap_is_int(b->feeds[1].id_mode, FEED_ID_AUTO, "id= by default: auto");
 	tap_ok(strstr(feeds1, "https://p.example/f \"~~tilde\"\n") != NULL,
 	    "title starting with ~ printed");
 	tap_is_str(b->feeds[1].title, "~tilde", "title keeps its second ~");

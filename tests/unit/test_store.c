@@ -23,6 +23,10 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 8 database back into version 7 (identity). */
+#define STORE_UNDO_8 \
+	"ALTER TABLE feeds DROP COLUMN identity;" \
+	" PRAGMA user_version = 7;"
 /* What turns a version 7 database back into version 6 (item dates). */
 #define STORE_UNDO_7 \
 	"DROP INDEX items_time; DROP INDEX items_feed;" \
@@ -361,8 +365,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 7,
-	    "new database is at schema version 7");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 8,
+	    "new database is at schema version 8");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -388,8 +392,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 7,
-	    "version still 7 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 8,
+	    "version still 8 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 9"), 0,
@@ -1583,6 +1587,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_8), 0,
+	    "raw: migration 8 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_7), 0,
 	    "raw: migration 7 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_6), 0,
@@ -1613,8 +1619,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 7,
-	    "migrations 2 to 7 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 8,
+	    "migrations 2 to 8 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
