@@ -1323,6 +1323,14 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 				goto out;
 			}
 			fc.id_mode = (int)n;
+		} else if (strcmp(key, "updates") == 0) {
+			if (strcmp(value, "keep") != 0 &&
+			    strcmp(value, "unread") != 0) {
+				xasprintf(cause, "%s:%d: updates: \"%s\" is not "
+				    "keep or unread", path, lineno, value);
+				goto out;
+			}
+			fc.updates_unread = strcmp(value, "unread") == 0;
 		} else {
 			log_warnx("%s:%d: unknown option \"%s\"", path, lineno,
 			    key);
@@ -1351,6 +1359,7 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 			first->keep_items = fc.keep_items;
 		if (first->id_mode == FEED_ID_AUTO)
 			first->id_mode = fc.id_mode;
+		first->updates_unread |= fc.updates_unread;
 		rc = 0;
 		goto out;
 	}
@@ -1573,6 +1582,8 @@ config_print_feeds(FILE *fp, const struct config *cfg)
 			fprintf(fp, " keep=%lld", (long long)fc->keep_items);
 		if (fc->id_mode != FEED_ID_AUTO)
 			fprintf(fp, " id=%s", config_id_modes[fc->id_mode]);
+		if (fc->updates_unread)
+			fputs(" updates=unread", fp);
 		if (fc->title != NULL) {
 			fputc(' ', fp);
 			v = NULL;

@@ -881,7 +881,8 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 #define F(x)	(1u << ((x) - 256))
 #define CTL_LIST_FILTERS (F(OPT_UNREAD) | F(OPT_STARRED) | F(OPT_FEED) | \
     F(OPT_TAG) | F(OPT_SINCE) | F(OPT_UNTIL) | F(OPT_SEARCH) | \
-    F(OPT_LIMIT) | F(OPT_CURSOR) | F(OPT_AFTER) | F(OPT_OLDEST))
+    F(OPT_LIMIT) | F(OPT_CURSOR) | F(OPT_AFTER) | F(OPT_OLDEST) | \
+    F(OPT_UPDATED))
 
 /* Put the filters into a request. */
 static void
@@ -916,6 +917,8 @@ feedctl_filter_request(json_t *req, const struct feedctl_filter *f)
 		json_object_set_new(req, "after", json_integer(f->after));
 	if (f->oldest_first)
 		json_object_set_new(req, "oldest_first", json_true());
+	if (f->updated)
+		json_object_set_new(req, "updated", json_true());
 	if (f->rank)
 		json_object_set_new(req, "order", json_string("rank"));
 }
@@ -939,6 +942,7 @@ feedctl_item_cb(json_t *it, void *arg)
 	struct feedctl_rows	*rows = arg;
 	struct feedctl_row	*r;
 	json_t		*pub;
+	char		*t;
 	int		 w;
 
 	if (feedctl_json) {
@@ -966,6 +970,12 @@ feedctl_item_cb(json_t *it, void *arg)
 	if (*r->title == '\0') {
 		free(r->title);
 		r->title = xstrdup("(untitled)");
+	}
+	if (feedctl_int(it, "update_count") > 0) {
+		/* Its content changed since it was first stored. */
+		xasprintf(&t, "(updated) %s", r->title);
+		free(r->title);
+		r->title = t;
 	}
 	if (r->id > rows->max_id)
 		rows->max_id = r->id;
@@ -1178,7 +1188,7 @@ feedctl_new(int argc, char **argv)
 	memset(&rows, 0, sizeof rows);
 	f.limit = -1;
 	feedctl_filters(argc, argv, F(OPT_FEED) | F(OPT_TAG) | F(OPT_LIMIT) |
-	    F(OPT_OLDEST) | F(OPT_SINCE) | F(OPT_UNTIL), &f);
+	    F(OPT_OLDEST) | F(OPT_SINCE) | F(OPT_UNTIL) | F(OPT_UPDATED), &f);
 	if (optind != argc)
 		feedctl_usage_error("new: unexpected argument: %s",
 		    argv[optind]);

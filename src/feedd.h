@@ -191,6 +191,8 @@ struct store_item {
 	int64_t		 first_seen;
 	int		 read;
 	int		 starred;
+	int64_t		 update_count;	/* times its content changed */
+	int64_t		 changed;	/* when last; DATE_NONE never */
 };
 
 /*
@@ -200,6 +202,7 @@ struct store_item {
 struct store_query {
 	int		 unread;	/* only unread */
 	int		 starred;	/* only starred */
+	int		 updated;	/* only items whose content changed */
 	const int64_t	*feed_ids;	/* only these feeds */
 	size_t		 nfeed_ids;
 	const char	*tag;		/* only feeds with this tag */
@@ -252,6 +255,7 @@ struct feed_conf {
 	int64_t		 every;		/* every=DURATION, s; 0 default */
 	int64_t		 keep_items;	/* keep=N; -1 default */
 	int		 id_mode;	/* id=: FEED_ID_* */
+	int		 updates_unread; /* updates=unread */
 	int		 line;		/* line in the feeds file */
 };
 /* How a feed's items are told apart (id= in the feeds file). */
@@ -483,6 +487,7 @@ int		 store_feeds_deactivate(struct store *);
 int		 store_feeds_adopt(struct store *, const char *);
 int		 store_feeds_moved_count(struct store *);
 size_t		 store_set_rekey(struct store *, int);
+void		 store_set_reunread(struct store *, int);
 void		 store_feed_clear(struct store_feed *);
 void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);
@@ -592,6 +597,7 @@ const char	*sched_feed_url(const struct sched_feed *);
 int		 sched_feed_gone(const struct sched_feed *);
 int64_t		 sched_feed_keep_items(const struct sched_feed *);
 int		 sched_feed_id_mode(const struct sched_feed *);
+int		 sched_feed_updates_unread(const struct sched_feed *);
 void		 sched_plan(struct sched_feed *, struct store_feed *,
 		     const struct feed_meta *);
 void		 sched_done(struct sched_feed *, int);

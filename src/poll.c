@@ -46,6 +46,7 @@ struct poll {
 	int			 recording;	/* the job records a failure */
 	int			 moved;		/* fetched at its new address */
 	int			 id_mode;	/* id= (FEED_ID_*) */
+	int			 updates_unread; /* updates=unread */
 	int			 churn;		/* guids found unreliable now */
 	struct write_job	 job;
 
@@ -321,6 +322,7 @@ poll_fetched(struct fetch_result *res, void *arg)
 	sched_plan(p->feed, row, res->outcome == FETCH_OK ? &res->meta : NULL);
 
 	p->id_mode = sched_feed_id_mode(p->feed);
+	p->updates_unread = sched_feed_updates_unread(p->feed);
 	if (res->outcome == FETCH_OK)
 		poll_keys(p);
 	p->keep_items = sched_feed_keep_items(p->feed);
@@ -351,6 +353,7 @@ poll_write(struct store *st, struct write_job *job)
 	/* Changing guids are seen only where there are items to match. */
 	store_set_rekey(st, parsed && p->id_mode != FEED_ID_GUID &&
 	    p->was.item_count > 0);
+	store_set_reunread(st, p->updates_unread);
 	if (parsed && res->nitems > 0 && p->ids == NULL) {
 		p->ids = xreallocarray(NULL, res->nitems, sizeof *p->ids);
 		p->isnew = xreallocarray(NULL, res->nitems, sizeof *p->isnew);
@@ -376,6 +379,7 @@ poll_write(struct store *st, struct write_job *job)
 	 * whatever is recorded; id=guid turns it off).
 	 */
 	rekeyed = store_set_rekey(st, 0);
+	store_set_reunread(st, 0);
 	if (p->id_mode == FEED_ID_AUTO && rekeyed >= 2 &&
 	    rekeyed * 2 > res->nitems && p->row.identity == NULL) {
 		p->row.identity = xstrdup("link");

@@ -249,6 +249,9 @@ proto_item_json(const struct store_item *it)
 	proto_set_time(o, "published", it->published);
 	proto_set_time(o, "updated", it->updated);
 	proto_set_time(o, "first_seen", it->first_seen);
+	json_object_set_new(o, "update_count", json_integer(it->update_count));
+	json_object_set_new(o, "changed", it->changed > 0 ?
+	    json_integer(it->changed) : json_null());
 	json_object_set_new(o, "read", json_boolean(it->read));
 	json_object_set_new(o, "starred", json_boolean(it->starred));
 	return (o);

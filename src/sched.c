@@ -64,6 +64,7 @@ struct sched_feed {
 	int64_t			 every;		/* every=, s; 0 default */
 	int64_t			 keep_items;	/* keep=, -1 default */
 	int			 id_mode;	/* id=, FEED_ID_* */
+	int			 updates_unread; /* updates=unread */
 	int64_t			 hint;		/* <ttl>/sy:update*, s; 0 */
 	uint32_t		 skip_hours;
 	uint8_t			 skip_days;
@@ -476,8 +477,8 @@ sched_conf_hash(const struct feed_conf *fc, char *buf, size_t size)
 	h = util_hash64("", 1, h);
 	for (i = 0; i < fc->ntags; i++)
 		h = util_hash64(fc->tags[i], strlen(fc->tags[i]) + 1, h);
-	snprintf(num, sizeof num, "|%lld|%lld|%d", (long long)fc->every,
-	    (long long)fc->keep_items, fc->id_mode);
+	snprintf(num, sizeof num, "|%lld|%lld|%d|%d", (long long)fc->every,
+	    (long long)fc->keep_items, fc->id_mode, fc->updates_unread);
 	h = util_hash64(num, strlen(num), h);
 	snprintf(buf, size, "%016llx", (unsigned long long)h);
 	return (buf);
@@ -575,6 +576,7 @@ sched_add(const struct feed_conf *fc, const struct sched_row *row)
 	f->every = fc->every;
 	f->keep_items = fc->keep_items;
 	f->id_mode = fc->id_mode;
+	f->updates_unread = fc->updates_unread;
 	f->mark = 1;
 	host = fetch_host(fc->url);
 	f->host = sched_host_get(host);
@@ -630,6 +632,7 @@ sched_apply(const struct config *cfg, const struct sched_row *rows)
 			f->every = fc->every;
 			f->keep_items = fc->keep_items;
 			f->id_mode = fc->id_mode;
+			f->updates_unread = fc->updates_unread;
 			f->gone = row->gone;
 			sched_feed_in(f, &in);
 			if (f->state == SCHED_IDLE && !sched_once &&
@@ -844,4 +847,11 @@ int
 sched_feed_id_mode(const struct sched_feed *f)
 {
 	return (f->id_mode);
+}
+
+/* Whether a change makes an item unread again (updates=unread). */
+int
+sched_feed_updates_unread(const struct sched_feed *f)
+{
+	return (f->updates_unread);
 }

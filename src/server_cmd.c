@@ -220,18 +220,21 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 {
 	struct store_query	*q = &s->q;
 	const char		*tag = NULL, *search = NULL, *order = NULL;
-	int			 unread = 0, starred = 0, oldest = 0;
+	int			 unread = 0, starred = 0, oldest = 0, updated = 0;
 
 	if (proto_get_bool(req, "unread", &unread) != 0 ||
 	    proto_get_bool(req, "starred", &starred) != 0 ||
+	    proto_get_bool(req, "updated", &updated) != 0 ||
 	    proto_get_bool(req, "oldest_first", &oldest) != 0 ||
 	    proto_get_bool(req, "content", &s->content) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "unread, starred, oldest_first and content are booleans");
+		    "unread, starred, updated, oldest_first and content are "
+		    "booleans");
 		return (-1);
 	}
 	q->unread = unread;
 	q->starred = starred;
+	q->updated = updated;
 	q->oldest_first = oldest;
 	if (proto_get_time(req, "since", &q->since) != 0 ||
 	    proto_get_time(req, "until", &q->until) != 0) {

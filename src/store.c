@@ -338,6 +338,10 @@ static const char *store_migrations[] = {
 	 * that had items look, and only for the items not found by key.
 	 */
 	"ALTER TABLE feeds ADD COLUMN identity TEXT;\n",
+	/* 9: how many times an item's content changed, and when last. */
+	"ALTER TABLE items ADD COLUMN update_count INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"ALTER TABLE items ADD COLUMN changed INTEGER;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -510,7 +514,8 @@ static const char *store_sql[S_COUNT] = {
 	[S_ITEM_UPDATE] = "UPDATE items SET guid = ?1, url = ?2, title = ?3,"
 	    " author = ?4, summary = ?5, content_type = ?7,"
 	    " tags = ?8, enclosure_url = ?9, enclosure_type = ?10,"
-	    " published = ?11, updated = ?12, content_hash = ?13"
+	    " published = ?11, updated = ?12, content_hash = ?13,"
+	    " update_count = update_count + 1, changed = ?15"
 	    " WHERE id = ?14",
 	/*
 	 * ?1 feed, ?2 keep_items, ?3 keep_age, ?4 keep_unread, ?5 now, ?6
@@ -580,6 +585,7 @@ struct store {
 	size_t		 seencap;
 	int		 rekey;		/* store_set_rekey() */
 	size_t		 rekeyed;
+	int		 reunread;	/* store_set_reunread() */
 
 	/*
 	 * Changes to the feeds' counters since store_begin(), written to
@@ -1749,6 +1755,13 @@ store_set_rekey(struct store *st, int on)
 	return (n);
 }
 
+/* Whether an item whose content changed becomes unread again. */
+void
+store_set_reunread(struct store *st, int on)
+{
+	st->reunread = on;
+}
+
 /*
  * Insert or update one parsed item of a feed.  Returns STORE_NEW,
  * STORE_UPDATED (title, link, content or summary changed: every field is
@@ -1818,6 +1831,7 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		}
 		stmt = st->stmt[S_ITEM_UPDATE];
 		sqlite3_bind_int64(stmt, 14, id);
+		sqlite3_bind_int64(stmt, 15, now);
 		ret = STORE_UPDATED;
 	} else if (rc == SQLITE_DONE && st->rekey &&
 	    (id = store_item_by_hash(st, feed_id, hash)) != 0) {
@@ -1911,6 +1925,17 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		    store_counts_add(st, feed_id, 1, 1, 0) != 0)
 			return (-1);
 	} else {
+		if (st->reunread) {
+			/* updates=unread: a change makes it unread again. */
+			stmt = st->stmt[S_UNREAD_ADD];
+			sqlite3_bind_int64(stmt, 1, id);
+			sqlite3_bind_int64(stmt, 2, feed_id);
+			sqlite3_bind_int64(stmt, 3, now);
+			if (store_exec(st, S_UNREAD_ADD, "updating item") != 0 ||
+			    (sqlite3_changes(st->db) > 0 &&
+			    store_counts_add(st, feed_id, 0, 1, 0) != 0))
+				return (-1);
+		}
 		/* Its date may have changed: where it sorts if unread. */
 		sqlite3_bind_int64(st->stmt[S_UNREAD_DATE], 1, id);
 		if (store_exec(st, S_UNREAD_DATE, "updating item") != 0)
@@ -2209,6 +2234,8 @@ store_sqlb_conds(struct store_sqlb *sb, const struct store_query *q,
 
 	if (q->starred)
 		buf_adds(s, " AND i.starred = 1");
+	if (q->updated)
+		buf_adds(s, " AND i.update_count > 0");
 	if (q->feed_ids != NULL && q->nfeed_ids != 0) {
 		buf_adds(s, " AND i.feed_id IN ");
 		store_sqlb_ids(sb, q->feed_ids, q->nfeed_ids);
@@ -2290,6 +2317,8 @@ store_item_fill(sqlite3_stmt *stmt, struct store_item *it)
 	it->first_seen = sqlite3_column_int64(stmt, 15);
 	it->read = sqlite3_column_int(stmt, 16);
 	it->starred = sqlite3_column_int(stmt, 17);
+	it->update_count = sqlite3_column_int64(stmt, 18);
+	it->changed = store_column_date(stmt, 19);
 }
 
 /*
@@ -2316,7 +2345,8 @@ store_items(struct store *st, const struct store_query *q, int with_content,
 		    " COALESCE(f.conf_title, f.title, f.url), f.url, i.guid,"
 		    " i.url, i.title, i.author, i.summary, %s, i.tags,"
 		    " i.enclosure_url, i.enclosure_type, i.published,"
-		    " i.updated, i.first_seen, %s, i.starred",
+		    " i.updated, i.first_seen, %s, i.starred,"
+		    " i.update_count, i.changed",
 		    with_content ? "(SELECT t.content FROM item_text t"
 		    " WHERE t.id = i.id)" : "NULL", q->unread ? "0" :
 		    "NOT EXISTS (SELECT 1 FROM unread r WHERE r.id = i.id)");

@@ -23,6 +23,11 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 9 database back into version 8 (update counts). */
+#define STORE_UNDO_9 \
+	"ALTER TABLE items DROP COLUMN update_count;" \
+	" ALTER TABLE items DROP COLUMN changed;" \
+	" PRAGMA user_version = 8;"
 /* What turns a version 8 database back into version 7 (identity). */
 #define STORE_UNDO_8 \
 	"ALTER TABLE feeds DROP COLUMN identity;" \
@@ -365,8 +370,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 8,
-	    "new database is at schema version 8");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 9,
+	    "new database is at schema version 9");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -392,12 +397,12 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 8,
-	    "version still 8 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 9,
+	    "version still 9 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
-	tap_is_int(raw_exec(path, "PRAGMA user_version = 9"), 0,
-	    "raw: bump user_version to 9");
+	tap_is_int(raw_exec(path, "PRAGMA user_version = 12"), 0,
+	    "raw: bump user_version to 12");
 	st = store_open(path, &cause);
 	tap_ok(st == NULL, "newer schema version refused");
 	tap_ok(cause != NULL && strstr(cause, path) != NULL &&
@@ -406,7 +411,7 @@ test_open(void)
 		printf("# %s\n", cause);
 	free(cause);
 	cause = NULL;
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 9,
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 12,
 	    "refused database left untouched");
 
 	/* Not a database. */
@@ -1587,6 +1592,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_9), 0,
+	    "raw: migration 9 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_8), 0,
 	    "raw: migration 8 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_7), 0,
@@ -1619,8 +1626,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 8,
-	    "migrations 2 to 8 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 9,
+	    "migrations 2 to 9 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
