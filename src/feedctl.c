@@ -1740,6 +1740,14 @@ feedctl_feeds(int argc, char **argv)
 			buf_printf(&b, "%s\n", render_sgr("\033[0m"));
 			free(t);
 		}
+		if (feedctl_int(feed, "adaptive_interval") > 0) {
+			t = util_format_duration(feedctl_int(feed,
+			    "adaptive_interval"));
+			buf_printf(&b, "%*s its posting rate suggests a poll "
+			    "every %s (every= and server hints win)\n", idw, "",
+			    t);
+			free(t);
+		}
 		if (strcmp(feedctl_str(feed, "identity"), "link") == 0)
 			buf_printf(&b, "%*s its guids change under the same "
 			    "items: matched by link and content\n", idw, "");

@@ -169,6 +169,7 @@ struct store_feed {
 	int64_t		 gone_since;	/* unix seconds it was found gone */
 	int64_t		 created;	/* unix seconds it was first listed */
 	char		*identity;	/* "link": guids proved unreliable */
+	int64_t		 adaptive;	/* s: its posting rate's interval */
 };
 
 /* One item as the store returns it; strings borrowed for the callback. */
@@ -565,6 +566,8 @@ struct sched_in {
 };
 int64_t		 sched_interval(const struct config *, int64_t, int64_t);
 int64_t		 sched_doc_hint(const struct feed_meta *);
+int64_t		 sched_adapt(const struct config *, int64_t, const int64_t *,
+		     size_t, int64_t);
 int64_t		 sched_max_age(const char *);
 int64_t		 sched_retry_after(const char *, int64_t);
 int64_t		 sched_hold(const struct config *, int, const char *,

@@ -261,6 +261,25 @@ poll_keys(struct poll *p)
 	free(slots);
 }
 
+/* The feed's adaptive interval, from the dates of the document's items. */
+static void
+poll_adapt(struct poll *p, struct store_feed *row)
+{
+	const struct fetch_result *res = p->res;
+	int64_t			*dates;
+	size_t			 i;
+
+	if (res->nitems == 0)
+		return;
+	dates = xreallocarray(NULL, res->nitems, sizeof *dates);
+	for (i = 0; i < res->nitems; i++)
+		dates[i] = res->items[i].published != DATE_NONE ?
+		    res->items[i].published : res->items[i].modified;
+	row->adaptive = sched_adapt(feedd_config, row->adaptive, dates,
+	    res->nitems, p->now);
+	free(dates);
+}
+
 /*
  * The fetch is over (on the loop thread): make the feed's new row from the
  * one the poll began with and the result, plan its next due time, and
@@ -287,6 +306,7 @@ poll_fetched(struct fetch_result *res, void *arg)
 	    res->cache_control, res->expires, res->retry_after, p->now);
 	switch (res->outcome) {
 	case FETCH_OK:
+		poll_adapt(p, row);
 		if (res->meta.title != NULL)
 			poll_set(&row->title, res->meta.title);
 		if (res->meta.home_page_url != NULL)

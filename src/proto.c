@@ -292,8 +292,11 @@ proto_feed_json(const struct store_feed *f, int brief)
 	proto_set_str(o, "redirect_url", f->redirect_url);
 	json_object_set_new(o, "gone", json_boolean(f->gone));
 	json_object_set_new(o, "gone_since", json_integer(f->gone_since));
-	if (!brief)
+	if (!brief) {
 		proto_set_str(o, "identity", f->identity);
+		json_object_set_new(o, "adaptive_interval",
+		    json_integer(f->adaptive));
+	}
 	json_object_set_new(o, "active", json_boolean(f->active));
 	json_object_set_new(o, "items", json_integer(f->item_count));
 	json_object_set_new(o, "unread", json_integer(f->unread_count));

@@ -65,6 +65,7 @@ struct sched_feed {
 	int64_t			 keep_items;	/* keep=, -1 default */
 	int			 id_mode;	/* id=, FEED_ID_* */
 	int			 updates_unread; /* updates=unread */
+	int64_t			 adaptive;	/* its posting rate's interval */
 	int64_t			 hint;		/* <ttl>/sy:update*, s; 0 */
 	uint32_t		 skip_hours;
 	uint8_t			 skip_days;
@@ -364,7 +365,8 @@ sched_feed_in(const struct sched_feed *f, struct sched_in *in)
 {
 	memset(in, 0, sizeof *in);
 	in->every = f->every;
-	in->hint = f->hint;
+	/* A server's hint wins over what the posting rate suggests. */
+	in->hint = f->hint > 0 ? f->hint : f->adaptive;
 	in->skip_hours = f->skip_hours;
 	in->skip_days = f->skip_days;
 	in->errors = f->errors;
@@ -399,6 +401,7 @@ sched_plan(struct sched_feed *f, struct store_feed *sf,
 		f->skip_days = meta->skip_days;
 	}
 	f->gone = sf->gone;
+	f->adaptive = sf->adaptive;
 	f->hold = sf->hold_until;
 	f->errors = sf->errors;
 	sched_feed_in(f, &in);
@@ -448,6 +451,7 @@ struct sched_row {
 	int64_t			 hold_until;
 	int			 errors;
 	int			 gone;
+	int64_t			 adaptive;
 };
 
 /* A load of the configured feeds, in two phases (see sched_load()). */
@@ -544,6 +548,7 @@ sched_load_write(struct store *st, struct write_job *job)
 		l->rows[i].next_fetch = sf.next_fetch;
 		l->rows[i].hold_until = sf.hold_until;
 		l->rows[i].errors = sf.errors;
+		l->rows[i].adaptive = sf.adaptive;
 		/* No hash yet (a new row, an older store): nothing to undo. */
 		sched_conf_hash(fc, hash, sizeof hash);
 		revive = sf.gone && sf.conf_hash != NULL &&
@@ -587,6 +592,7 @@ sched_add(const struct feed_conf *fc, const struct sched_row *row)
 	f->errors = row->errors;
 	f->failed = row->errors > 0;
 	f->gone = row->gone;
+	f->adaptive = row->adaptive;
 	f->hold = row->hold_until;
 	TAILQ_INSERT_TAIL(&sched_feeds, f, entry);
 	sched_nfeeds++;

@@ -16,11 +16,14 @@
  * seconds.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "feedd.h"
 
 #define SCHED_JITTER		0.1	/* backoff varies by +-10% */
+#define SCHED_ADAPT_MAX		32	/* item dates an adaptation reads */
+#define SCHED_ADAPT_STEP	4	/* it moves 1/4 of the way a time */
 #define SCHED_SPREAD_MAX	120	/* first polls spread over 2 min */
 
 /* cfg->backoff_max, else the default. */
@@ -59,6 +62,60 @@ sched_interval(const struct config *cfg, int64_t every, int64_t hint)
 			iv = cfg->max_interval;
 	}
 	return (iv);
+}
+
+static int
+sched_cmp_desc(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y ? 1 : x > y ? -1 : 0);
+}
+
+/*
+ * A feed's adaptive interval after a parsed document whose items have
+ * dates[n] (DATE_NONE for none): half the median gap between its items
+ * (the newest SCHED_ADAPT_MAX of them, none later than a day from now,
+ * equal dates counted once), within min-interval and max-interval,
+ * reached a quarter of the way at a time from current (0: the default
+ * interval).  Fewer than three distinct dates say nothing: current
+ * stays.  Used when neither every= nor a server hint says otherwise.
+ */
+int64_t
+sched_adapt(const struct config *cfg, int64_t current, const int64_t *dates,
+    size_t n, int64_t now)
+{
+	int64_t	*d, gaps[SCHED_ADAPT_MAX], target, lo, hi, step;
+	size_t	 i, k = 0, m = 0;
+
+	d = xreallocarray(NULL, n > 0 ? n : 1, sizeof *d);
+	for (i = 0; i < n; i++)
+		if (dates[i] != DATE_NONE && dates[i] > 0 &&
+		    dates[i] <= now + 86400)
+			d[k++] = dates[i];
+	qsort(d, k, sizeof *d, sched_cmp_desc);
+	if (k > SCHED_ADAPT_MAX)
+		k = SCHED_ADAPT_MAX;
+	for (i = 1; i < k; i++)
+		if (d[i - 1] > d[i])
+			gaps[m++] = d[i - 1] - d[i];
+	free(d);
+	if (m < 2)
+		return (current);
+	qsort(gaps, m, sizeof *gaps, sched_cmp_desc);
+	target = gaps[m / 2] / 2;
+	lo = cfg->min_interval > 0 ? cfg->min_interval : FEEDD_MIN_INTERVAL;
+	hi = sched_max_interval(cfg);
+	if (target < lo)
+		target = lo;
+	if (target > hi)
+		target = hi;
+	if (current <= 0)
+		current = cfg->interval > 0 ? cfg->interval : FEEDD_INTERVAL;
+	step = (target - current) / SCHED_ADAPT_STEP;
+	if (step == 0)
+		return (target);
+	return (current + step);
 }
 
 /* The document's own hint: the larger of <ttl> and sy:updatePeriod. */

@@ -342,6 +342,8 @@ static const char *store_migrations[] = {
 	"ALTER TABLE items ADD COLUMN update_count INTEGER NOT NULL"
 	" DEFAULT 0;\n"
 	"ALTER TABLE items ADD COLUMN changed INTEGER;\n",
+	/* 10: the interval a feed's posting rate suggests (sched_adapt()). */
+	"ALTER TABLE feeds ADD COLUMN adaptive INTEGER NOT NULL DEFAULT 0;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -352,7 +354,8 @@ static const char *store_migrations[] = {
 	" f.last_modified, f.last_fetch, f.last_success, f.next_fetch," \
 	" f.hold_until, f.http_status, f.errors, f.last_error," \
 	" f.redirect_url, f.gone, f.active, f.item_count, f.unread_count," \
-	" f.starred_count, f.conf_hash, f.gone_since, f.created, f.identity"
+	" f.starred_count, f.conf_hash, f.gone_since, f.created, f.identity," \
+	" f.adaptive"
 
 /* The order of the feed table, and the key its pages continue after. */
 #define STORE_FEED_ORDER \
@@ -436,7 +439,7 @@ static const char *store_sql[S_COUNT] = {
 	    " last_success = ?7, next_fetch = ?8, hold_until = ?9,"
 	    " http_status = ?10, errors = ?11, last_error = ?12,"
 	    " redirect_url = ?13, gone = ?14, gone_since = ?15,"
-	    " identity = ?16 WHERE id = ?1",
+	    " identity = ?16, adaptive = ?17 WHERE id = ?1",
 	[S_FEED_SET_CONF] = "UPDATE feeds SET conf_title = ?2, tags = ?3,"
 	    " active = ?4, conf_hash = ?5,"
 	    " gone = CASE WHEN ?6 THEN 0 ELSE gone END,"
@@ -1145,6 +1148,7 @@ store_feed_fill(sqlite3_stmt *stmt, struct store_feed *f)
 	f->gone_since = sqlite3_column_int64(stmt, 22);
 	f->created = sqlite3_column_int64(stmt, 23);
 	f->identity = store_column_dup(stmt, 24);
+	f->adaptive = sqlite3_column_int64(stmt, 25);
 }
 
 /* Free the strings of a feed row and zero it. */
@@ -1273,6 +1277,7 @@ store_feed_put(struct store *st, const struct store_feed *f)
 	sqlite3_bind_int(stmt, 14, f->gone != 0);
 	sqlite3_bind_int64(stmt, 15, f->gone ? f->gone_since : 0);
 	store_bind_text(stmt, 16, f->identity);
+	sqlite3_bind_int64(stmt, 17, f->adaptive);
 	return (store_exec(st, S_FEED_PUT, f->url != NULL ? f->url : "feed"));
 }
 

@@ -2,7 +2,8 @@
 # daemon_dates.sh: an item's date is its published date, else its updated
 # one, else when it was first seen.  An Atom feed whose entries have only
 # <updated> (many real ones) is ordered and filtered by those dates, not
-# by when it was polled; published and updated stay apart in --json.
+# by when it was polled; published and updated stay apart in --json.  The
+# dates also set the feed's adaptive interval.
 . "$(dirname "$0")/ctl_lib.sh"
 
 cat > "$T/www/atom.xml" <<'XML'
@@ -44,4 +45,16 @@ check "published stays null, updated is kept" sh -c \
 "$FEEDCTL" --db "$T/db" items > "$T/table" 2>&1
 check "the table shows the updated date, not today" \
     grep -q " 2020-01-01 .*Old, updated only" "$T/table"
+
+# Its posting rate (posts months apart) moves its interval from the
+# default 30 min a quarter of the way toward max-interval (24 h), and the
+# next poll is planned with it (no every=, no server hint).
+if command -v sqlite3 >/dev/null 2>&1; then
+	is "adaptive interval after one poll: 1800 + (86400 - 1800) / 4" \
+	    "$(sqlite3 "$T/db" "SELECT adaptive, next_fetch - last_fetch
+	    FROM feeds")" "22950|22950"
+fi
+"$FEEDCTL" --db "$T/db" feeds "$BASE/atom.xml" > "$T/feed" 2>&1
+check "feedctl feeds FEED says it" \
+    grep -q "its posting rate suggests a poll every" "$T/feed"
 done_testing

@@ -343,10 +343,77 @@ test_resume(void)
 	config_free(cfg);
 }
 
+/*
+ * Adaptive intervals over a simulated week, with a clock the test advances:
+ * a busy feed posting every 10 minutes and a quiet one posting every 3
+ * days, each polled at its current interval, its document the newest 20
+ * of its posts.  Each interval moves from the default (1 h here) toward
+ * half the posting gap (5 min, raised to min-interval 10 min; 36 h,
+ * capped at max-interval 24 h), a quarter of the way a poll, and never
+ * leaves min-interval..max-interval.
+ */
+static void
+test_adapt(void)
+{
+	struct config	*cfg = conf();
+	int64_t		 t0 = 1700000000, now, busy = 0, quiet = 0, docs[20];
+	int64_t		 first_busy = 0, first_quiet = 0;
+	size_t		 i;
+	int		 inside = 1, polls = 0;
+
+	/* Busy: every poll sees the 20 posts before it. */
+	for (now = t0; now < t0 + 7 * 86400 && polls < 10000; polls++) {
+		for (i = 0; i < 20; i++)
+			docs[i] = now - (now % 600) - (int64_t)i * 600;
+		busy = sched_adapt(cfg, busy, docs, 20, now);
+		if (first_busy == 0)
+			first_busy = busy;
+		if (busy < cfg->min_interval || busy > cfg->max_interval)
+			inside = 0;
+		now += busy;
+	}
+	tap_is_int(first_busy, 3600 - (3600 - 600) / 4,
+	    "busy: the first step a quarter of the way (1 h -> 47.5 min)");
+	tap_is_int(busy, 600, "busy: after a week, min-interval (10 min)");
+	polls = 0;
+	for (now = t0; now < t0 + 7 * 86400 && polls < 10000; polls++) {
+		for (i = 0; i < 20; i++)
+			docs[i] = now - (now % (3 * 86400)) -
+			    (int64_t)i * 3 * 86400;
+		quiet = sched_adapt(cfg, quiet, docs, 20, now);
+		if (first_quiet == 0)
+			first_quiet = quiet;
+		if (quiet < cfg->min_interval || quiet > cfg->max_interval)
+			inside = 0;
+		now += quiet;
+	}
+	tap_is_int(first_quiet, 3600 + (86400 - 3600) / 4,
+	    "quiet: the first step a quarter of the way (1 h -> 6.75 h)");
+	tap_ok(quiet > 86400 * 9 / 10 && quiet <= 86400,
+	    "quiet: after a week, within a tenth of max-interval (24 h)");
+	tap_ok(polls < 20, "quiet: polled far less often than hourly");
+	tap_ok(inside, "both stay within min-interval and max-interval");
+
+	/* What says nothing changes nothing. */
+	docs[0] = docs[1] = docs[2] = t0;
+	tap_is_int(sched_adapt(cfg, 4000, docs, 3, t0), 4000,
+	    "equal dates (a build time on every item): unchanged");
+	docs[0] = t0 + 30 * 86400;
+	docs[1] = t0 + 40 * 86400;
+	docs[2] = t0 + 50 * 86400;
+	tap_is_int(sched_adapt(cfg, 4000, docs, 3, t0), 4000,
+	    "dates in the future: unchanged");
+	docs[0] = DATE_NONE;
+	tap_is_int(sched_adapt(cfg, 0, docs, 1, t0), 0,
+	    "no dates: no adaptive interval");
+	config_free(cfg);
+}
+
 int
 main(void)
 {
 	log_init("test_sched", 3, -1);
+	test_adapt();
 	test_interval();
 	test_doc_hint();
 	test_max_age();

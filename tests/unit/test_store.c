@@ -23,6 +23,10 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 10 database back into version 9 (adaptive). */
+#define STORE_UNDO_10 \
+	"ALTER TABLE feeds DROP COLUMN adaptive;" \
+	" PRAGMA user_version = 9;"
 /* What turns a version 9 database back into version 8 (update counts). */
 #define STORE_UNDO_9 \
 	"ALTER TABLE items DROP COLUMN update_count;" \
@@ -370,8 +374,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 9,
-	    "new database is at schema version 9");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 10,
+	    "new database is at schema version 10");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -397,8 +401,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 9,
-	    "version still 9 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 10,
+	    "version still 10 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 12"), 0,
@@ -1592,6 +1596,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_10), 0,
+	    "raw: migration 10 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_9), 0,
 	    "raw: migration 9 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_8), 0,
@@ -1626,8 +1632,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 9,
-	    "migrations 2 to 9 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 10,
+	    "migrations 2 to 10 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
