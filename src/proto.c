@@ -226,6 +226,7 @@ json_t *
 proto_item_json(const struct store_item *it)
 {
 	json_t	*o, *e;
+	int64_t	 d;
 
 	o = json_object();
 	json_object_set_new(o, "id", json_integer(it->id));
@@ -249,6 +250,10 @@ proto_item_json(const struct store_item *it)
 	proto_set_time(o, "published", it->published);
 	proto_set_time(o, "updated", it->updated);
 	proto_set_time(o, "first_seen", it->first_seen);
+	/* A date over a day past when it was first seen: sorted as then. */
+	d = it->published != DATE_NONE ? it->published : it->updated;
+	if (d != DATE_NONE && d > it->first_seen + 86400)
+		json_object_set_new(o, "future_date", json_true());
 	json_object_set_new(o, "update_count", json_integer(it->update_count));
 	json_object_set_new(o, "changed", it->changed > 0 ?
 	    json_integer(it->changed) : json_null());

@@ -344,9 +344,37 @@ static const char *store_migrations[] = {
 	"ALTER TABLE items ADD COLUMN changed INTEGER;\n",
 	/* 10: the interval a feed's posting rate suggests (sched_adapt()). */
 	"ALTER TABLE feeds ADD COLUMN adaptive INTEGER NOT NULL DEFAULT 0;\n",
+	/*
+	 * 11: an item dated more than a day after it was first seen sorts
+	 * as if dated then: a feed's date in the future (a wrong clock, a
+	 * wrong year) does not pin its items to the top.
+	 */
+	"DROP INDEX items_time;\n"
+	"DROP INDEX items_feed;\n"
+	"CREATE INDEX items_time ON items\n"
+	"  (MIN(COALESCE(published, updated, first_seen), first_seen + 86400),"
+	" id);\n"
+	"CREATE INDEX items_feed ON items\n"
+	"  (feed_id, MIN(COALESCE(published, updated, first_seen),"
+	" first_seen + 86400), id);\n"
+	"UPDATE unread SET date = (SELECT\n"
+	"  MIN(COALESCE(published, updated, first_seen), first_seen + 86400)\n"
+	"  FROM items i WHERE i.id = unread.id);\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+/*
+ * An item's date, as every listing orders and --since compares it (and as
+ * items_time, items_feed and unread.date hold it): published, else
+ * updated, else first seen, but never more than a day after it was first
+ * seen.  Unqualified, and for the alias i.
+ */
+#define STORE_ITEM_DATE \
+	"MIN(COALESCE(published, updated, first_seen), first_seen + 86400)"
+#define STORE_ITEM_DATE_I \
+	"MIN(COALESCE(i.published, i.updated, i.first_seen)," \
+	" i.first_seen + 86400)"
 
 /* The columns of a feed row, in the order store_feed_fill() reads them. */
 #define STORE_FEED_COLS \
@@ -497,7 +525,7 @@ static const char *store_sql[S_COUNT] = {
 	[S_UNREAD_ADD] = "INSERT OR IGNORE INTO unread (id, feed_id, date)"
 	    " VALUES (?1, ?2, ?3)",
 	[S_UNREAD_DATE] = "UPDATE unread SET date = (SELECT"
-	    " COALESCE(published, updated, first_seen) FROM items WHERE id = ?1)"
+	    " " STORE_ITEM_DATE " FROM items WHERE id = ?1)"
 	    " WHERE id = ?1",
 	[S_UNREAD_COUNT] = "SELECT count(*) FROM unread",
 	[S_UNREAD_CLEAR] = "DELETE FROM unread",
@@ -534,7 +562,7 @@ static const char *store_sql[S_COUNT] = {
 	    "  (SELECT item_id FROM feed_doc WHERE feed_id = ?1))"
 	    " AND ((?2 > 0 AND id NOT IN (SELECT id FROM items"
 	    "   WHERE feed_id = ?1"
-	    "   ORDER BY COALESCE(published, updated, first_seen) DESC, id DESC"
+	    "   ORDER BY " STORE_ITEM_DATE " DESC, id DESC"
 	    "   LIMIT ?2))"
 	    "  OR (?3 > 0 AND first_seen < ?5 - ?3))"
 	    /* RETURNING sees the rows before the delete trigger ran. */
@@ -1782,7 +1810,7 @@ store_item_upsert(struct store *st, int64_t feed_id,
 	const char			*content, *ctype, *key, *name;
 	const char			*fields[4];
 	char				 hashkey[32];
-	int64_t				 hash, old, id;
+	int64_t				 hash, old, id, date;
 	size_t				 i;
 	int				 rc, ret, known;
 
@@ -1923,9 +1951,11 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		stmt = st->stmt[S_UNREAD_ADD];
 		sqlite3_bind_int64(stmt, 1, id);
 		sqlite3_bind_int64(stmt, 2, feed_id);
-		sqlite3_bind_int64(stmt, 3, item->published != DATE_NONE ?
-		    item->published : item->modified != DATE_NONE ?
-		    item->modified : now);
+		/* The item's date (STORE_DATE), first_seen being now. */
+		date = item->published != DATE_NONE ? item->published :
+		    item->modified != DATE_NONE ? item->modified : now;
+		sqlite3_bind_int64(stmt, 3, date < now + 86400 ? date :
+		    now + 86400);
 		if (store_exec(st, S_UNREAD_ADD, "storing item") != 0 ||
 		    store_counts_add(st, feed_id, 1, 1, 0) != 0)
 			return (-1);
@@ -2159,15 +2189,14 @@ store_fts_quote(const char *s)
 }
 
 /*
- * An item's date, published else updated else first seen, and its id: of
- * the unread set ("u") when that drives the query (unread items of any
- * feed: the same values, kept by store.c, with an index of their own),
- * else of the item ("i").
+ * An item's date (STORE_ITEM_DATE) and its id: of the unread set ("u")
+ * when that drives the query (unread items of any feed: the same values,
+ * kept by store.c, with an index of their own), else of the item ("i").
  */
 #define STORE_UDRIVE(q)	((q)->unread && (q)->nfeed_ids == 0)
 #define STORE_DATE(q) \
 	(STORE_UDRIVE(q) ? "u.date" : \
-	"COALESCE(i.published, i.updated, i.first_seen)")
+	STORE_ITEM_DATE_I)
 #define STORE_ID(q)	(STORE_UDRIVE(q) ? "u.id" : "i.id")
 
 /*
@@ -2587,7 +2616,7 @@ store_mark(struct store *st, const struct store_query *q,
 			/* Unread: into it, with the date it sorts by. */
 			buf_adds(&sb.sql, "INSERT OR IGNORE INTO unread"
 			    " (id, feed_id, date) SELECT i.id, i.feed_id,"
-			    " COALESCE(i.published, i.updated, i.first_seen)");
+			    " " STORE_ITEM_DATE_I);
 			store_sqlb_marked(&sb, q, search);
 		} else if (search == NULL && store_blank(q->tag) &&
 		    !q->unread && q->limit <= 0 && q->offset <= 0) {
@@ -2815,13 +2844,13 @@ store_prune(struct store *st, int64_t feed_id, int64_t keep_items,
 #define STORE_CHECK_UNREAD \
 	"SELECT count(*) FROM unread u LEFT JOIN items i ON i.id = u.id" \
 	" WHERE i.id IS NULL OR u.feed_id <> i.feed_id" \
-	" OR u.date <> COALESCE(i.published, i.updated, i.first_seen)"
+	" OR u.date <> " STORE_ITEM_DATE_I
 #define STORE_REPAIR_UNREAD \
 	"DELETE FROM unread WHERE id NOT IN (SELECT id FROM items);" \
 	"UPDATE unread SET feed_id = i.feed_id," \
-	" date = COALESCE(i.published, i.updated, i.first_seen) FROM items i" \
+	" date = " STORE_ITEM_DATE_I " FROM items i" \
 	" WHERE i.id = unread.id AND (unread.feed_id <> i.feed_id" \
-	" OR unread.date <> COALESCE(i.published, i.updated, i.first_seen));"
+	" OR unread.date <> " STORE_ITEM_DATE_I ");"
 
 /*
  * Check the store: SQLite's own check (PRAGMA quick_check), every feed's

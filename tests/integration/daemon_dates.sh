@@ -20,24 +20,33 @@ cat > "$T/www/atom.xml" <<'XML'
 <entry><id>urn:dates:none</id><title>Undated</title></entry>
 </feed>
 XML
+cat > "$T/www/future.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Wrong clock</title>
+<item><guid>future-1</guid><title>From 2099</title>
+<pubDate>Thu, 01 Jan 2099 00:00:00 GMT</pubDate></item>
+</channel></rss>
+XML
 start_httpd --dir "$T/www"
 echo "$BASE/atom.xml" > "$T/feeds"
+echo "$BASE/future.xml" >> "$T/feeds"
 "$FEEDD" --once --config "$T/empty.conf" --feeds "$T/feeds" --db "$T/db" \
     2>"$T/once.err"
-is "feedd --once stores the four entries" "$?" 0
+is "feedd --once stores the entries" "$?" 0
 
 titles() { sed -n 's/.*"title":"\([^"]*\)".*/\1/p'; }
 is "newest first: undated (first seen now), then by published, else updated" \
-    "$("$FEEDCTL" --db "$T/db" --json items | titles | tr '\n' '|')" \
+    "$("$FEEDCTL" --db "$T/db" --json items --feed "$BASE/atom.xml" | titles | tr '\n' '|')" \
     "Undated|Published|Middle, updated only|Old, updated only|"
 is "--since 2022-01-01 leaves out the entry updated in 2020" \
-    "$("$FEEDCTL" --db "$T/db" --json items --since 2022-01-01 |
+    "$("$FEEDCTL" --db "$T/db" --json items --feed "$BASE/atom.xml" \
+    --since 2022-01-01 |
     titles | tr '\n' '|')" "Undated|Published|Middle, updated only|"
 is "--until 2021-01-01: only it" \
     "$("$FEEDCTL" --db "$T/db" --json items --until 2021-01-01 | titles)" \
     "Old, updated only"
 is "the unread listing orders them the same way" \
-    "$("$FEEDCTL" --db "$T/db" --json new | titles | tr '\n' '|')" \
+    "$("$FEEDCTL" --db "$T/db" --json new --feed "$BASE/atom.xml" | titles | tr '\n' '|')" \
     "Undated|Published|Middle, updated only|Old, updated only|"
 line=$("$FEEDCTL" --db "$T/db" --json items | grep '"Old, updated only"')
 check "published stays null, updated is kept" sh -c \
@@ -52,9 +61,20 @@ check "the table shows the updated date, not today" \
 if command -v sqlite3 >/dev/null 2>&1; then
 	is "adaptive interval after one poll: 1800 + (86400 - 1800) / 4" \
 	    "$(sqlite3 "$T/db" "SELECT adaptive, next_fetch - last_fetch
-	    FROM feeds")" "22950|22950"
+	    FROM feeds WHERE url = '$BASE/atom.xml'")" "22950|22950"
 fi
 "$FEEDCTL" --db "$T/db" feeds "$BASE/atom.xml" > "$T/feed" 2>&1
 check "feedctl feeds FEED says it" \
     grep -q "its posting rate suggests a poll every" "$T/feed"
+
+# A date in the future (beyond a day) sorts as one day after the item was
+# first seen, and is flagged; its date itself is kept.
+line=$("$FEEDCTL" --db "$T/db" --json items --feed "$BASE/future.xml")
+check "the future date is kept and flagged" sh -c "echo '$line' |
+    grep -q '\"published\":4070908800,.*\"future_date\":true'"
+if command -v sqlite3 >/dev/null 2>&1; then
+	is "it sorts one day after it was first seen" \
+	    "$(sqlite3 "$T/db" "SELECT u.date - i.first_seen FROM unread u
+	    JOIN items i ON i.id = u.id WHERE i.guid = 'future-1'")" 86400
+fi
 done_testing

@@ -23,6 +23,17 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 11 database back into version 10 (date cap). */
+#define STORE_UNDO_11 \
+	"DROP INDEX items_time; DROP INDEX items_feed;" \
+	" CREATE INDEX items_time ON items" \
+	" (COALESCE(published, updated, first_seen), id);" \
+	" CREATE INDEX items_feed ON items" \
+	" (feed_id, COALESCE(published, updated, first_seen), id);" \
+	" UPDATE unread SET date = (SELECT" \
+	" COALESCE(published, updated, first_seen)" \
+	" FROM items i WHERE i.id = unread.id);" \
+	" PRAGMA user_version = 10;"
 /* What turns a version 10 database back into version 9 (adaptive). */
 #define STORE_UNDO_10 \
 	"ALTER TABLE feeds DROP COLUMN adaptive;" \
@@ -374,8 +385,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 10,
-	    "new database is at schema version 10");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 11,
+	    "new database is at schema version 11");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -401,8 +412,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 10,
-	    "version still 10 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 11,
+	    "version still 11 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 12"), 0,
@@ -1596,6 +1607,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_11), 0,
+	    "raw: migration 11 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_10), 0,
 	    "raw: migration 10 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_9), 0,
@@ -1632,8 +1645,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 10,
-	    "migrations 2 to 10 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 11,
+	    "migrations 2 to 11 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
