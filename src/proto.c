@@ -254,9 +254,13 @@ proto_item_json(const struct store_item *it)
 	d = it->published != DATE_NONE ? it->published : it->updated;
 	if (d != DATE_NONE && d > it->first_seen + 86400)
 		json_object_set_new(o, "future_date", json_true());
-	json_object_set_new(o, "update_count", json_integer(it->update_count));
-	json_object_set_new(o, "changed", it->changed > 0 ?
-	    json_integer(it->changed) : json_null());
+	/* Only for a changed item: listings of 350,000 items stay lean. */
+	if (it->update_count > 0) {
+		json_object_set_new(o, "update_count",
+		    json_integer(it->update_count));
+		json_object_set_new(o, "changed", it->changed > 0 ?
+		    json_integer(it->changed) : json_null());
+	}
 	json_object_set_new(o, "read", json_boolean(it->read));
 	json_object_set_new(o, "starred", json_boolean(it->starred));
 	return (o);
