@@ -136,7 +136,7 @@ static const struct feedctl_cmd feedctl_cmds[] = {
 	  feedctl_feeds },
 	{ "refresh", NULL, "[FEED...]", "poll all or some feeds now",
 	  feedctl_refresh },
-	{ "moved", NULL, "[--apply] [--feeds F]",
+	{ "moved", NULL, "[--gone] [--apply] [--feeds F]",
 	  "moved feeds: the feeds file's diff; --apply writes it",
 	  feedctl_moved },
 	{ "reload", NULL, "", "make feedd reread its configuration",
@@ -1817,8 +1817,9 @@ feedctl_no_args(int argc, char **argv)
 /* The moved feeds of a "feeds" listing: URL and new address. */
 struct feedctl_moves {
 	char	**from;
-	char	**to;
+	char	**to;		/* a new URL, or "# note" for a gone feed */
 	size_t	  n;
+	int	  gone;		/* --gone: comment gone feeds out too */
 };
 
 static void
@@ -1826,20 +1827,30 @@ feedctl_moved_cb(json_t *feed, void *arg)
 {
 	struct feedctl_moves	*m = arg;
 	const char		*to = feedctl_str(feed, "redirect_url");
+	char			*note, *why;
 
-	if (*to == '\0' || !json_is_true(json_object_get(feed, "active")))
+	if (!json_is_true(json_object_get(feed, "active")))
+		return;
+	if (m->gone && json_is_true(json_object_get(feed, "gone"))) {
+		why = feedctl_gone_error(feed);
+		xasprintf(&note, "# feedd: %s", why);
+		free(why);
+	} else if (*to != '\0')
+		note = xstrdup(to);
+	else
 		return;
 	m->from = xreallocarray(m->from, m->n + 1, sizeof *m->from);
 	m->to = xreallocarray(m->to, m->n + 1, sizeof *m->to);
 	m->from[m->n] = xstrdup(feedctl_str(feed, "url"));
-	m->to[m->n] = xstrdup(to);
+	m->to[m->n] = note;
 	m->n++;
 }
 
 /*
- * "moved [--apply] [--feeds F]": the feeds that moved (a permanent
- * redirect, which feedd follows from then on), as a diff of the feeds
- * file; --apply writes it (atomically: every other byte of the file
+ * "moved [--gone] [--apply] [--feeds F]": the feeds that moved (a
+ * permanent redirect, which feedd follows from then on), and with --gone
+ * the gone ones (commented out, after a note of why), as a diff of the
+ * feeds file; --apply writes it (atomically: every other byte of the file
  * stays) and has the daemon reload, the feeds keeping their items.
  */
 static int
@@ -1848,6 +1859,7 @@ feedctl_moved(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "apply", no_argument, NULL, 'a' },
 		{ "feeds", required_argument, NULL, 'f' },
+		{ "gone", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct feedctl_moves	 m;
@@ -1856,10 +1868,13 @@ feedctl_moved(int argc, char **argv)
 	size_t			 i, changed;
 	int			 ch, apply = 0;
 
+	memset(&m, 0, sizeof m);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'a')
 			apply = 1;
+		else if (ch == 'g')
+			m.gone = 1;
 		else if (ch == 'f')
 			path = xstrdup(optarg);
 		else
@@ -1880,13 +1895,12 @@ feedctl_moved(int argc, char **argv)
 			path = config_default_path("feeds");
 		}
 	}
-	memset(&m, 0, sizeof m);
 	req = feedctl_request(PROTO_CMD_FEEDS);
 	json_decref(feedctl_list(req, "feed", feedctl_moved_cb, &m));
 	changed = m.n > 0 ? feedctl_feeds_move(path, m.from, m.to, m.n,
 	    apply) : 0;
 	if (m.n == 0)
-		printf("No feed has moved.\n");
+		printf("No feed has moved%s.\n", m.gone ? " or gone" : "");
 	else if (changed == 0)
 		printf("%zu feed%s moved, but %s names none of them.\n", m.n,
 		    m.n == 1 ? "" : "s", path);

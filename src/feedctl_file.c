@@ -333,7 +333,8 @@ feedctl_write_atomic(const char *path, const struct buf *b, mode_t mode)
 /*
  * The feeds file at path with the URL of each line that names from[i]
  * replaced by to[i], every other byte kept (comments, blank lines, order,
- * tags, titles, options, quoting).  Each change is printed as a diff
+ * tags, titles, options, quoting); a to[i] that starts with "#" is a note
+ * written before the line, which is commented out.  Each change is printed as a diff
  * hunk; with apply, the file is rewritten atomically.  Returns how many
  * lines changed.
  */
@@ -348,7 +349,7 @@ feedctl_feeds_move(const char *path, char **from, char **to, size_t n,
 	char		 chunk[65536];
 	size_t		 i, changed = 0, mark;
 	ssize_t		 r;
-	int		 fd, lineno = 0, header = 0;
+	int		 fd, lineno = 0, header = 0, shift = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &sb) != 0)
@@ -373,16 +374,29 @@ feedctl_feeds_move(const char *path, char **from, char **to, size_t n,
 			for (i = 0; i < n; i++)
 				if (strcmp(url.data, from[i]) == 0)
 					break;
+			if (i < n && !header)
+				printf("--- %s\n+++ %s\n", path, path);
+			if (i < n)
+				header = 1;
+			if (i < n && to[i][0] == '#') {
+				/* A gone feed: a note, then the line commented. */
+				buf_printf(&out, "%s\n#", to[i]);
+				buf_add(&out, line, (size_t)(eol - line));
+				printf("@@ -%d +%d,2 @@\n-%.*s%s+%s\n+#%.*s%s", lineno,
+				    lineno + shift++, (int)(eol - line), line,
+				    eol[-1] == '\n' ? "" : "\n", to[i],
+				    (int)(eol - line), line,
+				    eol[-1] == '\n' ? "" : "\n");
+				changed++;
+				continue;
+			}
 			if (i < n) {
 				mark = out.len;
 				buf_add(&out, line, (size_t)(word - line));
 				feedctl_feeds_word(&out, to[i]);
 				buf_add(&out, after, (size_t)(eol - after));
-				if (!header)
-					printf("--- %s\n+++ %s\n", path, path);
-				header = 1;
 				printf("@@ -%d +%d @@\n-%.*s%s+%.*s%s", lineno,
-				    lineno, (int)(eol - line), line,
+				    lineno + shift, (int)(eol - line), line,
 				    eol[-1] == '\n' ? "" : "\n",
 				    (int)(out.len - mark), out.data + mark,
 				    out.data[out.len - 1] == '\n' ? "" : "\n");

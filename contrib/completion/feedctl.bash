@@ -150,7 +150,7 @@ _feedctl()
 		if [[ $prev == --feeds ]]; then
 			COMPREPLY=($(compgen -f -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "--apply --feeds --help" \
+			COMPREPLY=($(compgen -W "--apply --gone --feeds --help" \
 			    -- "$cur"))
 		fi
 		;;

@@ -93,4 +93,20 @@ check "... with the day it was found gone" \
 is "--json: two gone feeds, with gone_since" \
     "$("$FEEDCTL" --db "$T/feedd.db" --json feeds --gone |
     grep -c '"gone":true,"gone_since":[1-9]')" 2
+
+# moved --gone --apply comments them out of the feeds file, each after a
+# note of why; every other line stays.
+cp "$T/feeds" "$T/feeds.before"
+"$FEEDCTL" --db "$T/feedd.db" moved --gone --apply --feeds "$T/feeds" \
+    > "$T/apply" 2>&1
+is "moved --gone --apply: exit 0" "$?" 0
+check "the dead feed's line is commented, after its note" sh -c \
+    "grep -A1 '^# feedd: gone since .*dead: 20 polls failed' '$T/feeds' |
+    grep -qxF '#$BASE/dead.xml \"~Dead one\"'"
+check "the 410 feed's too" sh -c \
+    "grep -A1 '^# feedd: gone since .*410 Gone' '$T/feeds' |
+    grep -qxF '#$BASE/gone.xml old'"
+is "every other line as it was" \
+    "$(grep -v '^# feedd: \|^#http' "$T/feeds" | md5sum)" \
+    "$(grep -v "^$BASE/gone.xml\|^$BASE/dead.xml" "$T/feeds.before" | md5sum)"
 done_testing
