@@ -1740,7 +1740,13 @@ feedctl_feeds(int argc, char **argv)
 			buf_printf(&b, "%s\n", render_sgr("\033[0m"));
 			free(t);
 		}
-		if (feedctl_int(feed, "adaptive_interval") > 0) {
+		if (*feedctl_str(feed, "interval_why") != '\0') {
+			t = util_format_duration(feedctl_int(feed,
+			    "interval"));
+			buf_printf(&b, "%*s interval %s: %s\n", idw, "", t,
+			    feedctl_str(feed, "interval_why"));
+			free(t);
+		} else if (feedctl_int(feed, "adaptive_interval") > 0) {
 			t = util_format_duration(feedctl_int(feed,
 			    "adaptive_interval"));
 			buf_printf(&b, "%*s its posting rate suggests a poll "

@@ -402,6 +402,7 @@ static const struct server_hooks feedd_hooks = {
 	feedd_reload,
 	sched_refresh,
 	feedd_get_stats,
+	sched_explain,
 };
 
 /*

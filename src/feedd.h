@@ -601,6 +601,7 @@ int		 sched_feed_gone(const struct sched_feed *);
 int64_t		 sched_feed_keep_items(const struct sched_feed *);
 int		 sched_feed_id_mode(const struct sched_feed *);
 int		 sched_feed_updates_unread(const struct sched_feed *);
+const char	*sched_explain(int64_t, int64_t *);
 void		 sched_plan(struct sched_feed *, struct store_feed *,
 		     const struct feed_meta *);
 void		 sched_done(struct sched_feed *, int);
@@ -756,6 +757,7 @@ struct server_hooks {			/* what the running daemon offers */
 	void	(*reload)(sched_load_cb, void *);
 	void	(*refresh)(const int64_t *, size_t);
 	void	(*stats)(struct feedd_stats *);
+	const char *(*interval)(int64_t, int64_t *);
 };
 int		 server_start(const char *, int, const char *,
 		     const struct server_hooks *, char **);

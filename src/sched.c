@@ -855,6 +855,42 @@ sched_feed_id_mode(const struct sched_feed *f)
 	return (f->id_mode);
 }
 
+/*
+ * A feed's interval (by store id) in *secs, and what sets it: "every=",
+ * "the feed's <ttl> or sy:updatePeriod", "its posting rate", "the
+ * default"; a server's hold ("Retry-After, max-age or Expires") or a
+ * failing feed's backoff comes first when in force.  NULL: no such feed.
+ */
+const char *
+sched_explain(int64_t id, int64_t *secs)
+{
+	struct sched_feed	*f;
+	struct sched_in		 in;
+	int64_t			 now = util_now();
+
+	TAILQ_FOREACH(f, &sched_feeds, entry)
+		if (f->id == id && !f->dead)
+			break;
+	if (f == NULL)
+		return (NULL);
+	sched_feed_in(f, &in);
+	*secs = sched_interval(feedd_config, in.every, in.hint);
+	if (f->gone)
+		return ("gone: not polled");
+	if (f->hold > now)
+		return ("held now: the server asked to wait (Retry-After, "
+		    "max-age or Expires)");
+	if (f->errors > 0)
+		return ("backoff after failed polls");
+	if (f->every > 0)
+		return ("every= in the feeds file");
+	if (f->hint > 0)
+		return ("the feed's <ttl> or sy:updatePeriod");
+	if (f->adaptive > 0)
+		return ("its posting rate");
+	return ("the default interval");
+}
+
 /* Whether a change makes an item unread again (updates=unread). */
 int
 sched_feed_updates_unread(const struct sched_feed *f)

@@ -758,6 +758,8 @@ server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 	struct client		*c = arg;
 	struct server_stream	*s = server_client_stream(c);
 	json_t			*o;
+	const char		*why;
+	int64_t			 iv;
 	size_t			 i;
 
 	free(s->last_key);
@@ -774,6 +776,14 @@ server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 	}
 	o = proto_ok(s->id);
 	json_object_set_new(o, "feed", proto_feed_json(f, s->brief));
+	/* Named feeds: their schedule, from the running daemon. */
+	if (s->q.nfeed_ids > 0 && !s->brief && server_daemon() != NULL &&
+	    (why = server_daemon()->interval(f->id, &iv)) != NULL) {
+		json_object_set_new(json_object_get(o, "feed"), "interval",
+		    json_integer(iv));
+		json_object_set_new(json_object_get(o, "feed"),
+		    "interval_why", json_string(why));
+	}
 	server_reply(c, o);
 	s->emitted++;
 	return (!server_client_alive(c));

@@ -157,6 +157,16 @@ check "404 visible at a glance" grep -q "^ *[0-9]* ERR 404 (1x) .*missing.xml$" 
 is "feeds --json one line per feed" "$(ctl feeds --json | wc -l)" 3
 is "feeds FEED" "$(ctl feeds --json Beta | grep -o '"title":"[^"]*"')" \
     '"title":"Beta"'
+ctl feeds "$BASE/missing.xml" > "$T/feed.out"
+ctl feeds "Alpha feed" > "$T/feed.ok"
+check "a healthy feed: its posting rate (dated items), or the default" \
+    grep -q "interval [0-9].*: \(its posting rate\|the default interval\)" \
+    "$T/feed.ok"
+check "feeds FEED says the interval and why" \
+    grep -q "interval [0-9].*: backoff after failed polls" "$T/feed.out"
+check "--json feeds FEED carries them" sh -c "\"$FEEDCTL\" -s \"$SOCK\" \
+    --json feeds \"$BASE/missing.xml\" |
+    grep -q '\"interval\":[0-9]*,\"interval_why\":\"backoff'"
 
 # stats, version.
 ctl stats > "$T/out"
