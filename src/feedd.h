@@ -194,6 +194,7 @@ struct store_item {
 	int		 starred;
 	int64_t		 update_count;	/* times its content changed */
 	int64_t		 changed;	/* when last; DATE_NONE never */
+	int		 junk_date;	/* sorted by first_seen */
 };
 
 /*
@@ -489,6 +490,7 @@ int		 store_feeds_adopt(struct store *, const char *);
 int		 store_feeds_moved_count(struct store *);
 size_t		 store_set_rekey(struct store *, int);
 void		 store_set_reunread(struct store *, int);
+void		 store_set_junk_dates(struct store *, int);
 void		 store_feed_clear(struct store_feed *);
 void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);

@@ -47,6 +47,7 @@ struct poll {
 	int			 moved;		/* fetched at its new address */
 	int			 id_mode;	/* id= (FEED_ID_*) */
 	int			 updates_unread; /* updates=unread */
+	int			 junk_dates;	/* the document's dates are */
 	int			 churn;		/* guids found unreliable now */
 	struct write_job	 job;
 
@@ -261,6 +262,33 @@ poll_keys(struct poll *p)
 	free(slots);
 }
 
+/*
+ * Whether a document's dates are junk, so that its new items sort by when
+ * they were first seen: at least three dated items all with one date (a
+ * build time), or every dated item more than a day in the future, or
+ * every one before 1990 (an epoch zero, a year 1).
+ */
+static int
+poll_junk_dates(const struct fetch_result *res, int64_t now)
+{
+	int64_t	d, first = DATE_NONE;
+	size_t	i, n = 0, same = 0, future = 0, ancient = 0;
+
+	for (i = 0; i < res->nitems; i++) {
+		d = res->items[i].published != DATE_NONE ?
+		    res->items[i].published : res->items[i].modified;
+		if (d == DATE_NONE)
+			continue;
+		if (n++ == 0)
+			first = d;
+		same += d == first;
+		future += d > now + 86400;
+		ancient += d < 631152000;	/* 1990-01-01 */
+	}
+	return (n > 0 && ((n >= 3 && same == n) || future == n ||
+	    ancient == n));
+}
+
 /* The feed's adaptive interval, from the dates of the document's items. */
 static void
 poll_adapt(struct poll *p, struct store_feed *row)
@@ -269,8 +297,8 @@ poll_adapt(struct poll *p, struct store_feed *row)
 	int64_t			*dates;
 	size_t			 i;
 
-	if (res->nitems == 0)
-		return;
+	if (res->nitems == 0 || poll_junk_dates(res, p->now))
+		return;		/* junk dates tell no posting rate */
 	dates = xreallocarray(NULL, res->nitems, sizeof *dates);
 	for (i = 0; i < res->nitems; i++)
 		dates[i] = res->items[i].published != DATE_NONE ?
@@ -343,8 +371,10 @@ poll_fetched(struct fetch_result *res, void *arg)
 
 	p->id_mode = sched_feed_id_mode(p->feed);
 	p->updates_unread = sched_feed_updates_unread(p->feed);
-	if (res->outcome == FETCH_OK)
+	if (res->outcome == FETCH_OK) {
 		poll_keys(p);
+		p->junk_dates = poll_junk_dates(res, p->now);
+	}
 	p->keep_items = sched_feed_keep_items(p->feed);
 	p->keep_age = cfg->keep_age;
 	p->keep_unread = cfg->keep_unread;
@@ -374,6 +404,7 @@ poll_write(struct store *st, struct write_job *job)
 	store_set_rekey(st, parsed && p->id_mode != FEED_ID_GUID &&
 	    p->was.item_count > 0);
 	store_set_reunread(st, p->updates_unread);
+	store_set_junk_dates(st, p->junk_dates);
 	if (parsed && res->nitems > 0 && p->ids == NULL) {
 		p->ids = xreallocarray(NULL, res->nitems, sizeof *p->ids);
 		p->isnew = xreallocarray(NULL, res->nitems, sizeof *p->isnew);
@@ -400,6 +431,7 @@ poll_write(struct store *st, struct write_job *job)
 	 */
 	rekeyed = store_set_rekey(st, 0);
 	store_set_reunread(st, 0);
+	store_set_junk_dates(st, 0);
 	if (p->id_mode == FEED_ID_AUTO && rekeyed >= 2 &&
 	    rekeyed * 2 > res->nitems && p->row.identity == NULL) {
 		p->row.identity = xstrdup("link");

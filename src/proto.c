@@ -254,6 +254,9 @@ proto_item_json(const struct store_item *it)
 	d = it->published != DATE_NONE ? it->published : it->updated;
 	if (d != DATE_NONE && d > it->first_seen + 86400)
 		json_object_set_new(o, "future_date", json_true());
+	/* Its feed's dates were junk: it sorts by when it was first seen. */
+	if (it->junk_date)
+		json_object_set_new(o, "junk_date", json_true());
 	/* Only for a changed item: listings of 350,000 items stay lean. */
 	if (it->update_count > 0) {
 		json_object_set_new(o, "update_count",

@@ -303,6 +303,8 @@ server_cmd_stream_item_cb(const struct store_item *it, void *arg)
 	/* The item's date as the store orders by it (STORE_ITEM_DATE). */
 	s->last_date = it->published != DATE_NONE ? it->published :
 	    it->updated != DATE_NONE ? it->updated : it->first_seen;
+	if (it->junk_date)
+		s->last_date = it->first_seen;
 	if (s->last_date > it->first_seen + 86400)
 		s->last_date = it->first_seen + 86400;
 	s->last_id = it->id;

@@ -360,6 +360,21 @@ static const char *store_migrations[] = {
 	"UPDATE unread SET date = (SELECT\n"
 	"  MIN(COALESCE(published, updated, first_seen), first_seen + 86400)\n"
 	"  FROM items i WHERE i.id = unread.id);\n",
+	/*
+	 * 12: an item from a document whose dates are junk (all equal, all
+	 * in the future, all before 1990) sorts by when it was first seen.
+	 */
+	"ALTER TABLE items ADD COLUMN junk_date INTEGER NOT NULL DEFAULT 0;\n"
+	"DROP INDEX items_time;\n"
+	"DROP INDEX items_feed;\n"
+	"CREATE INDEX items_time ON items\n"
+	"  (MIN(CASE WHEN junk_date THEN first_seen ELSE\n"
+	"  COALESCE(published, updated, first_seen) END, first_seen + 86400),"
+	" id);\n"
+	"CREATE INDEX items_feed ON items\n"
+	"  (feed_id, MIN(CASE WHEN junk_date THEN first_seen ELSE\n"
+	"  COALESCE(published, updated, first_seen) END, first_seen + 86400),"
+	" id);\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -371,9 +386,11 @@ static const char *store_migrations[] = {
  * seen.  Unqualified, and for the alias i.
  */
 #define STORE_ITEM_DATE \
-	"MIN(COALESCE(published, updated, first_seen), first_seen + 86400)"
+	"MIN(CASE WHEN junk_date THEN first_seen ELSE" \
+	" COALESCE(published, updated, first_seen) END, first_seen + 86400)"
 #define STORE_ITEM_DATE_I \
-	"MIN(COALESCE(i.published, i.updated, i.first_seen)," \
+	"MIN(CASE WHEN i.junk_date THEN i.first_seen ELSE" \
+	" COALESCE(i.published, i.updated, i.first_seen) END," \
 	" i.first_seen + 86400)"
 
 /* The columns of a feed row, in the order store_feed_fill() reads them. */
@@ -520,8 +537,8 @@ static const char *store_sql[S_COUNT] = {
 	[S_ITEM_INSERT] = "INSERT INTO items (guid, url, title, author,"
 	    " summary, content_type, tags, enclosure_url,"
 	    " enclosure_type, published, updated, content_hash, feed_id,"
-	    " dedupe_key, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?7,"
-	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	    " dedupe_key, first_seen, junk_date) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[S_UNREAD_ADD] = "INSERT OR IGNORE INTO unread (id, feed_id, date)"
 	    " VALUES (?1, ?2, ?3)",
 	[S_UNREAD_DATE] = "UPDATE unread SET date = (SELECT"
@@ -617,6 +634,7 @@ struct store {
 	int		 rekey;		/* store_set_rekey() */
 	size_t		 rekeyed;
 	int		 reunread;	/* store_set_reunread() */
+	int		 junk_dates;	/* store_set_junk_dates() */
 
 	/*
 	 * Changes to the feeds' counters since store_begin(), written to
@@ -1788,6 +1806,13 @@ store_set_rekey(struct store *st, int on)
 	return (n);
 }
 
+/* Whether new items' dates are junk: they sort by when first seen. */
+void
+store_set_junk_dates(struct store *st, int on)
+{
+	st->junk_dates = on;
+}
+
 /* Whether an item whose content changed becomes unread again. */
 void
 store_set_reunread(struct store *st, int on)
@@ -1892,6 +1917,7 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		sqlite3_bind_int64(stmt, 14, feed_id);
 		sqlite3_bind_text(stmt, 15, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 16, now);
+		sqlite3_bind_int(stmt, 17, st->junk_dates);
 		id = 0;
 		ret = STORE_NEW;
 	} else {
@@ -1951,9 +1977,11 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		stmt = st->stmt[S_UNREAD_ADD];
 		sqlite3_bind_int64(stmt, 1, id);
 		sqlite3_bind_int64(stmt, 2, feed_id);
-		/* The item's date (STORE_DATE), first_seen being now. */
+		/* The item's date (STORE_ITEM_DATE), first_seen being now. */
 		date = item->published != DATE_NONE ? item->published :
 		    item->modified != DATE_NONE ? item->modified : now;
+		if (st->junk_dates)
+			date = now;
 		sqlite3_bind_int64(stmt, 3, date < now + 86400 ? date :
 		    now + 86400);
 		if (store_exec(st, S_UNREAD_ADD, "storing item") != 0 ||
@@ -2353,6 +2381,7 @@ store_item_fill(sqlite3_stmt *stmt, struct store_item *it)
 	it->starred = sqlite3_column_int(stmt, 17);
 	it->update_count = sqlite3_column_int64(stmt, 18);
 	it->changed = store_column_date(stmt, 19);
+	it->junk_date = sqlite3_column_int(stmt, 20);
 }
 
 /*
@@ -2380,7 +2409,7 @@ store_items(struct store *st, const struct store_query *q, int with_content,
 		    " i.url, i.title, i.author, i.summary, %s, i.tags,"
 		    " i.enclosure_url, i.enclosure_type, i.published,"
 		    " i.updated, i.first_seen, %s, i.starred,"
-		    " i.update_count, i.changed",
+		    " i.update_count, i.changed, i.junk_date",
 		    with_content ? "(SELECT t.content FROM item_text t"
 		    " WHERE t.id = i.id)" : "NULL", q->unread ? "0" :
 		    "NOT EXISTS (SELECT 1 FROM unread r WHERE r.id = i.id)");

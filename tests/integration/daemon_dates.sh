@@ -25,11 +25,23 @@ cat > "$T/www/future.xml" <<'XML'
 <rss version="2.0"><channel><title>Wrong clock</title>
 <item><guid>future-1</guid><title>From 2099</title>
 <pubDate>Thu, 01 Jan 2099 00:00:00 GMT</pubDate></item>
+<item><guid>future-2</guid><title>Dated</title>
+<pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>
+</channel></rss>
+XML
+# A generator that stamps every item with the build time.
+cat > "$T/www/stamped.xml" <<'XML'
+<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Stamped</title>
+<item><guid>s-1</guid><title>S1</title><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>
+<item><guid>s-2</guid><title>S2</title><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>
+<item><guid>s-3</guid><title>S3</title><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>
 </channel></rss>
 XML
 start_httpd --dir "$T/www"
 echo "$BASE/atom.xml" > "$T/feeds"
 echo "$BASE/future.xml" >> "$T/feeds"
+echo "$BASE/stamped.xml" >> "$T/feeds"
 "$FEEDD" --once --config "$T/empty.conf" --feeds "$T/feeds" --db "$T/db" \
     2>"$T/once.err"
 is "feedd --once stores the entries" "$?" 0
@@ -66,6 +78,20 @@ fi
 "$FEEDCTL" --db "$T/db" feeds "$BASE/atom.xml" > "$T/feed" 2>&1
 check "feedctl feeds FEED says it" \
     grep -q "its posting rate suggests a poll every" "$T/feed"
+
+# Junk dates (one build time on every item): the items sort by when they
+# were first seen, flagged, their dates kept.
+if command -v sqlite3 >/dev/null 2>&1; then
+	is "junk dates: each sorts by when it was first seen" \
+	    "$(sqlite3 "$T/db" "SELECT count(*) FROM unread u JOIN items i
+	    ON i.id = u.id WHERE i.guid LIKE 's-%' AND u.date = i.first_seen
+	    AND i.published = 1704067200 AND i.junk_date = 1")" 3
+	is "the feeds whose dates are fine are not flagged" \
+	    "$(sqlite3 "$T/db" "SELECT count(*) FROM items
+	    WHERE junk_date = 1")" 3
+fi
+check "--json flags them" sh -c "\"$FEEDCTL\" --db \"$T/db\" --json items \
+    --feed \"$BASE/stamped.xml\" | grep -c '\"junk_date\":true' | grep -qx 3"
 
 # A date in the future (beyond a day) sorts as one day after the item was
 # first seen, and is flagged; its date itself is kept.

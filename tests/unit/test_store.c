@@ -23,6 +23,17 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 12 database back into version 11 (junk dates). */
+#define STORE_UNDO_12 \
+	"DROP INDEX items_time; DROP INDEX items_feed;" \
+	" ALTER TABLE items DROP COLUMN junk_date;" \
+	" CREATE INDEX items_time ON items" \
+	" (MIN(COALESCE(published, updated, first_seen), first_seen + 86400)," \
+	" id);" \
+	" CREATE INDEX items_feed ON items (feed_id," \
+	" MIN(COALESCE(published, updated, first_seen), first_seen + 86400)," \
+	" id);" \
+	" PRAGMA user_version = 11;"
 /* What turns a version 11 database back into version 10 (date cap). */
 #define STORE_UNDO_11 \
 	"DROP INDEX items_time; DROP INDEX items_feed;" \
@@ -385,8 +396,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 11,
-	    "new database is at schema version 11");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 12,
+	    "new database is at schema version 12");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -412,12 +423,12 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 11,
-	    "version still 11 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 12,
+	    "version still 12 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
-	tap_is_int(raw_exec(path, "PRAGMA user_version = 12"), 0,
-	    "raw: bump user_version to 12");
+	tap_is_int(raw_exec(path, "PRAGMA user_version = 20"), 0,
+	    "raw: bump user_version to 20");
 	st = store_open(path, &cause);
 	tap_ok(st == NULL, "newer schema version refused");
 	tap_ok(cause != NULL && strstr(cause, path) != NULL &&
@@ -426,7 +437,7 @@ test_open(void)
 		printf("# %s\n", cause);
 	free(cause);
 	cause = NULL;
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 12,
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 20,
 	    "refused database left untouched");
 
 	/* Not a database. */
@@ -1607,6 +1618,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_12), 0,
+	    "raw: migration 12 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_11), 0,
 	    "raw: migration 11 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_10), 0,
@@ -1645,8 +1658,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 11,
-	    "migrations 2 to 11 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 12,
+	    "migrations 2 to 12 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
