@@ -1331,6 +1331,14 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 				goto out;
 			}
 			fc.updates_unread = strcmp(value, "unread") == 0;
+		} else if (strcmp(key, "dedupe") == 0) {
+			if (strcmp(value, "link") != 0 &&
+			    strcmp(value, "none") != 0) {
+				xasprintf(cause, "%s:%d: dedupe: \"%s\" is not "
+				    "link or none", path, lineno, value);
+				goto out;
+			}
+			fc.dedupe_link = strcmp(value, "link") == 0;
 		} else {
 			log_warnx("%s:%d: unknown option \"%s\"", path, lineno,
 			    key);
@@ -1360,6 +1368,7 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 		if (first->id_mode == FEED_ID_AUTO)
 			first->id_mode = fc.id_mode;
 		first->updates_unread |= fc.updates_unread;
+		first->dedupe_link |= fc.dedupe_link;
 		rc = 0;
 		goto out;
 	}
@@ -1584,6 +1593,8 @@ config_print_feeds(FILE *fp, const struct config *cfg)
 			fprintf(fp, " id=%s", config_id_modes[fc->id_mode]);
 		if (fc->updates_unread)
 			fputs(" updates=unread", fp);
+		if (fc->dedupe_link)
+			fputs(" dedupe=link", fp);
 		if (fc->title != NULL) {
 			fputc(' ', fp);
 			v = NULL;

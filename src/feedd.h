@@ -258,6 +258,7 @@ struct feed_conf {
 	int64_t		 keep_items;	/* keep=N; -1 default */
 	int		 id_mode;	/* id=: FEED_ID_* */
 	int		 updates_unread; /* updates=unread */
+	int		 dedupe_link;	/* dedupe=link */
 	int		 line;		/* line in the feeds file */
 };
 /* How a feed's items are told apart (id= in the feeds file). */
@@ -491,6 +492,7 @@ int		 store_feeds_moved_count(struct store *);
 size_t		 store_set_rekey(struct store *, int);
 void		 store_set_reunread(struct store *, int);
 void		 store_set_junk_dates(struct store *, int);
+void		 store_set_dedupe_links(struct store *, int);
 void		 store_feed_clear(struct store_feed *);
 void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);
@@ -603,6 +605,7 @@ int		 sched_feed_gone(const struct sched_feed *);
 int64_t		 sched_feed_keep_items(const struct sched_feed *);
 int		 sched_feed_id_mode(const struct sched_feed *);
 int		 sched_feed_updates_unread(const struct sched_feed *);
+int		 sched_feed_dedupe_link(const struct sched_feed *);
 const char	*sched_explain(int64_t, int64_t *);
 void		 sched_plan(struct sched_feed *, struct store_feed *,
 		     const struct feed_meta *);

@@ -48,6 +48,7 @@ struct poll {
 	int			 id_mode;	/* id= (FEED_ID_*) */
 	int			 updates_unread; /* updates=unread */
 	int			 junk_dates;	/* the document's dates are */
+	int			 dedupe_link;	/* dedupe=link */
 	int			 churn;		/* guids found unreliable now */
 	struct write_job	 job;
 
@@ -371,6 +372,7 @@ poll_fetched(struct fetch_result *res, void *arg)
 
 	p->id_mode = sched_feed_id_mode(p->feed);
 	p->updates_unread = sched_feed_updates_unread(p->feed);
+	p->dedupe_link = sched_feed_dedupe_link(p->feed);
 	if (res->outcome == FETCH_OK) {
 		poll_keys(p);
 		p->junk_dates = poll_junk_dates(res, p->now);
@@ -405,6 +407,7 @@ poll_write(struct store *st, struct write_job *job)
 	    p->was.item_count > 0);
 	store_set_reunread(st, p->updates_unread);
 	store_set_junk_dates(st, p->junk_dates);
+	store_set_dedupe_links(st, p->dedupe_link);
 	if (parsed && res->nitems > 0 && p->ids == NULL) {
 		p->ids = xreallocarray(NULL, res->nitems, sizeof *p->ids);
 		p->isnew = xreallocarray(NULL, res->nitems, sizeof *p->isnew);
@@ -432,6 +435,7 @@ poll_write(struct store *st, struct write_job *job)
 	rekeyed = store_set_rekey(st, 0);
 	store_set_reunread(st, 0);
 	store_set_junk_dates(st, 0);
+	store_set_dedupe_links(st, 0);
 	if (p->id_mode == FEED_ID_AUTO && rekeyed >= 2 &&
 	    rekeyed * 2 > res->nitems && p->row.identity == NULL) {
 		p->row.identity = xstrdup("link");

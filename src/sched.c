@@ -65,6 +65,7 @@ struct sched_feed {
 	int64_t			 keep_items;	/* keep=, -1 default */
 	int			 id_mode;	/* id=, FEED_ID_* */
 	int			 updates_unread; /* updates=unread */
+	int			 dedupe_link;	/* dedupe=link */
 	int64_t			 adaptive;	/* its posting rate's interval */
 	int64_t			 hint;		/* <ttl>/sy:update*, s; 0 */
 	uint32_t		 skip_hours;
@@ -481,8 +482,9 @@ sched_conf_hash(const struct feed_conf *fc, char *buf, size_t size)
 	h = util_hash64("", 1, h);
 	for (i = 0; i < fc->ntags; i++)
 		h = util_hash64(fc->tags[i], strlen(fc->tags[i]) + 1, h);
-	snprintf(num, sizeof num, "|%lld|%lld|%d|%d", (long long)fc->every,
-	    (long long)fc->keep_items, fc->id_mode, fc->updates_unread);
+	snprintf(num, sizeof num, "|%lld|%lld|%d|%d|%d", (long long)fc->every,
+	    (long long)fc->keep_items, fc->id_mode, fc->updates_unread,
+	    fc->dedupe_link);
 	h = util_hash64(num, strlen(num), h);
 	snprintf(buf, size, "%016llx", (unsigned long long)h);
 	return (buf);
@@ -582,6 +584,7 @@ sched_add(const struct feed_conf *fc, const struct sched_row *row)
 	f->keep_items = fc->keep_items;
 	f->id_mode = fc->id_mode;
 	f->updates_unread = fc->updates_unread;
+	f->dedupe_link = fc->dedupe_link;
 	f->mark = 1;
 	host = fetch_host(fc->url);
 	f->host = sched_host_get(host);
@@ -639,6 +642,7 @@ sched_apply(const struct config *cfg, const struct sched_row *rows)
 			f->keep_items = fc->keep_items;
 			f->id_mode = fc->id_mode;
 			f->updates_unread = fc->updates_unread;
+			f->dedupe_link = fc->dedupe_link;
 			f->gone = row->gone;
 			sched_feed_in(f, &in);
 			if (f->state == SCHED_IDLE && !sched_once &&
@@ -889,6 +893,13 @@ sched_explain(int64_t id, int64_t *secs)
 	if (f->adaptive > 0)
 		return ("its posting rate");
 	return ("the default interval");
+}
+
+/* Whether the feed's items may be another feed's (dedupe=link). */
+int
+sched_feed_dedupe_link(const struct sched_feed *f)
+{
+	return (f->dedupe_link);
 }
 
 /* Whether a change makes an item unread again (updates=unread). */

@@ -375,6 +375,13 @@ static const char *store_migrations[] = {
 	"  (feed_id, MIN(CASE WHEN junk_date THEN first_seen ELSE\n"
 	"  COALESCE(published, updated, first_seen) END, first_seen + 86400),"
 	" id);\n",
+	/*
+	 * 13: a hash of each item's link, indexed, so that a feed with
+	 * dedupe=link finds the same article another feed brought.
+	 */
+	"ALTER TABLE items ADD COLUMN link_hash INTEGER;\n"
+	"CREATE INDEX items_link ON items (link_hash)"
+	" WHERE link_hash IS NOT NULL;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -431,6 +438,7 @@ enum store_stmt {
 	S_FEED_LIST,
 	S_ITEM_FIND,
 	S_ITEM_BY_HASH,
+	S_ITEM_BY_LINK,
 	S_ITEM_REKEY,
 	S_ITEM_INSERT,
 	S_ITEM_REHASH,
@@ -528,6 +536,8 @@ static const char *store_sql[S_COUNT] = {
 	    " WHERE (?1 = 0 OR f.active <> 0)"
 	    " AND (?2 IS NULL OR (" STORE_FEED_ORDER ", f.id) > (?2, ?3))"
 	    " ORDER BY " STORE_FEED_ORDER ", f.id LIMIT ?4",
+	[S_ITEM_BY_LINK] = "SELECT 1 FROM items WHERE link_hash = ?1"
+	    " AND url = ?2 AND feed_id <> ?3 LIMIT 1",
 	[S_ITEM_BY_HASH] = "SELECT id FROM items WHERE feed_id = ?1"
 	    " AND content_hash = ?2 LIMIT 1",
 	[S_ITEM_REKEY] = "UPDATE items SET dedupe_key = ?2 WHERE id = ?1",
@@ -537,8 +547,9 @@ static const char *store_sql[S_COUNT] = {
 	[S_ITEM_INSERT] = "INSERT INTO items (guid, url, title, author,"
 	    " summary, content_type, tags, enclosure_url,"
 	    " enclosure_type, published, updated, content_hash, feed_id,"
-	    " dedupe_key, first_seen, junk_date) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+	    " dedupe_key, first_seen, junk_date, link_hash) VALUES (?1, ?2,"
+	    " ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+	    " ?18)",
 	[S_UNREAD_ADD] = "INSERT OR IGNORE INTO unread (id, feed_id, date)"
 	    " VALUES (?1, ?2, ?3)",
 	[S_UNREAD_DATE] = "UPDATE unread SET date = (SELECT"
@@ -635,6 +646,7 @@ struct store {
 	size_t		 rekeyed;
 	int		 reunread;	/* store_set_reunread() */
 	int		 junk_dates;	/* store_set_junk_dates() */
+	int		 dedupe_links;	/* store_set_dedupe_links() */
 
 	/*
 	 * Changes to the feeds' counters since store_begin(), written to
@@ -1806,6 +1818,38 @@ store_set_rekey(struct store *st, int on)
 	return (n);
 }
 
+/* Whether another feed has an item with this link: 1, 0, or -1. */
+static int
+store_item_dup(struct store *st, int64_t feed_id, const char *url)
+{
+	sqlite3_stmt	*stmt = st->stmt[S_ITEM_BY_LINK];
+	int		 rc;
+
+	sqlite3_bind_int64(stmt, 1, (int64_t)util_hash64(url, strlen(url),
+	    0));
+	sqlite3_bind_text(stmt, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, feed_id);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return (1);
+	if (rc == SQLITE_DONE)
+		return (0);
+	store_error(st, "finding a duplicate");
+	return (-1);
+}
+
+/*
+ * Whether a new item whose link another feed's item has is stored read
+ * (dedupe=link): the same article reached through an aggregator and its
+ * source is shown once.
+ */
+void
+store_set_dedupe_links(struct store *st, int on)
+{
+	st->dedupe_links = on;
+}
+
 /* Whether new items' dates are junk: they sort by when first seen. */
 void
 store_set_junk_dates(struct store *st, int on)
@@ -1837,7 +1881,7 @@ store_item_upsert(struct store *st, int64_t feed_id,
 	char				 hashkey[32];
 	int64_t				 hash, old, id, date;
 	size_t				 i;
-	int				 rc, ret, known;
+	int				 rc, ret, known, dup = 0;
 
 	if (item->content_html != NULL) {
 		content = item->content_html;
@@ -1918,8 +1962,18 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		sqlite3_bind_text(stmt, 15, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 16, now);
 		sqlite3_bind_int(stmt, 17, st->junk_dates);
+		if (item->url != NULL && *item->url != '\0')
+			sqlite3_bind_int64(stmt, 18, (int64_t)util_hash64(
+			    item->url, strlen(item->url), 0));
+		else
+			sqlite3_bind_null(stmt, 18);
 		id = 0;
 		ret = STORE_NEW;
+		/* dedupe=link: another feed brought this article already. */
+		if (st->dedupe_links && item->url != NULL &&
+		    *item->url != '\0' && (dup = store_item_dup(st, feed_id,
+		    item->url)) < 0)
+			return (-1);
 	} else {
 		store_error(st, "looking up item");
 		sqlite3_reset(stmt);
@@ -1972,7 +2026,12 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		return (-1);
 	}
 	sqlite3_reset(stmt);
-	if (ret == STORE_NEW) {
+	if (ret == STORE_NEW && dup) {
+		/* Stored, read: the other feed's copy is the one shown. */
+		id = sqlite3_last_insert_rowid(st->db);
+		if (store_counts_add(st, feed_id, 1, 0, 0) != 0)
+			return (-1);
+	} else if (ret == STORE_NEW) {
 		id = sqlite3_last_insert_rowid(st->db);
 		stmt = st->stmt[S_UNREAD_ADD];
 		sqlite3_bind_int64(stmt, 1, id);
@@ -2018,7 +2077,7 @@ store_item_upsert(struct store *st, int64_t feed_id,
 	store_seen_add(st, feed_id, id);
 	if (item_id != NULL)
 		*item_id = id;
-	return (ret);
+	return (dup ? STORE_SAME : ret);
 }
 
 /* Make room for one more bound value. */

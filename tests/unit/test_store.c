@@ -23,6 +23,10 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 13 database back into version 12 (link hashes). */
+#define STORE_UNDO_13 \
+	"DROP INDEX items_link; ALTER TABLE items DROP COLUMN link_hash;" \
+	" PRAGMA user_version = 12;"
 /* What turns a version 12 database back into version 11 (junk dates). */
 #define STORE_UNDO_12 \
 	"DROP INDEX items_time; DROP INDEX items_feed;" \
@@ -396,8 +400,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 12,
-	    "new database is at schema version 12");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 13,
+	    "new database is at schema version 13");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -423,8 +427,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 12,
-	    "version still 12 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 13,
+	    "version still 13 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 20"), 0,
@@ -1618,6 +1622,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_13), 0,
+	    "raw: migration 13 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_12), 0,
 	    "raw: migration 12 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_11), 0,
@@ -1658,8 +1664,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 12,
-	    "migrations 2 to 12 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 13,
+	    "migrations 2 to 13 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
