@@ -382,6 +382,13 @@ static const char *store_migrations[] = {
 	"ALTER TABLE items ADD COLUMN link_hash INTEGER;\n"
 	"CREATE INDEX items_link ON items (link_hash)"
 	" WHERE link_hash IS NOT NULL;\n",
+	/*
+	 * 14: an item whose content changed and was not read since
+	 * (items --updated); set by a change, cleared by a read mark.
+	 */
+	"ALTER TABLE items ADD COLUMN unseen_change INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"CREATE INDEX items_unseen ON items (id) WHERE unseen_change = 1;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -450,6 +457,7 @@ enum store_stmt {
 	S_UNREAD_DATE,
 	S_UNREAD_COUNT,
 	S_UNREAD_CLEAR,
+	S_UNSEEN_CLEAR,
 	S_UNREAD_ZERO,
 	S_PRUNE,
 	S_DOC_LIST,
@@ -557,6 +565,8 @@ static const char *store_sql[S_COUNT] = {
 	    " WHERE id = ?1",
 	[S_UNREAD_COUNT] = "SELECT count(*) FROM unread",
 	[S_UNREAD_CLEAR] = "DELETE FROM unread",
+	[S_UNSEEN_CLEAR] = "UPDATE items SET unseen_change = 0"
+	    " WHERE unseen_change = 1",
 	[S_UNREAD_ZERO] = "UPDATE feeds SET unread_count = 0"
 	    " WHERE unread_count <> 0",
 	/*
@@ -574,8 +584,8 @@ static const char *store_sql[S_COUNT] = {
 	    " author = ?4, summary = ?5, content_type = ?7,"
 	    " tags = ?8, enclosure_url = ?9, enclosure_type = ?10,"
 	    " published = ?11, updated = ?12, content_hash = ?13,"
-	    " update_count = update_count + 1, changed = ?15"
-	    " WHERE id = ?14",
+	    " update_count = update_count + 1, changed = ?15,"
+	    " unseen_change = 1 WHERE id = ?14",
 	/*
 	 * ?1 feed, ?2 keep_items, ?3 keep_age, ?4 keep_unread, ?5 now, ?6
 	 * JSON array of this feed's ids upserted by the current transaction
@@ -2356,7 +2366,7 @@ store_sqlb_conds(struct store_sqlb *sb, const struct store_query *q,
 	if (q->starred)
 		buf_adds(s, " AND i.starred = 1");
 	if (q->updated)
-		buf_adds(s, " AND i.update_count > 0");
+		buf_adds(s, " AND i.unseen_change = 1");
 	if (q->feed_ids != NULL && q->nfeed_ids != 0) {
 		buf_adds(s, " AND i.feed_id IN ");
 		store_sqlb_ids(sb, q->feed_ids, q->nfeed_ids);
@@ -2626,9 +2636,40 @@ store_mark_all_read(struct store *st, const struct store_query *q)
 	if ((n = store_step_int(st, S_UNREAD_COUNT, -1, "mark")) <= 0)
 		return (n < 0 ? (size_t)-1 : 0);
 	if (store_exec(st, S_UNREAD_CLEAR, "mark") != 0 ||
-	    store_exec(st, S_UNREAD_ZERO, "mark") != 0)
+	    store_exec(st, S_UNREAD_ZERO, "mark") != 0 ||
+	    store_exec(st, S_UNSEEN_CLEAR, "mark") != 0)
 		return ((size_t)-1);
 	return ((size_t)n);
+}
+
+/*
+ * Read marks see the changes of what they mark: their items leave
+ * items --updated (the few flagged rows, through items_unseen).
+ */
+static int
+store_mark_seen(struct store *st, const struct store_query *q,
+    const char *search)
+{
+	struct store_sqlb	 sb;
+	sqlite3_stmt		*stmt;
+	int			 rc, cached;
+
+	memset(&sb, 0, sizeof sb);
+	buf_adds(&sb.sql, "UPDATE items SET unseen_change = 0"
+	    " WHERE unseen_change = 1 AND id IN (SELECT i.id");
+	store_sqlb_marked(&sb, q, search);
+	buf_adds(&sb.sql, ")");
+	stmt = store_sqlb_prepare(st, &sb, &cached);
+	store_sqlb_free(&sb);
+	if (stmt == NULL)
+		return (-1);
+	rc = sqlite3_step(stmt);
+	store_sqlb_release(stmt, cached);
+	if (rc != SQLITE_DONE) {
+		store_error(st, "mark");
+		return (-1);
+	}
+	return (0);
 }
 
 /*
@@ -2744,6 +2785,8 @@ store_mark(struct store *st, const struct store_query *q,
 		goto fail;
 	}
 	store_sqlb_release(stmt, cached);
+	if (op == STORE_MARK_READ && store_mark_seen(st, q, search) != 0)
+		goto fail;
 
 	/* Each changed item moves its feed's unread or starred count. */
 	if (n > 1)

@@ -1,9 +1,10 @@
 #!/bin/sh
 # daemon_updates.sh: updated items are visible.  An item edited twice keeps
 # its read state, counts its changes (update_count 2, changed set), is
-# listed by `items --updated` and marked "(updated)" in the table; an
-# unchanged one is not.  With updates=unread on its feed, a change makes
-# an item unread again.
+# listed by `items --updated` (changed since it was read) and marked
+# "(updated)" in the table; an unchanged one is not; reading it takes it
+# off the list until it changes again.  With updates=unread on its feed, a
+# change makes an item unread again.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP no sqlite3"; exit 0; }
@@ -45,9 +46,12 @@ is "its read state kept" \
 is "--json carries the count" \
     "$(ctl --json items --updated --feed "$BASE/a.xml" |
     sed -n 's/.*"update_count":\([0-9]*\).*/\1/p')" 2
-is "items --updated lists the changed items only" \
-    "$(ctl --json items --updated | sed -n 's/.*"guid":"\([^"]*\)".*/\1/p' |
-    sort | tr '\n' ' ')" "a.xml-1 b.xml-1 "
+updated() {
+	ctl --json items --updated | sed -n 's/.*"guid":"\([^"]*\)".*/\1/p' |
+	    sort | tr '\n' ' '
+}
+is "items --updated lists the items changed since read, only" \
+    "$(updated)" "a.xml-1 b.xml-1 "
 ctl items --feed "$BASE/a.xml" > "$T/table"
 check "the table marks it (updated)" grep -q "(updated) Edited" "$T/table"
 check "... and not the untouched one" sh -c \
@@ -58,6 +62,15 @@ is "updates=unread: the changed item is unread again" \
 is "... and only it" "$(q 'SELECT count(*) FROM unread')" 1
 is "... counted in its feed" "$(q "SELECT unread_count FROM feeds
     WHERE url = '$BASE/b.xml'")" 1
+ctl read "$ida" > /dev/null
+is "reading a changed item takes it off --updated" "$(updated)" "b.xml-1 "
+feed a.xml "fourth text"
+poll
+is "a new change puts it back" "$(updated)" "a.xml-1 b.xml-1 "
+ctl read --all > /dev/null
+is "read --all sees every change" "$(updated)" ""
+is "... and the count stays" \
+    "$(q "SELECT update_count FROM items WHERE id = $ida")" 3
 "$FEEDD" --check-db --db "$T/feedd.db" --config "$T/feedd.conf" \
     > "$T/check" 2>&1
 is "--check-db finds the counters right" "$?" 0

@@ -23,6 +23,10 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 14 database back into version 13 (unseen). */
+#define STORE_UNDO_14 \
+	"DROP INDEX items_unseen; ALTER TABLE items DROP COLUMN unseen_change;" \
+	" PRAGMA user_version = 13;"
 /* What turns a version 13 database back into version 12 (link hashes). */
 #define STORE_UNDO_13 \
 	"DROP INDEX items_link; ALTER TABLE items DROP COLUMN link_hash;" \
@@ -400,8 +404,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 13,
-	    "new database is at schema version 13");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
+	    "new database is at schema version 14");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -427,8 +431,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 13,
-	    "version still 13 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
+	    "version still 14 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 20"), 0,
@@ -1622,6 +1626,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_14), 0,
+	    "raw: migration 14 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_13), 0,
 	    "raw: migration 13 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_12), 0,
@@ -1664,8 +1670,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 13,
-	    "migrations 2 to 13 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
+	    "migrations 2 to 14 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
