@@ -136,6 +136,8 @@ static const struct config_key config_keys[] = {
 	  0, 100 * (int64_t)YEAR, "DURATION", "age items are kept (0: forever)" },
 	{ "keep-unread", CONFIG_BOOL, offsetof(struct config, keep_unread),
 	  0, 1, "yes|no", "retention spares unread and starred items" },
+	{ "dedupe-links", CONFIG_BOOL, offsetof(struct config, dedupe_links),
+	  0, 1, "yes|no", "dedupe=link for every feed" },
 	{ "log-level", CONFIG_LEVEL, offsetof(struct config, log_level),
 	  LOG_ERR, LOG_DEBUG, "LEVEL", "error, warning, notice, info, debug" },
 };

@@ -292,6 +292,7 @@ struct config {
 	int64_t		 keep_items;	/* per feed, 0 no limit */
 	int64_t		 keep_age;	/* s, 0 no limit */
 	int		 keep_unread;	/* retention spares unread/starred */
+	int		 dedupe_links;	/* dedupe=link for every feed */
 	int		 log_level;	/* LOG_ERR .. LOG_DEBUG */
 
 	struct feed_conf *feeds;
@@ -567,6 +568,7 @@ struct sched_in {
 	int		 errors;	/* failed polls in a row */
 	int		 gone;		/* 410 seen: never again */
 	int64_t		 hold_until;	/* the server said wait; 0 none */
+	int		 adaptive;	/* hint is the posting rate's */
 };
 int64_t		 sched_interval(const struct config *, int64_t, int64_t);
 int64_t		 sched_doc_hint(const struct feed_meta *);

@@ -372,7 +372,8 @@ poll_fetched(struct fetch_result *res, void *arg)
 
 	p->id_mode = sched_feed_id_mode(p->feed);
 	p->updates_unread = sched_feed_updates_unread(p->feed);
-	p->dedupe_link = sched_feed_dedupe_link(p->feed);
+	p->dedupe_link = sched_feed_dedupe_link(p->feed) ||
+	    cfg->dedupe_links;
 	if (res->outcome == FETCH_OK) {
 		poll_keys(p);
 		p->junk_dates = poll_junk_dates(res, p->now);

@@ -368,6 +368,7 @@ sched_feed_in(const struct sched_feed *f, struct sched_in *in)
 	in->every = f->every;
 	/* A server's hint wins over what the posting rate suggests. */
 	in->hint = f->hint > 0 ? f->hint : f->adaptive;
+	in->adaptive = f->hint <= 0 && f->adaptive > 0;
 	in->skip_hours = f->skip_hours;
 	in->skip_days = f->skip_days;
 	in->errors = f->errors;

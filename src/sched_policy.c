@@ -276,6 +276,9 @@ sched_next(const struct config *cfg, const struct sched_in *in, int64_t now,
 	if (in->gone)
 		return (0);
 	iv = sched_interval(cfg, in->every, in->hint);
+	/* A posting rate's interval varies by +-10%, as backoff does. */
+	if (in->adaptive && in->every <= 0)
+		iv = (int64_t)((double)iv * (1. + SCHED_JITTER * (2. * r - 1.)));
 	if (in->errors > 0)
 		due = now + sched_backoff(cfg, iv, in->errors, r);
 	else

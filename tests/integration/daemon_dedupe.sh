@@ -2,7 +2,8 @@
 # daemon_dedupe.sh: cross-feed duplicates, opt-in.  An aggregator with
 # dedupe=link that brings an article its source feed already brought
 # stores it read: the article is shown once.  Without the option (the
-# default) both copies are new.
+# default) both copies are new; dedupe-links = yes in feedd.conf sets it
+# for every feed.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP no sqlite3"; exit 0; }
@@ -49,4 +50,14 @@ is "the article is shown twice, not three times" \
 is "the aggregator's counters are right" \
     "$(q "SELECT item_count || '/' || unread_count FROM feeds
     WHERE url = '$BASE/agg.xml'")" "2/1"
+
+# dedupe-links = yes in feedd.conf: every feed is dedupe=link.
+rm -f "$T/feedd.db"
+printf '%s\n' "$BASE/source.xml" > "$T/feeds"
+echo "dedupe-links = yes" > "$T/feedd.conf"
+poll
+printf '%s\n' "$BASE/plain.xml" >> "$T/feeds"
+poll
+is "dedupe-links: the plain feed's copy is read too" \
+    "$(unread_of plain-1)/$(unread_of src-1)/$(unread_of plain-2)" "0/1/1"
 done_testing

@@ -268,6 +268,17 @@ test_next(void)
 	in.hint = 2 * HOUR;
 	tap_is_int(sched_next(cfg, &in, NOW, 0.5), NOW + 2 * HOUR,
 	    "the document's hint");
+	in.hint = 2 * HOUR;
+	in.adaptive = 1;
+	tap_is_int(sched_next(cfg, &in, NOW, 0.), NOW + (int64_t)(2 * HOUR * .9),
+	    "a posting rate's interval: jitter low");
+	tap_is_int(sched_next(cfg, &in, NOW, 1.),
+	    NOW + (int64_t)(2 * HOUR * 1.1), "... jitter high");
+	in.every = 900;
+	tap_is_int(sched_next(cfg, &in, NOW, 0.), NOW + 900,
+	    "... every= wins, without jitter");
+	in.every = 0;
+	in.adaptive = 0;
 	in.hint = 0;
 	in.skip_hours = 1U << 11;
 	tap_is_int(sched_next(cfg, &in, NOW, 0.5), NOW + 2 * HOUR,
