@@ -144,6 +144,29 @@ static const struct config_key config_keys[] = {
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
 _Static_assert(CONFIG_NKEYS <= 32, "struct config's set has a bit a key");
 
+/* The feeds file's options that take one of two words. */
+static const struct config_switch {
+	const char	*key;
+	const char	*off, *on;
+	size_t		 off_conf;	/* the int in struct feed_conf */
+} config_switches[] = {
+	{ "updates", "keep", "unread",
+	  offsetof(struct feed_conf, updates_unread) },
+	{ "dedupe", "none", "link", offsetof(struct feed_conf, dedupe_link) },
+};
+
+static const struct config_switch *
+config_switch(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof config_switches / sizeof config_switches[0];
+	    i++)
+		if (strcmp(config_switches[i].key, key) == 0)
+			return (&config_switches[i]);
+	return (NULL);
+}
+
 /* id= of the feeds file, by FEED_ID_* value. */
 static const char *config_id_modes[] = { "auto", "guid", "link", "hash" };
 
@@ -1244,6 +1267,7 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
     const char *line, char **cause)
 {
 	struct feed_conf	 fc, *first;
+	const struct config_switch *sw;
 	char			**w = NULL, *key, *value;
 	const char		*why;
 	size_t			 nw = 0, i, dup, slot;
@@ -1325,22 +1349,16 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 				goto out;
 			}
 			fc.id_mode = (int)n;
-		} else if (strcmp(key, "updates") == 0) {
-			if (strcmp(value, "keep") != 0 &&
-			    strcmp(value, "unread") != 0) {
-				xasprintf(cause, "%s:%d: updates: \"%s\" is not "
-				    "keep or unread", path, lineno, value);
+		} else if ((sw = config_switch(key)) != NULL) {
+			if (strcmp(value, sw->off) != 0 &&
+			    strcmp(value, sw->on) != 0) {
+				xasprintf(cause, "%s:%d: %s: \"%s\" is not %s "
+				    "or %s", path, lineno, key, value, sw->off,
+				    sw->on);
 				goto out;
 			}
-			fc.updates_unread = strcmp(value, "unread") == 0;
-		} else if (strcmp(key, "dedupe") == 0) {
-			if (strcmp(value, "link") != 0 &&
-			    strcmp(value, "none") != 0) {
-				xasprintf(cause, "%s:%d: dedupe: \"%s\" is not "
-				    "link or none", path, lineno, value);
-				goto out;
-			}
-			fc.dedupe_link = strcmp(value, "link") == 0;
+			*(int *)((char *)&fc + sw->off_conf) =
+			    strcmp(value, sw->on) == 0;
 		} else {
 			log_warnx("%s:%d: unknown option \"%s\"", path, lineno,
 			    key);

@@ -839,6 +839,21 @@ store_exec(struct store *st, enum store_stmt s, const char *what)
 	return (0);
 }
 
+/* Step a bound query that asks whether a row exists: 1, 0, or -1. */
+static int
+store_step_exists(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int	rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return (1);
+	if (rc == SQLITE_DONE)
+		return (0);
+	store_error(st, what);
+	return (-1);
+}
+
 /* Run a fixed statement that gives one integer; fail (error kept) if none. */
 static int64_t
 store_step_int(struct store *st, enum store_stmt s, int64_t fail,
@@ -1377,20 +1392,12 @@ int
 store_feed_has_tag(struct store *st, int64_t id, const char *tag)
 {
 	sqlite3_stmt	*stmt = st->stmt[S_FEED_HAS_TAG];
-	int		 rc;
 
 	if (store_blank(tag))
 		return (1);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, tag, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return (1);
-	if (rc == SQLITE_DONE)
-		return (0);
-	store_error(st, "feed tags");
-	return (-1);
+	return (store_step_exists(st, stmt, "feed tags"));
 }
 
 /* How many feeds moved (a permanent redirect), or -1. */
@@ -1833,20 +1840,12 @@ static int
 store_item_dup(struct store *st, int64_t feed_id, const char *url)
 {
 	sqlite3_stmt	*stmt = st->stmt[S_ITEM_BY_LINK];
-	int		 rc;
 
 	sqlite3_bind_int64(stmt, 1, (int64_t)util_hash64(url, strlen(url),
 	    0));
 	sqlite3_bind_text(stmt, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, feed_id);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return (1);
-	if (rc == SQLITE_DONE)
-		return (0);
-	store_error(st, "finding a duplicate");
-	return (-1);
+	return (store_step_exists(st, stmt, "finding a duplicate"));
 }
 
 /*
