@@ -298,7 +298,7 @@ poll_adapt(struct poll *p, struct store_feed *row)
 	int64_t			*dates;
 	size_t			 i;
 
-	if (res->nitems == 0 || poll_junk_dates(res, p->now))
+	if (res->nitems == 0 || p->junk_dates)
 		return;		/* junk dates tell no posting rate */
 	dates = xreallocarray(NULL, res->nitems, sizeof *dates);
 	for (i = 0; i < res->nitems; i++)
@@ -333,6 +333,8 @@ poll_fetched(struct fetch_result *res, void *arg)
 	poll_moved(p, row);
 	row->hold_until = sched_hold(cfg, res->http_status,
 	    res->cache_control, res->expires, res->retry_after, p->now);
+	p->junk_dates = res->outcome == FETCH_OK &&
+	    poll_junk_dates(res, p->now);
 	switch (res->outcome) {
 	case FETCH_OK:
 		poll_adapt(p, row);
@@ -374,10 +376,8 @@ poll_fetched(struct fetch_result *res, void *arg)
 	p->updates_unread = sched_feed_updates_unread(p->feed);
 	p->dedupe_link = sched_feed_dedupe_link(p->feed) ||
 	    cfg->dedupe_links;
-	if (res->outcome == FETCH_OK) {
+	if (res->outcome == FETCH_OK)
 		poll_keys(p);
-		p->junk_dates = poll_junk_dates(res, p->now);
-	}
 	p->keep_items = sched_feed_keep_items(p->feed);
 	p->keep_age = cfg->keep_age;
 	p->keep_unread = cfg->keep_unread;
