@@ -1202,6 +1202,8 @@ feedctl_new(int argc, char **argv)
 	 */
 	req = feedctl_request(PROTO_CMD_ITEMS);
 	feedctl_filter_request(req, &f);
+	/* Not the feeds a '!' tag hides, unless --feed or --tag names them. */
+	json_object_set_new(req, "hidden", json_false());
 	if (!feedctl_json)
 		json_object_set_new(req, "total", json_true());
 	end = feedctl_list(req, "item", feedctl_item_cb, &rows);
@@ -1935,14 +1937,68 @@ feedctl_moved(int argc, char **argv)
 	return (0);
 }
 
-/* "reload": the daemon re-reads its configuration. */
+/*
+ * Print the notes of a reload answer, name an array of "FILE:LINE: why"
+ * (the first 50) and name_total their count; suffix after each.
+ */
+static void
+feedctl_reload_notes(json_t *resp, const char *name, const char *suffix)
+{
+	json_t		*a;
+	const char	*s;
+	char		 key[64], *t;
+	size_t		 i;
+	int64_t		 total;
+
+	a = json_object_get(resp, name);
+	for (i = 0; i < json_array_size(a); i++) {
+		if ((s = json_string_value(json_array_get(a, i))) == NULL)
+			continue;
+		t = feedctl_text(s, 0);
+		printf("%s%s\n", t, suffix);
+		free(t);
+	}
+	snprintf(key, sizeof key, "%s_total", name);
+	if ((total = feedctl_int(resp, key)) > (int64_t)i)
+		printf("(%lld more)\n", (long long)(total - (int64_t)i));
+}
+
+/*
+ * "reload": the daemon re-reads its configuration.  Lines of the feeds
+ * file it skipped, and its warnings, are listed after the first line.
+ */
 static int
 feedctl_reload(int argc, char **argv)
 {
+	json_t	*resp;
+	int64_t	 skipped, warnings;
+
 	feedctl_no_args(argc, argv);
-	json_decref(feedctl_call(feedctl_request(PROTO_CMD_RELOAD)));
-	if (!feedctl_json)
+	resp = feedctl_call(feedctl_request(PROTO_CMD_RELOAD));
+	if (feedctl_json) {
+		json_object_del(resp, "id");
+		json_object_del(resp, "ok");
+		feedctl_print_json(resp);
+		json_decref(resp);
+		return (0);
+	}
+	skipped = feedctl_int(resp, "skipped_total");
+	warnings = feedctl_int(resp, "warnings_total");
+	if (skipped == 0 && warnings == 0)
 		printf("Configuration reloaded.\n");
+	else if (warnings == 0)
+		printf("Configuration reloaded; %lld line%s skipped:\n",
+		    (long long)skipped, skipped == 1 ? "" : "s");
+	else if (skipped == 0)
+		printf("Configuration reloaded; %lld warning%s:\n",
+		    (long long)warnings, warnings == 1 ? "" : "s");
+	else
+		printf("Configuration reloaded; %lld line%s skipped, %lld "
+		    "warning%s:\n", (long long)skipped, skipped == 1 ? "" :
+		    "s", (long long)warnings, warnings == 1 ? "" : "s");
+	feedctl_reload_notes(resp, "skipped", "; line skipped");
+	feedctl_reload_notes(resp, "warnings", "");
+	json_decref(resp);
 	return (0);
 }
 
@@ -1987,6 +2043,10 @@ feedctl_stats(int argc, char **argv)
 		    (long long)feedctl_int(st, "items"),
 		    (long long)feedctl_int(st, "unread"),
 		    (long long)feedctl_int(st, "starred"));
+		if (feedctl_int(st, "unread_hidden") > 0)
+			printf("hidden:      %lld unread in feeds with a ! tag "
+			    "(not in new)\n",
+			    (long long)feedctl_int(st, "unread_hidden"));
 		printf("database:    %s\n", db);
 		printf("polls:       %lld (%lld failed), last %s\n",
 		    (long long)feedctl_int(st, "polls"),

@@ -120,7 +120,9 @@ feedd_free_flags(void)
 
 /*
  * Build a configuration: feedd.conf, then the flags, then the feeds file.
- * Returns NULL and fills cause (FILE:LINE: message) on any error.
+ * Returns NULL and fills cause (FILE:LINE: message) on any error in the
+ * settings, or when the feeds file cannot be read; a bad line of the feeds
+ * file is only skipped, and listed in cfg->feeds_skipped.
  */
 static struct config *
 feedd_config_build(char **cause)
@@ -156,11 +158,28 @@ feedd_config_build(char **cause)
 		config_free(cfg);
 		return (NULL);
 	}
-	if (config_load_feeds(cfg, cfg->feeds_path, cause) != 0) {
+	if (config_load_feeds_skip(cfg, cfg->feeds_path, cause) != 0) {
 		config_free(cfg);
 		return (NULL);
 	}
 	return (cfg);
+}
+
+/*
+ * Log the feeds-file lines a configuration skipped, as Newsboat does with
+ * a bad line of its urls file: "FILE:LINE: why; line skipped".
+ */
+static void
+feedd_log_skipped(const struct config *cfg)
+{
+	const struct config_notes	*cn = &cfg->feeds_skipped;
+	size_t				 i;
+
+	for (i = 0; i < cn->n; i++)
+		log_warnx("%s; line skipped", cn->v[i]);
+	if (cn->total > (int)cn->n)
+		log_warnx("%s: %d more lines skipped", cfg->feeds_path,
+		    cn->total - (int)cn->n);
 }
 
 /* The log level: feedd.conf's, raised by -v, lowered by -q. */
@@ -320,8 +339,8 @@ feedd_reloaded(const char *error, void *arg)
 		feedd_set_loglevel(r->cfg);
 		fetch_reconfigure(r->cfg);
 		config_free(old);
-		log_info("configuration reloaded: %zu feeds",
-		    feedd_config->nfeeds);
+		log_info("configuration reloaded: %zu feeds, %d lines skipped",
+		    feedd_config->nfeeds, feedd_config->feeds_skipped.total);
 	}
 	notify_ready();
 	if (r->done != NULL)
@@ -372,6 +391,7 @@ feedd_reload(sched_load_cb done, void *arg)
 	r->cfg = cfg;
 	r->done = done;
 	r->arg = arg;
+	feedd_log_skipped(cfg);
 	sched_load(cfg, feedd_reloaded, r);
 }
 
@@ -681,13 +701,26 @@ main(int argc, char **argv)
 	if (feedd_check_db && !check)
 		return (feedd_check_db_main(cfg));
 	if (check) {
-		if (feedd_verbose > 0)
+		/*
+		 * A skipped line is an error here: the bare "FILE:LINE:
+		 * message" of each, as ntpd -n says it, and exit 1.
+		 */
+		for (i = 0; i < cfg->feeds_skipped.n; i++)
+			fprintf(stderr, "%s\n", cfg->feeds_skipped.v[i]);
+		if (cfg->feeds_skipped.total > (int)cfg->feeds_skipped.n)
+			fprintf(stderr, "%s: %d more errors\n",
+			    cfg->feeds_path, cfg->feeds_skipped.total -
+			    (int)cfg->feeds_skipped.n);
+		status = cfg->feeds_skipped.total > 0;
+		if (feedd_verbose > 0 && status == 0)
 			config_print(stdout, cfg);
-		fprintf(stderr, "configuration OK\n");
+		if (status == 0)
+			fprintf(stderr, "configuration OK\n");
 		config_free(cfg);
 		feedd_free_flags();
-		return (0);
+		return (status);
 	}
+	feedd_log_skipped(cfg);
 
 	/* server.c makes the socket's directory, with the mode it needs. */
 	if (util_mkdir_parents(cfg->db_path, 0700) != 0)

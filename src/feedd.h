@@ -208,6 +208,7 @@ struct store_query {
 	const int64_t	*feed_ids;	/* only these feeds */
 	size_t		 nfeed_ids;
 	const char	*tag;		/* only feeds with this tag */
+	int		 no_hidden;	/* not feeds with a '!' tag (new) */
 	int64_t		 since;		/* published (else first seen) >= */
 	int64_t		 until;		/* published (else first seen) < */
 	const char	*search;	/* FTS5 query over title, content */
@@ -240,6 +241,7 @@ struct store_stats {
 	int64_t		 unread;
 	int64_t		 starred;
 	int64_t		 db_bytes;
+	int64_t		 unread_hidden;	/* of unread: in feeds hidden from new */
 };
 
 typedef int	(*store_item_cb)(const struct store_item *, void *);
@@ -267,6 +269,17 @@ struct feed_conf {
 #define FEED_ID_GUID	1	/* guid, else link, else hash; trusted */
 #define FEED_ID_LINK	2	/* link, else hash */
 #define FEED_ID_HASH	3	/* title, date and content */
+
+/*
+ * Messages about the lines of a file ("FILE:LINE: message"): the first
+ * CONFIG_MAX_NOTES are kept, total counts all of them.
+ */
+struct config_notes {
+	char		**v;
+	size_t		 n;
+	int		 total;
+};
+#define CONFIG_MAX_NOTES	50
 
 /* The daemon's settings: feedd.conf, overridden by flags. */
 struct config {
@@ -298,6 +311,8 @@ struct config {
 	struct feed_conf *feeds;
 	size_t		 nfeeds;
 	char		*feeds_hash;	/* hex digest of the feeds file */
+	struct config_notes feeds_skipped; /* bad lines, not loaded */
+	struct config_notes feeds_warnings; /* loaded, but look */
 	unsigned int	 set;		/* config.c: keys set, a bit each */
 };
 
@@ -527,6 +542,8 @@ int		 config_set(struct config *, const char *, const char *,
 		     char **);
 int		 config_load_conf(struct config *, const char *, int, char **);
 int		 config_load_feeds(struct config *, const char *, char **);
+int		 config_load_feeds_skip(struct config *, const char *,
+		     char **);
 void		 config_print(FILE *, const struct config *);
 char		*config_default_path(const char *);
 const char	*config_keys_help(void);

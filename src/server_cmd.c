@@ -221,15 +221,17 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	struct store_query	*q = &s->q;
 	const char		*tag = NULL, *search = NULL, *order = NULL;
 	int			 unread = 0, starred = 0, oldest = 0, updated = 0;
+	int			 hidden = 1;
 
 	if (proto_get_bool(req, "unread", &unread) != 0 ||
 	    proto_get_bool(req, "starred", &starred) != 0 ||
 	    proto_get_bool(req, "updated", &updated) != 0 ||
 	    proto_get_bool(req, "oldest_first", &oldest) != 0 ||
-	    proto_get_bool(req, "content", &s->content) != 0) {
+	    proto_get_bool(req, "content", &s->content) != 0 ||
+	    proto_get_bool(req, "hidden", &hidden) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "unread, starred, updated, oldest_first and content are "
-		    "booleans");
+		    "unread, starred, updated, oldest_first, content and "
+		    "hidden are booleans");
 		return (-1);
 	}
 	q->unread = unread;
@@ -284,6 +286,8 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 		q->tag = s->tag = xstrdup(tag);
 	if (search != NULL)
 		q->search = s->search = xstrdup(search);
+	/* "hidden":false (new): no '!' feeds, unless feed or tag names them. */
+	q->no_hidden = !hidden && tag == NULL && q->nfeed_ids == 0;
 	return (0);
 }
 
@@ -888,18 +892,50 @@ struct server_cmd_reload {
 	json_t		*id;
 };
 
-/* The reload is over (error: why nothing changed): answer the client. */
+/* Add notes about the feeds file as name (an array) and name_total. */
+static void
+server_cmd_notes(json_t *o, const char *name,
+    const struct config_notes *cn)
+{
+	json_t	*a;
+	char	 key[64];
+	size_t	 i;
+
+	if (cn->total == 0)
+		return;
+	a = json_array();
+	for (i = 0; i < cn->n; i++)
+		json_array_append_new(a, proto_string(cn->v[i]));
+	json_object_set_new(o, name, a);
+	snprintf(key, sizeof key, "%s_total", name);
+	json_object_set_new(o, key, json_integer(cn->total));
+}
+
+/*
+ * The reload is over (error: why nothing changed): answer the client.  A
+ * success names the feeds-file lines skipped and the warnings of the
+ * configuration now running (feedd_config, just swapped in).
+ */
 static void
 server_cmd_reloaded(const char *error, void *arg)
 {
 	struct server_cmd_reload	*r = arg;
+	json_t				*o;
 
 	if (server_client_alive(r->c)) {
 		if (error != NULL)
 			server_reply(r->c, proto_error(r->id, PROTO_E_RELOAD,
 			    "%s", error));
-		else
-			server_reply(r->c, proto_ok(r->id));
+		else {
+			o = proto_ok(r->id);
+			if (feedd_config != NULL) {
+				server_cmd_notes(o, "skipped",
+				    &feedd_config->feeds_skipped);
+				server_cmd_notes(o, "warnings",
+				    &feedd_config->feeds_warnings);
+			}
+			server_reply(r->c, o);
+		}
 	}
 	server_client_release(r->c);
 	json_decref(r->id);
@@ -961,6 +997,8 @@ server_cmd_stats(struct client *c, json_t *id, json_t *req)
 	    "configured_feeds", fs.feeds,
 	    "clients", (json_int_t)server_clients(),
 	    "followers", (json_int_t)server_followers());
+	json_object_set_new(st, "unread_hidden",
+	    json_integer((json_int_t)ss.unread_hidden));
 	if (feedd_config != NULL && feedd_config->feeds_path != NULL)
 		json_object_set_new(st, "feeds_file",
 		    proto_string(feedd_config->feeds_path));

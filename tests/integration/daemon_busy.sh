@@ -67,8 +67,11 @@ rc=$?
 check "the search waited for the index and found the new item ($rc)" \
     grep -q "Cherry two" "$T/search.out"
 wait "$RELOAD"
-is "the reload waited and succeeded" "$?/$(cat "$T/reload.out")" \
-    "0/Configuration reloaded."
+is "the reload waited and succeeded" "$?/$(head -n 1 "$T/reload.out")" \
+    "0/Configuration reloaded; 1 warning:"
+check "and warned of the duplicate line" \
+    grep -q "feeds:[0-9]*: duplicate of line 1 ($BASE/a.xml); ignored$" \
+    "$T/reload.out"
 is "nothing unread" "$(stat_of unread)" 0
 
 # A reload whose transaction fails halfway: a trigger rejects one feed's
