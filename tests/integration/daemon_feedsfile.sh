@@ -162,4 +162,12 @@ is "upgrade: its items stay, none stored again" \
     "$(q "SELECT count(*) FROM items WHERE feed_id = $id")/$(q "SELECT
     count(*) FROM items")" "2/6"
 
+# 8: the daemon warns of a feeds file with no feeds too.
+"$FEEDD" --once --config "$T/empty.conf" --feeds "$T/feeds.empty" \
+    --db "$T/db" 2> "$T/once.err"
+is "an empty feeds file: --once runs" "$?" 0
+check "and warns, naming the file" grep -q \
+    "warning: $T/feeds.empty: no feeds to poll (the file is empty)$" \
+    "$T/once.err"
+
 done_testing
