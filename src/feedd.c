@@ -241,7 +241,7 @@ feedd_check_socket(const char *path)
 	switch (server_probe(path, &pid)) {
 	case 1:
 		if (pid > 0)
-			fatalx("%s: another feedd (pid %ld) is listening; not "
+			fatalx("%s: another feedd is listening (pid %ld); not "
 			    "started", path, (long)pid);
 		fatalx("%s: another feedd is listening; not started", path);
 	case -1:
