@@ -1945,22 +1945,30 @@ feedctl_refresh(int argc, char **argv)
 		}
 		if (json_is_true(json_object_get(resp, "end")))
 			break;
-		if ((p = json_object_get(resp, "progress")) != NULL) {
+		if ((p = json_object_get(resp, "progress")) == NULL) {
+			/* A daemon from before "wait": it only started them. */
 			if (feedctl_json)
-				feedctl_print_json(p);
-			else if (tty) {
-				name = feedctl_refresh_name(json_object_get(p,
-				    "feed"));
-				fprintf(stderr, "\rRefreshing: %lld/%lld "
-				    "feeds, %lld failed, %lld new (%s)\033[K",
-				    (long long)feedctl_int(p, "done"),
-				    (long long)feedctl_int(p, "total"),
-				    (long long)feedctl_int(p, "failed"),
-				    (long long)feedctl_int(p, "items_new"),
-				    name);
-				fflush(stderr);
-				free(name);
-			}
+				feedctl_print_json(resp);
+			else
+				printf("Refreshing %lld feed%s (this feedd does "
+				    "not wait for polls).\n",
+				    (long long)feedctl_int(resp, "feeds"),
+				    feedctl_int(resp, "feeds") == 1 ? "" : "s");
+			json_decref(resp);
+			return (0);
+		}
+		if (feedctl_json)
+			feedctl_print_json(p);
+		else if (tty) {
+			name = feedctl_refresh_name(json_object_get(p, "feed"));
+			fprintf(stderr, "\rRefreshing: %lld/%lld feeds, %lld "
+			    "failed, %lld new (%s)\033[K",
+			    (long long)feedctl_int(p, "done"),
+			    (long long)feedctl_int(p, "total"),
+			    (long long)feedctl_int(p, "failed"),
+			    (long long)feedctl_int(p, "items_new"), name);
+			fflush(stderr);
+			free(name);
 		}
 		json_decref(resp);
 	}

@@ -121,4 +121,23 @@ is "a refresh of it still waits and ends" "$(cat "$T/r7.out")" \
 check "the daemon is still there" ctl stats
 
 stop_feedd
+
+# 7. A daemon from before "wait" answers one line: feedctl does not hang.
+"$PYTHON3" -c '
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20)
+req = json.loads(c.makefile().readline())
+open(sys.argv[2], "w").write(json.dumps(req))
+c.sendall(b"{\"id\":%d,\"ok\":true,\"feeds\":0}\n" % req["id"])
+c.makefile().read()
+' "$T/old.sock" "$T/old.req" &
+PIDS="$PIDS $!"
+wait_for 100 test -S "$T/old.sock"
+timeout 20 "$FEEDCTL" -s "$T/old.sock" refresh > "$T/old.out" 2>&1
+is "an older daemon: exit 0" "$?" 0
+is "an older daemon: it says the polls started" "$(cat "$T/old.out")" \
+    "Refreshing 0 feeds (this feedd does not wait for polls)."
+check "the request asked to wait" grep -q '"wait": true' "$T/old.req"
 done_testing
