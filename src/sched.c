@@ -446,12 +446,15 @@ sched_done(struct sched_feed *f, int failed)
 		char			 when[16];
 		struct tm		 tm;
 		time_t			 t = (time_t)util_now();
+		int			 n;
 
 		/* A poll round ended: a short status for systemd. */
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%H:%M", &tm);
-		notify_status("%d feeds, %d errors, last poll %s",
-		    sched_nfeeds, sched_error_count(), when);
+		n = sched_error_count();
+		notify_status("%d feed%s, %d error%s, last poll %s",
+		    sched_nfeeds, sched_nfeeds == 1 ? "" : "s", n,
+		    n == 1 ? "" : "s", when);
 	}
 	sched_kick();
 }
@@ -524,7 +527,9 @@ sched_adopt(struct store *st, const struct config *cfg)
 	n = urls != NULL ? store_feeds_adopt(st, urls) : -1;
 	free(urls);
 	if (n > 0)
-		log_notice("%d moved feeds now listed at their new address", n);
+		log_notice("%d moved feed%s now listed at %s new address%s",
+		    n, n == 1 ? "" : "s", n == 1 ? "its" : "their",
+		    n == 1 ? "" : "es");
 	return (n < 0 ? -1 : 0);
 }
 
@@ -685,8 +690,10 @@ sched_apply(const struct config *cfg, const struct sched_row *rows)
 			} else {
 				sched_skipped++;
 				log_info("%s: skipped: the server asked to "
-				    "wait %lld more seconds (--force polls it)",
-				    f->url, (long long)(row->hold_until - now));
+				    "wait %lld more second%s (--force polls "
+				    "it)", f->url,
+				    (long long)(row->hold_until - now),
+				    row->hold_until - now == 1 ? "" : "s");
 			}
 		} else if ((f->due = sched_resume(cfg, &in, row->next_fetch,
 		    now)) != 0)
