@@ -559,6 +559,31 @@ config_path(const char *value, const char *base, char **cause)
 	return (s);
 }
 
+/*
+ * Is a value that did not parse a number too large for 64 bits (digits,
+ * then with units a unit suffix, "99999999999999999999" or "9999999999999w")
+ * rather than not a number?
+ */
+static int
+config_too_large(const char *value, int units)
+{
+	const char	*p = value;
+	char		*end;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == value)
+		return (0);
+	errno = 0;
+	(void)strtoll(value, &end, 10);
+	if (errno == ERANGE)
+		return (units ? strspn(p, "smhdwkKmMgGbB") == strlen(p) &&
+		    strlen(p) <= 2 : *p == '\0');
+	/* It fit: a unit multiplied it past 64 bits (10 digits at least). */
+	return (units && p - value >= 10 && *p != '\0' && strlen(p) <= 2 &&
+	    strspn(p, "smhdwkKmMgGbB") == strlen(p));
+}
+
 /* Parse value into k's field of cfg; relative paths against base. */
 static int
 config_store(struct config *cfg, const struct config_key *k,
@@ -680,6 +705,27 @@ config_store(struct config *cfg, const struct config_key *k,
 	return (0);
 
 invalid:
+	if (config_too_large(value, k->type != CONFIG_INT &&
+	    k->type != CONFIG_INT64)) {
+		switch (k->type) {
+		case CONFIG_DURATION:
+			hi = util_format_duration(k->max);
+			break;
+		case CONFIG_DELAY:
+			hi = config_format_delay(k->max);
+			break;
+		case CONFIG_SIZE:
+			hi = config_format_size(k->max);
+			break;
+		default:
+			xasprintf(&hi, "%lld", (long long)k->max);
+			break;
+		}
+		xasprintf(cause, "%s \"%s\" too large (at most %s)", what,
+		    value, hi);
+		free(hi);
+		return (-1);
+	}
 	xasprintf(cause, "invalid %s \"%s\"", what, value);
 	return (-1);
 }

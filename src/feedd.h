@@ -333,6 +333,9 @@ int		 xvasprintf(char **, const char *, va_list);
 void		 log_init(const char *, int, int);
 void		 log_setlevel(int);
 int		 log_getlevel(void);
+void		 log_timestamps(int);
+int		 log_journald(void);
+void		 log_status(const char *, ...) __printflike(1, 2);
 void		 log_warn(const char *, ...) __printflike(1, 2);
 void		 log_warnx(const char *, ...) __printflike(1, 2);
 void		 log_notice(const char *, ...) __printflike(1, 2);
@@ -571,6 +574,15 @@ struct feedd_stats {
 	int		 in_flight;	/* transfers now */
 	int		 feeds;		/* configured */
 };
+struct poll_outcome {			/* a poll ended (feedd_polled()) */
+	int64_t		 id;		/* feeds.id */
+	const char	*url;
+	const char	*title;		/* the store's, or NULL */
+	int		 failed;
+	int		 nnew;		/* items new */
+	const char	*error;		/* failed: why */
+};
+void		 feedd_polled(const struct poll_outcome *);
 
 /*
  * sched_policy.c: when a feed is polled next, as pure functions of the
@@ -613,7 +625,17 @@ struct sched_feed;
 typedef void	(*sched_load_cb)(const char *, void *);
 void		 sched_init(int, int, void (*)(struct sched_feed *));
 void		 sched_load(const struct config *, sched_load_cb, void *);
-void		 sched_refresh(const int64_t *, size_t);
+enum sched_refresh_what {
+	SCHED_REFRESH_POLL,		/* queued now, or already under way */
+	SCHED_REFRESH_HELD,		/* a server's hold: until then */
+	SCHED_REFRESH_GONE,		/* 410 or dead: not polled */
+	SCHED_REFRESH_NONE,		/* not in the feeds file */
+};
+typedef void	(*sched_refresh_cb)(void *, int64_t, const char *,
+		     enum sched_refresh_what, int64_t);
+void		 sched_refresh(const int64_t *, size_t, int,
+		     sched_refresh_cb, void *);
+int		 sched_pending_count(void);
 void		 sched_free(void);
 int		 sched_feed_count(void);
 int		 sched_skip_count(void);
@@ -779,7 +801,8 @@ struct client;
 struct server_stream;
 struct server_hooks {			/* what the running daemon offers */
 	void	(*reload)(sched_load_cb, void *);
-	void	(*refresh)(const int64_t *, size_t);
+	void	(*refresh)(const int64_t *, size_t, int, sched_refresh_cb,
+		    void *);
 	void	(*stats)(struct feedd_stats *);
 	const char *(*interval)(int64_t, int64_t *);
 };
@@ -789,7 +812,7 @@ void		 server_stop(void);
 void		 server_attach(const char *, int);
 void		 server_items_stored(int64_t, const int64_t *, const int *,
 		     size_t);
-int		 server_probe(const char *);
+int		 server_probe(const char *, pid_t *);
 size_t		 server_clients(void);
 size_t		 server_followers(void);
 const struct server_hooks *server_daemon(void);
@@ -810,6 +833,16 @@ void		 server_cmd_dispatch(struct client *, int, struct json_t *,
 		     struct json_t *);
 void		 server_cmd_stream_fill(struct client *);
 void		 server_cmd_stream_free(struct server_stream *);
+int		 server_cmd_feed_ref(struct json_t *, struct json_t *,
+		     int64_t *, struct json_t **);
+int		 server_cmd_feed_refs(struct json_t *, struct json_t *,
+		     const char *, int64_t **, size_t *, struct json_t **);
+
+/* server_refresh.c: "refresh", and the clients that wait for its polls. */
+void		 server_refresh_cmd(struct client *, struct json_t *,
+		     struct json_t *);
+void		 server_refresh_polled(const struct poll_outcome *);
+void		 server_refresh_stop(void);
 
 /* notify.c: systemd integration; every call is a no-op without it. */
 void		 notify_ready(void);

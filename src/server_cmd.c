@@ -110,7 +110,7 @@ server_cmd_stream_free(struct server_stream *s)
  * string counts as an id when such a feed exists).  Returns 0, or -1 with
  * an error response in *errp.
  */
-static int
+int
 server_cmd_feed_ref(json_t *id, json_t *v, int64_t *out, json_t **errp)
 {
 	struct store_feed	 f;
@@ -154,7 +154,7 @@ server_cmd_feed_ref(json_t *id, json_t *v, int64_t *out, json_t **errp)
  * into a new array of feed ids.  Returns 0 (with *n 0 when absent) or -1
  * with an error response.
  */
-static int
+int
 server_cmd_feed_refs(json_t *id, json_t *req, const char *key,
     int64_t **ids, size_t *n, json_t **errp)
 {
@@ -867,25 +867,6 @@ server_cmd_feeds(struct client *c, json_t *id, json_t *req)
 	server_cmd_feeds_fill(c);
 }
 
-/* "refresh": poll all feeds, or "feed" (one or an array), now. */
-static void
-server_cmd_refresh(struct client *c, json_t *id, json_t *req)
-{
-	int64_t	*ids;
-	size_t	 n;
-	json_t	*err, *o;
-
-	if (server_cmd_feed_refs(id, req, "feed", &ids, &n, &err) != 0) {
-		server_reply(c, err);
-		return;
-	}
-	server_daemon()->refresh(ids, n);
-	o = proto_ok(id);
-	json_object_set_new(o, "feeds", json_integer((json_int_t)n));
-	server_reply(c, o);
-	free(ids);
-}
-
 /* A reload that a client waits for. */
 struct server_cmd_reload {
 	struct client	*c;
@@ -1067,7 +1048,7 @@ static const struct server_cmd_entry {
 	{ PROTO_CMD_ITEM,	server_cmd_item,	0 },
 	{ PROTO_CMD_MARK,	server_cmd_mark,	0 },
 	{ PROTO_CMD_FEEDS,	server_cmd_feeds,	0 },
-	{ PROTO_CMD_REFRESH,	server_cmd_refresh,	SERVER_CMD_DAEMON },
+	{ PROTO_CMD_REFRESH,	server_refresh_cmd,	SERVER_CMD_DAEMON },
 	{ PROTO_CMD_RELOAD,	server_cmd_reload,	SERVER_CMD_DAEMON },
 	{ PROTO_CMD_STATS,	server_cmd_stats,	0 },
 	{ PROTO_CMD_VERSION,	server_cmd_version,	0 },

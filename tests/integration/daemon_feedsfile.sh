@@ -95,7 +95,7 @@ check "--json: the skipped lines and their count" grep -q \
     "\"skipped\":\[\"$T/feeds:3: .*\"skipped_total\":4" "$T/reload.json"
 check "the daemon logs the reload's skipped lines" grep -q \
     "warning: $T/feeds:7: invalid URL .*; line skipped$" "$T/feedd.log"
-ctl refresh > /dev/null
+ctl refresh --no-wait > /dev/null
 wait_for 100 has_items 5 || not_ok "c.xml polled after the reload"
 is "three feeds now, the fragment one no second feed" \
     "$(stat_of configured_feeds)/$(q "SELECT count(*) FROM feeds")" "3/3"
@@ -136,13 +136,13 @@ ctl reload > "$T/reload.out" 2>&1
 is "reload with a bad feedd.conf exits 1" "$?" 1
 check "and names it" grep -q "empty.conf:1: interval: invalid duration" \
     "$T/reload.out"
-ctl refresh > /dev/null
+ctl refresh --no-wait > /dev/null
 sleep 0.5
 is "the running configuration stays: d.xml not added" \
     "$(stat_of configured_feeds)/$(hits /d.xml)" "3/0"
 : > "$T/empty.conf"
 ctl reload > /dev/null
-ctl refresh > /dev/null
+ctl refresh --no-wait > /dev/null
 wait_for 100 has_items 6 || not_ok "d.xml polled once feedd.conf is fixed"
 check "fixed: d.xml polled" test "$(hits /d.xml)" -ge 1
 stop_feedd

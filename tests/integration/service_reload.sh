@@ -46,7 +46,7 @@ inm_of() {
 wait_for 300 ctl version && ok "feedd started" ||
     { not_ok "feedd started"; sed 's/^/#   /' "$T/feedd.err"; }
 # First polls are spread over up to two minutes: ask for them now.
-ctl refresh >/dev/null 2>&1
+ctl refresh --no-wait >/dev/null 2>&1
 wait_for 300 has_items 'a item 2' && wait_for 300 has_items 'b item 2' &&
     ok "a and b polled and stored" || not_ok "a and b polled and stored"
 is "a: first poll with the configured User-Agent" "$(ua_of /a.xml)" \
@@ -74,7 +74,7 @@ check "a is retitled" sh -c "'$FEEDCTL' --socket '$T/feedd.sock' --json feeds |
 check "removed feed b keeps its items" has_items 'b item 1'
 
 # A refresh polls what is configured now: a (conditionally) and c, not b.
-check "feedctl refresh" ctl refresh
+check "feedctl refresh" ctl refresh --no-wait
 wait_for 300 req_has /a.xml $((na + 1)) && ok "a polled again on refresh" ||
     not_ok "a polled again on refresh"
 is "a: ETag kept across the reload (conditional poll)" "$(inm_of /a.xml)" \
@@ -103,7 +103,7 @@ check "the good lines apply: c, not in the file, stops" \
 na=$(req_count /a.xml)
 nc=$(req_count /c.xml)
 nb=$(req_count /b.xml)
-check "feedctl refresh after the invalid line" ctl refresh
+check "feedctl refresh after the invalid line" ctl refresh --no-wait
 wait_for 300 req_has /a.xml $((na + 1)) && wait_for 300 req_has /b.xml $((nb + 1)) &&
     ok "the file's good feeds poll" || not_ok "the file's good feeds poll"
 is "c, not in the file, is not polled" "$(req_count /c.xml)" "$nc"
@@ -135,7 +135,7 @@ wait_for 300 grep -q "$T/feedd.conf:2:" "$T/feedd.err" &&
     not_ok "SIGHUP: the daemon logs FILE:LINE"
 check "feedd runs on after the invalid feedd.conf" ctl version
 na=$(req_count /a.xml)
-check "feedctl refresh after the invalid feedd.conf" ctl refresh
+check "feedctl refresh after the invalid feedd.conf" ctl refresh --no-wait
 wait_for 300 req_has /a.xml $((na + 1)) && ok "a polls on" || not_ok "a polls on"
 is "the rejected User-Agent is not used" "$(ua_of /a.xml)" "feedd-test-two"
 
@@ -143,7 +143,7 @@ is "the rejected User-Agent is not used" "$(ua_of /a.xml)" "feedd-test-two"
 printf 'interval = 1h\nuser-agent = feedd-test-four\n' >"$T/feedd.conf"
 check "feedctl reload succeeds once fixed" ctl reload
 na=$(req_count /a.xml)
-check "feedctl refresh after the fix" ctl refresh
+check "feedctl refresh after the fix" ctl refresh --no-wait
 wait_for 300 req_has /a.xml $((na + 1)) && ok "a polls after the fix" ||
     not_ok "a polls after the fix"
 is "the new User-Agent applies" "$(ua_of /a.xml)" "feedd-test-four"
