@@ -604,6 +604,45 @@ feedctl_json_output(void)
 	return (feedctl_json);
 }
 
+/*
+ * Whether a request would be answered, without failing when not: feedd
+ * answers on the socket, or an offline feedd has a database to read.
+ */
+int
+feedctl_daemon_reachable(void)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 sb;
+	const char		*path = feedctl_socket_path();
+	char			*db;
+	int			 fd, ok;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) < sizeof sun.sun_path &&
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+		ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+		close(fd);
+		if (ok)
+			return (1);
+	}
+	if (feedctl_socket_given && feedctl_db == NULL)
+		return (0);
+	db = feedctl_db != NULL ? xstrdup(feedctl_db) :
+	    config_default_path("db");
+	ok = db != NULL && stat(db, &sb) == 0;
+	free(db);
+	return (ok);
+}
+
+/* The next response line (of a listing). */
+json_t *
+feedctl_recv_next(void)
+{
+	return (feedctl_recv(0));
+}
+
 /* Send a request and return its one-line response, error or not. */
 json_t *
 feedctl_exchange(json_t *req)

@@ -349,3 +349,40 @@ feedctl_fetch_url(const char *url, struct buf *b, char **final)
 	json_decref(resp);
 	return (0);
 }
+
+/*
+ * For export: the title the store knows of each feed of cfg that the
+ * feeds file gives none (NULL entries elsewhere), or NULL when neither
+ * feedd nor its database can be reached.
+ */
+char **
+feedctl_store_titles(const struct config *cfg)
+{
+	json_t		*req, *resp, *f;
+	char		**titles;
+	const char	*t;
+	size_t		 i;
+
+	if (cfg->nfeeds == 0 || !feedctl_daemon_reachable())
+		return (NULL);
+	titles = xcalloc(cfg->nfeeds, sizeof *titles);
+	req = feedctl_request(PROTO_CMD_FEEDS);
+	json_object_set_new(req, "all", json_true());
+	for (resp = feedctl_exchange(req);
+	    !json_is_true(json_object_get(resp, "end"));
+	    resp = feedctl_recv_next()) {
+		if (!json_is_true(json_object_get(resp, "ok")))
+			feedctl_fail("export", resp);
+		f = json_object_get(resp, "feed");
+		t = add_str(f, "doc_title");
+		for (i = 0; *t != '\0' && i < cfg->nfeeds; i++) {
+			if (cfg->feeds[i].title == NULL &&
+			    titles[i] == NULL && feedsfile_url_same(
+			    cfg->feeds[i].url, add_str(f, "url")))
+				titles[i] = xstrdup(t);
+		}
+		json_decref(resp);
+	}
+	json_decref(resp);
+	return (titles);
+}

@@ -218,6 +218,7 @@ feedctl_import(int argc, char **argv)
 			feedctl_feeds_word(&b, tag);
 			free(tag);
 		}
+		feedsfile_options(&b, fc);
 		if (fc->title != NULL && *fc->title != '\0') {
 			xasprintf(&tag, "~%s", fc->title);
 			buf_addc(&b, ' ');
@@ -261,7 +262,8 @@ int
 feedctl_export(int argc, char **argv)
 {
 	struct config	*cfg;
-	char		*path, *cause = NULL;
+	char		*path, *cause = NULL, **titles;
+	size_t		 i;
 
 	path = feedctl_feeds_file(argc, argv, NULL);
 	if (optind != argc)
@@ -270,8 +272,12 @@ feedctl_export(int argc, char **argv)
 	cfg = config_new();
 	if (config_load_feeds(cfg, path, &cause) != 0)
 		errx(EXIT_DAEMON, "%s", cause);
-	if (opml_write(stdout, cfg, &cause) != 0)
+	titles = feedctl_store_titles(cfg);
+	if (opml_write_titles(stdout, cfg, titles, &cause) != 0)
 		errx(EXIT_DAEMON, "%s", cause);
+	for (i = 0; titles != NULL && i < cfg->nfeeds; i++)
+		free(titles[i]);
+	free(titles);
 	config_free(cfg);
 	free(path);
 	return (0);

@@ -778,6 +778,9 @@ int		 feedctl_json_output(void);
 int		 feedctl_add(int, char **);
 int		 feedctl_remove(int, char **);
 int		 feedctl_fetch_url(const char *, struct buf *, char **);
+char		**feedctl_store_titles(const struct config *);
+int		 feedctl_daemon_reachable(void);
+struct json_t	*feedctl_recv_next(void);
 
 /* feedsfile.c: atomic edits of the feeds file (add, remove). */
 void		 feedsfile_options(struct buf *, const struct feed_conf *);
@@ -793,6 +796,8 @@ int		 feedsfile_comment(const char *, const int *, size_t,
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);
 int		 opml_write(FILE *, const struct config *, char **);
+int		 opml_write_titles(FILE *, const struct config *, char *const *,
+		     char **);
 
 /* server.c: the Unix socket and its clients (see proto.h). */
 struct client;
