@@ -125,6 +125,55 @@ add_report(json_t *resp)
 }
 
 /*
+ * feedd may not write its feeds file (a system service whose file is
+ * root's): write the line with the same code, then have it reload.
+ */
+static void
+add_fallback(json_t *resp, const char *url, char **tags, size_t ntags,
+    const char *title, int64_t every, json_t *chosen)
+{
+	struct feed_conf	 fc;
+	struct buf		 b = { NULL, 0, 0 };
+	json_t			*e = json_object_get(resp, "error");
+	char			*cause = NULL, *t, *p;
+	const char		*file = add_str(e, "file");
+	int			 lineno;
+	int64_t			 n;
+
+	memset(&fc, 0, sizeof fc);
+	fc.url = (char *)url;
+	fc.tags = tags;
+	fc.ntags = ntags;
+	fc.title = (char *)title;
+	fc.every = every;
+	fc.keep_items = -1;
+	if (feedsfile_format(&b, &fc, &cause) != 0 ||
+	    feedsfile_append(file, b.data, &lineno, &cause) != 0)
+		errx(EXIT_DAEMON, "add: %s (feedd could not write it either: "
+		    "%s)", cause, add_str(e, "message"));
+	buf_free(&b);
+	json_decref(feedctl_call(feedctl_request(PROTO_CMD_RELOAD)));
+	if (feedctl_json_output()) {
+		printf("{\"ok\":true,\"file\":");
+		p = json_dumps(json_object_get(e, "file"),
+		    JSON_ENCODE_ANY);
+		printf("%s,\"line\":%d,\"polled\":false}\n", p, lineno);
+		free(p);
+		return;
+	}
+	t = feedctl_text(title != NULL ? title : *add_str(chosen, "title") !=
+	    '\0' ? add_str(chosen, "title") : url, 0);
+	p = feedctl_text(file, 0);
+	n = json_integer_value(json_object_get(chosen, "items"));
+	printf("Added %s (%lld item%s)\n", t, (long long)n, n == 1 ? "" : "s");
+	printf("%s:%d: written by feedctl (feedd may not write it)\n", p,
+	    lineno);
+	printf("feedd reloaded: it polls it now\n");
+	free(t);
+	free(p);
+}
+
+/*
  * "add URL [TAG...]": discover the feeds at URL, pick one, subscribe to it
  * (see feedctl(1)).
  */
@@ -140,8 +189,8 @@ feedctl_add(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*title = NULL, *every = NULL, *url, *pickurl;
-	json_t		*req, *resp, *feeds, *tags;
-	int64_t		 pick = 0;
+	json_t		*req, *resp, *feeds, *tags, *disc;
+	int64_t		 pick = 0, every_s = 0;
 	int		 ch, yes = 0, force = 0, i;
 	size_t		 n, choice = 1;
 	char		*u;
@@ -182,7 +231,7 @@ feedctl_add(int argc, char **argv)
 	/* Which feed: the URL itself, or one a page links to. */
 	req = feedctl_request(PROTO_CMD_DISCOVER);
 	json_object_set_new(req, "url", json_string(url));
-	resp = feedctl_exchange(req);
+	disc = resp = feedctl_exchange(req);
 	pickurl = NULL;
 	feeds = NULL;
 	if (json_is_true(json_object_get(resp, "ok"))) {
@@ -234,12 +283,23 @@ feedctl_add(int argc, char **argv)
 		json_object_set_new(req, "every", json_string(every));
 	/* Checked again by feedd before it writes, unless --force. */
 	json_object_set_new(req, "force", json_boolean(force));
-	json_decref(resp);
 	resp = feedctl_exchange(req);
+	if (json_is_true(json_object_get(json_object_get(resp, "error"),
+	    "denied")) && !feedctl_is_offline()) {
+		if (every != NULL)
+			(void)util_parse_duration(every, &every_s);
+		add_fallback(resp, pickurl, argv + optind + 1,
+		    (size_t)(argc - optind - 1), title, every_s,
+		    json_array_get(feeds, choice - 1));
+		json_decref(resp);
+		json_decref(disc);
+		return (0);
+	}
 	if (!json_is_true(json_object_get(resp, "ok")))
 		feedctl_fail("add", resp);
 	add_report(resp);
 	json_decref(resp);
+	json_decref(disc);
 	return (0);
 }
 

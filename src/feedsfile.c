@@ -223,7 +223,7 @@ feedsfile_read(const char *path, struct buf *b, mode_t *mode, char **cause)
 
 /*
  * Write b to path atomically (see the top comment), with mode.  Returns
- * 0, or -1 and *cause naming the file and the errno text.
+ * 0, or -1 and *cause naming the file and the errno text (errno kept).
  */
 int
 feedsfile_write(const char *path, const struct buf *b, mode_t mode,
@@ -246,9 +246,11 @@ feedsfile_write(const char *path, const struct buf *b, mode_t mode,
 	}
 	xasprintf(&tmp, "%s.XXXXXX", real);
 	if ((fd = mkstemp(tmp)) == -1) {
+		saved = errno;
 		xasprintf(cause, "%s: cannot write its directory: %s", path,
-		    strerror(errno));
+		    strerror(saved));
 		free(tmp);
+		errno = saved;
 		return (-1);
 	}
 	if (fchmod(fd, mode & 07777) != 0 ||
@@ -258,6 +260,7 @@ feedsfile_write(const char *path, const struct buf *b, mode_t mode,
 		xasprintf(cause, "%s: %s", path, strerror(saved));
 		unlink(tmp);
 		free(tmp);
+		errno = saved;
 		return (-1);
 	}
 	free(tmp);
@@ -281,7 +284,7 @@ feedsfile_write(const char *path, const struct buf *b, mode_t mode,
  * Append line (no newline) to the feeds file at path, after a newline
  * ending the last line if it had none; *lineno is the line's number.
  * The file is created (mode 0644) if it does not exist.  Returns 0, or -1
- * and *cause.
+ * and *cause (errno kept: EACCES, EROFS... say the file is not ours).
  */
 int
 feedsfile_append(const char *path, const char *line, int *lineno,
@@ -290,7 +293,7 @@ feedsfile_append(const char *path, const char *line, int *lineno,
 	struct buf	 b = { NULL, 0, 0 };
 	mode_t		 mode;
 	size_t		 i;
-	int		 n = 1, rc = -1;
+	int		 n = 1, rc = -1, saved;
 
 	if (feedsfile_read(path, &b, &mode, cause) != 0)
 		goto out;
@@ -311,7 +314,9 @@ feedsfile_append(const char *path, const char *line, int *lineno,
 	*lineno = n;
 	rc = 0;
 out:
+	saved = errno;
 	buf_free(&b);
+	errno = saved;
 	return (rc);
 }
 

@@ -638,7 +638,9 @@ sub_write(struct sub *s)
 	struct config	*cfg;
 	const char	*path = sub_feeds_path();
 	char		*cause = NULL;
+	json_t		*o, *e;
 	size_t		 i;
+	int		 saved;
 
 	if (path == NULL) {
 		sub_end(s, proto_error(s->id, PROTO_E_FILE, "no feeds file "
@@ -662,7 +664,18 @@ sub_write(struct sub *s)
 	}
 	config_free(cfg);
 	if (feedsfile_append(path, s->line, &s->lineno, &cause) != 0) {
-		sub_end(s, proto_error(s->id, PROTO_E_FILE, "%s", cause));
+		saved = errno;
+		o = proto_error(s->id, PROTO_E_FILE, "%s", cause);
+		/*
+		 * A system feedd whose feeds file is root's: the client may
+		 * write it itself (feedctl does) and ask for a reload.
+		 */
+		if (saved == EACCES || saved == EPERM || saved == EROFS) {
+			e = json_object_get(o, "error");
+			json_object_set_new(e, "file", proto_string(path));
+			json_object_set_new(e, "denied", json_true());
+		}
+		sub_end(s, o);
 		free(cause);
 		return;
 	}

@@ -200,6 +200,44 @@ is "the other feeds' items stay" "$(ctl items --json | grep -c '"C one"')" 1
 
 stop_feedd
 
+# --- A feedd that may not write its feeds file (a system service) ----------
+# feedd runs without the capability to override file modes, so a feeds
+# file (mode 444) in a directory (555) it cannot write: feedctl writes the
+# line itself and has it reload; remove names the file and the reason.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
+    setpriv --bounding-set=-dac_override true 2>/dev/null; then
+	mkdir "$T/ro"
+	printf '# read-only\n' > "$T/ro/feeds"
+	chmod 444 "$T/ro/feeds"
+	chmod 555 "$T/ro"
+	spawn setpriv --bounding-set=-dac_override,-dac_read_search \
+	    --inh-caps=-all "$FEEDD" --foreground --socket "$T/s2" \
+	    --db "$T/db2" --feeds "$T/ro/feeds" --config "$T/empty.conf" \
+	    --host-delay 0 -v 2>>"$T/feedd2.log"
+	RO_PID=$LASTPID
+	wait_for 100 "$FEEDCTL" -s "$T/s2" version
+	"$FEEDCTL" -s "$T/s2" add "$BASE/a.xml" t1 > "$T/out" 2> "$T/err"
+	is "feedd may not write: feedctl writes it, exit 0" "$?" 0
+	check "it says so" grep -q "^$T/ro/feeds:2: written by feedctl" "$T/out"
+	is "the line is there" "$(cat "$T/ro/feeds")" "# read-only
+$BASE/a.xml t1"
+	is "the file keeps its mode" "$(stat -c %a "$T/ro/feeds")" 444
+	check "feedd reloaded and polled it" wait_for 50 sh -c \
+	    "\"$FEEDCTL\" -s \"$T/s2\" items --json | grep -q '\"A two\"'"
+	"$FEEDCTL" -s "$T/s2" remove "$BASE/a.xml" > "$T/out" 2> "$T/err"
+	is "remove, feedd may not write: exit 1" "$?" 1
+	check "the error names the file and the reason" \
+	    grep -q "$T/ro/feeds: .*Permission denied" "$T/err"
+	kill "$RO_PID"
+	wait "$RO_PID"
+	is "that feedd exits 0" "$?" 0
+	check "no sanitizer report from that feedd" \
+	    sh -c "! grep -q Sanitizer \"$T/feedd2.log\""
+	chmod 755 "$T/ro"
+else
+	ok "# SKIP not root, or no setpriv: feedd may not write"
+fi
+
 # --- Without a daemon: only the file is edited ---------------------------
 printf '# offline\n' > "$T/off.feeds"
 printf 'feeds = %s\n' "$T/off.feeds" > "$T/off.conf"
