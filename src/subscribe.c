@@ -44,8 +44,11 @@ static const char *sub_guesses[] = {
 	"/feed", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json",
 };
 
-/* One candidate feed of a discovery. */
+struct sub;
+
+/* One candidate feed of a discovery (its fetch's argument). */
 struct sub_cand {
+	struct sub	*s;
 	char		*url;
 	int		 done;
 	int		 ok;
@@ -322,25 +325,15 @@ sub_origin(const char *url)
 	return (xstrndup(url, (size_t)(p - url) + strcspn(p, "/?#")));
 }
 
-/*
- * Each candidate's own fetch: a small struct naming the request and the
- * candidate, since results come back in any order.
- */
-struct sub_cand_ref {
-	struct sub	*s;
-	size_t		 i;
-};
-
-/* A candidate's fetch is over. */
+/* A candidate's fetch is over; the last one back answers. */
 static void
-sub_cand_ref_cb(struct fetch_result *r, void *arg)
+sub_cand_cb(struct fetch_result *r, void *arg)
 {
-	struct sub_cand_ref	*ref = arg;
-	struct sub		*s = ref->s;
+	struct sub_cand	*k = arg;
+	struct sub	*s = k->s;
 
-	sub_cand_set(&s->cands[ref->i], r);
+	sub_cand_set(k, r);
 	fetch_result_free(r);
-	free(ref);
 	if (--s->pending == 0)
 		sub_discover_end(s);
 }
@@ -350,22 +343,26 @@ static void
 sub_cands_start(struct sub *s)
 {
 	struct fetch_request	 req;
-	struct sub_cand_ref	*ref;
 	size_t			 i, n = s->ncands;
 
 	if (n == 0) {
 		sub_discover_end(s);
 		return;
 	}
-	s->pending = n;
+	/*
+	 * No candidate is added from here on: cands stays where it is.  One
+	 * more pending until the loop is over, as a fetch that cannot start
+	 * calls back at once.
+	 */
+	s->pending = n + 1;
 	for (i = 0; i < n; i++) {
-		ref = xcalloc(1, sizeof *ref);
-		ref->s = s;
-		ref->i = i;
+		s->cands[i].s = s;
 		memset(&req, 0, sizeof req);
 		req.url = s->cands[i].url;
-		fetch_start(&req, sub_cand_ref_cb, ref);
+		fetch_start(&req, sub_cand_cb, &s->cands[i]);
 	}
+	if (--s->pending == 0)
+		sub_discover_end(s);
 }
 
 /* The page itself is fetched: a feed, a page that links feeds, or not. */
