@@ -1,9 +1,9 @@
 /*
  * subscribe.c: the daemon's subscription commands (see feedd(8)):
- * "discover" (the feeds a URL is or links to), "subscribe" (check a feed,
- * append its line to the feeds file, reload, poll it now), "unsubscribe"
- * (comment its line out, reload, optionally delete its items) and "fetch"
- * (a document as the daemon gets it, for `feedctl parse URL`).
+ * "subscribe" (check a feed, append its line to the feeds file, reload,
+ * poll it now) and "unsubscribe" (comment its line out, reload, optionally
+ * delete its items); and what discover.c ("discover", "fetch") shares
+ * with them: the URL check, fetch.c's start under --stdio, the reasons.
  *
  * Every fetch goes through fetch.c on the loop, with the limits, the
  * User-Agent and the address policy of polls (a URL a user names is like
@@ -36,26 +36,7 @@
 
 #define SUB_MAX_TAGS		32
 #define SUB_MAX_NAMES		256		/* feeds in one unsubscribe */
-#define SUB_MAX_FETCH_BODY	(4 * 1024 * 1024) /* "fetch": body cap */
 #define SUB_REMOVED		"# removed by feedctl %s: "
-
-/* The usual places of a site's feed, tried when a page links none. */
-static const char *sub_guesses[] = {
-	"/feed", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json",
-};
-
-struct sub;
-
-/* One candidate feed of a discovery (its fetch's argument). */
-struct sub_cand {
-	struct sub	*s;
-	char		*url;
-	int		 done;
-	int		 ok;
-	char		*title;
-	const char	*format;
-	size_t		 items;
-};
 
 /* One request in flight. */
 struct sub {
@@ -63,11 +44,6 @@ struct sub {
 	struct client	*c;
 	json_t		*id;
 	char		*url;
-
-	/* discover */
-	struct sub_cand	*cands;
-	size_t		 ncands;
-	size_t		 pending;
 
 	/* subscribe */
 	struct feed_conf fc;
@@ -115,11 +91,6 @@ sub_free(struct sub *s)
 	TAILQ_REMOVE(&sub_list, s, entry);
 	json_decref(s->id);
 	free(s->url);
-	for (i = 0; i < s->ncands; i++) {
-		free(s->cands[i].url);
-		free(s->cands[i].title);
-	}
-	free(s->cands);
 	free(s->fc.url);
 	free(s->fc.title);
 	for (i = 0; i < s->fc.ntags; i++)
@@ -149,8 +120,8 @@ sub_end(struct sub *s, json_t *o)
  * Make sure fetch.c runs: the daemon started it; under --stdio it is
  * started on first use.  Returns 0, or -1 with *cause.
  */
-static int
-sub_fetch_ready(char **cause)
+int
+subscribe_fetch_ready(char **cause)
 {
 	if (server_daemon() != NULL || sub_fetch_own)
 		return (0);
@@ -165,8 +136,8 @@ sub_fetch_ready(char **cause)
 }
 
 /* Whether url is an absolute http or https URL with a host. */
-static int
-sub_url_ok(const char *url)
+int
+subscribe_url_ok(const char *url)
 {
 	const char	*p;
 
@@ -185,8 +156,8 @@ sub_url_ok(const char *url)
 }
 
 /* The "url" member, an http(s) URL; NULL after an error answer. */
-static const char *
-sub_get_url(struct client *c, json_t *id, json_t *req)
+const char *
+subscribe_get_url(struct client *c, json_t *id, json_t *req)
 {
 	json_t		*v = json_object_get(req, "url");
 	const char	*url;
@@ -196,31 +167,12 @@ sub_get_url(struct client *c, json_t *id, json_t *req)
 		    "\"url\" is a string: the URL"));
 		return (NULL);
 	}
-	if (!sub_url_ok(url)) {
+	if (!subscribe_url_ok(url)) {
 		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
 		    "%.300s: not an absolute http or https URL", url));
 		return (NULL);
 	}
 	return (url);
-}
-
-/* The protocol's name of a format: rss, atom, json or rdf. */
-static const char *
-sub_format(enum feed_format f)
-{
-	switch (f) {
-	case FEED_RSS090:
-	case FEED_RSS10:
-		return ("rdf");
-	case FEED_ATOM03:
-	case FEED_ATOM10:
-		return ("atom");
-	case FEED_JSON10:
-	case FEED_JSON11:
-		return ("json");
-	default:
-		return ("rss");
-	}
 }
 
 /* Start a fetch of url for s; cb(result, s) later (or now). */
@@ -236,295 +188,14 @@ sub_fetch(struct sub *s, const char *url, int keep_body, fetch_done_cb cb)
 }
 
 /* Why a fetch failed, as "reason" (the caller names the URL). */
-static const char *
-sub_reason(const struct fetch_result *r)
+const char *
+subscribe_reason(const struct fetch_result *r)
 {
 	if (r->outcome == FETCH_GONE)
 		return ("410 Gone");
 	if (r->outcome == FETCH_NOT_MODIFIED)
 		return ("304 Not Modified");
 	return (r->error != NULL ? r->error : "failed");
-}
-
-/* Whether a failed 2xx result is a document that is not a feed. */
-static int
-sub_not_feed(const struct fetch_result *r)
-{
-	return (r->outcome == FETCH_ERROR && r->http_status >= 200 &&
-	    r->http_status <= 299 && r->complete);
-}
-
-/* ---------------------------------------------------------------- */
-/* discover */
-
-/* The discovery is over: the candidates that parsed, in order. */
-static void
-sub_discover_end(struct sub *s)
-{
-	json_t		*o, *a;
-	size_t		 i;
-
-	a = json_array();
-	for (i = 0; i < s->ncands; i++) {
-		if (!s->cands[i].ok)
-			continue;
-		json_array_append_new(a, json_pack("{s:o, s:o, s:s, s:I}",
-		    "url", proto_string(s->cands[i].url),
-		    "title", proto_string(s->cands[i].title != NULL ?
-		    s->cands[i].title : ""),
-		    "format", s->cands[i].format,
-		    "items", (json_int_t)s->cands[i].items));
-	}
-	if (json_array_size(a) == 0) {
-		json_decref(a);
-		sub_end(s, proto_error(s->id, PROTO_E_NOT_FOUND,
-		    "no feed found at %.300s", s->url));
-		return;
-	}
-	o = proto_ok(s->id);
-	json_object_set_new(o, "url", proto_string(s->url));
-	json_object_set_new(o, "feeds", a);
-	sub_end(s, o);
-}
-
-/* Note a candidate's result (parsed or not). */
-static void
-sub_cand_set(struct sub_cand *k, const struct fetch_result *r)
-{
-	k->done = 1;
-	if (r->outcome != FETCH_OK)
-		return;
-	k->ok = 1;
-	k->title = r->meta.title != NULL ? xstrdup(r->meta.title) : NULL;
-	k->format = sub_format(r->meta.format);
-	k->items = r->nitems;
-}
-
-/* Add a candidate URL unless it is there already. */
-static void
-sub_cand_add(struct sub *s, const char *url)
-{
-	size_t	i;
-
-	for (i = 0; i < s->ncands; i++)
-		if (feedsfile_url_same(s->cands[i].url, url))
-			return;
-	s->cands = xreallocarray(s->cands, s->ncands + 1, sizeof *s->cands);
-	memset(&s->cands[s->ncands], 0, sizeof *s->cands);
-	s->cands[s->ncands++].url = xstrdup(url);
-}
-
-/* The origin ("https://host:port") of url, a new string. */
-static char *
-sub_origin(const char *url)
-{
-	const char	*p;
-
-	p = strstr(url, "//");
-	p = p != NULL ? p + 2 : url;
-	return (xstrndup(url, (size_t)(p - url) + strcspn(p, "/?#")));
-}
-
-/* A candidate's fetch is over; the last one back answers. */
-static void
-sub_cand_cb(struct fetch_result *r, void *arg)
-{
-	struct sub_cand	*k = arg;
-	struct sub	*s = k->s;
-
-	sub_cand_set(k, r);
-	fetch_result_free(r);
-	if (--s->pending == 0)
-		sub_discover_end(s);
-}
-
-/* Fetch every candidate at once; the last one back answers. */
-static void
-sub_cands_start(struct sub *s)
-{
-	struct fetch_request	 req;
-	size_t			 i, n = s->ncands;
-
-	if (n == 0) {
-		sub_discover_end(s);
-		return;
-	}
-	/*
-	 * No candidate is added from here on: cands stays where it is.  One
-	 * more pending until the loop is over, as a fetch that cannot start
-	 * calls back at once.
-	 */
-	s->pending = n + 1;
-	for (i = 0; i < n; i++) {
-		s->cands[i].s = s;
-		memset(&req, 0, sizeof req);
-		req.url = s->cands[i].url;
-		fetch_start(&req, sub_cand_cb, &s->cands[i]);
-	}
-	if (--s->pending == 0)
-		sub_discover_end(s);
-}
-
-/* The page itself is fetched: a feed, a page that links feeds, or not. */
-static void
-sub_page_cb(struct fetch_result *r, void *arg)
-{
-	struct sub		*s = arg;
-	struct html_link	*links;
-	const char		*base;
-	char			*origin, *u;
-	size_t			 n, i;
-
-	if (r->outcome == FETCH_OK) {
-		sub_cand_add(s, s->url);
-		sub_cand_set(&s->cands[0], r);
-		fetch_result_free(r);
-		sub_discover_end(s);
-		return;
-	}
-	if (!sub_not_feed(r)) {
-		sub_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: %s",
-		    s->url, sub_reason(r)));
-		fetch_result_free(r);
-		return;
-	}
-	base = r->final_url != NULL ? r->final_url : s->url;
-	n = r->body.len > 0 ? html_feed_links(r->body.data, r->body.len, base,
-	    &links) : 0;
-	for (i = 0; i < n; i++)
-		if (sub_url_ok(links[i].url))
-			sub_cand_add(s, links[i].url);
-	if (n > 0)
-		html_links_free(links, n);
-	if (s->ncands == 0 && r->error != NULL &&
-	    strstr(r->error, "HTML") != NULL) {
-		origin = sub_origin(base);
-		for (i = 0; i < sizeof sub_guesses / sizeof sub_guesses[0];
-		    i++) {
-			xasprintf(&u, "%s%s", origin, sub_guesses[i]);
-			sub_cand_add(s, u);
-			free(u);
-		}
-		free(origin);
-	}
-	fetch_result_free(r);
-	sub_cands_start(s);
-}
-
-/*
- * "discover": {"url":U} answers {"url":U,"feeds":[{"url","title",
- * "format","items"},...]}: U itself if it is a feed, else the feeds an
- * HTML page at U links to, else those of the usual paths that parse.
- */
-void
-subscribe_discover(struct client *c, json_t *id, json_t *req)
-{
-	struct sub	*s;
-	const char	*url;
-	char		*cause = NULL;
-
-	if ((url = sub_get_url(c, id, req)) == NULL)
-		return;
-	if (sub_fetch_ready(&cause) != 0) {
-		server_reply(c, proto_error(id, PROTO_E_INTERNAL, "%s", cause));
-		free(cause);
-		return;
-	}
-	s = sub_new(PROTO_CMD_DISCOVER, c, id);
-	s->url = xstrdup(url);
-	sub_fetch(s, s->url, 1, sub_page_cb);
-}
-
-/* ---------------------------------------------------------------- */
-/* fetch */
-
-/* Append len bytes of data to b as base64. */
-static void
-sub_base64(struct buf *b, const unsigned char *data, size_t len)
-{
-	static const char	 tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t		 v;
-	size_t			 i;
-	char			 q[4];
-
-	buf_grow(b, (len + 2) / 3 * 4 + 1);
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 |
-		    data[i + 2];
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = tab[(v >> 6) & 63];
-		q[3] = tab[v & 63];
-		buf_add(b, q, 4);
-	}
-	if (i < len) {
-		v = (uint32_t)data[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)data[i + 1] << 8;
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		q[3] = '=';
-		buf_add(b, q, 4);
-	}
-	buf_add(b, "", 0);
-}
-
-/* The document is fetched: hand its bytes back. */
-static void
-sub_fetched_cb(struct fetch_result *r, void *arg)
-{
-	struct sub	*s = arg;
-	struct buf	 b = { NULL, 0, 0 };
-	json_t		*o;
-
-	if (r->outcome != FETCH_OK && !sub_not_feed(r)) {
-		sub_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: %s",
-		    s->url, sub_reason(r)));
-		fetch_result_free(r);
-		return;
-	}
-	if (r->body.len > SUB_MAX_FETCH_BODY) {
-		sub_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: larger "
-		    "than %d bytes", s->url, SUB_MAX_FETCH_BODY));
-		fetch_result_free(r);
-		return;
-	}
-	sub_base64(&b, (const unsigned char *)r->body.data, r->body.len);
-	o = proto_ok(s->id);
-	json_object_set_new(o, "url", proto_string(s->url));
-	json_object_set_new(o, "final_url", proto_string(r->final_url != NULL ?
-	    r->final_url : s->url));
-	json_object_set_new(o, "status", json_integer(r->http_status));
-	json_object_set_new(o, "body_base64", json_string(b.len > 0 ? b.data :
-	    ""));
-	buf_free(&b);
-	fetch_result_free(r);
-	sub_end(s, o);
-}
-
-/*
- * "fetch": {"url":U} answers {"url":U,"final_url":F,"status":N,
- * "body_base64":B}, the document's decoded bytes, whatever it is (a 2xx).
- */
-void
-subscribe_fetch(struct client *c, json_t *id, json_t *req)
-{
-	struct sub	*s;
-	const char	*url;
-	char		*cause = NULL;
-
-	if ((url = sub_get_url(c, id, req)) == NULL)
-		return;
-	if (sub_fetch_ready(&cause) != 0) {
-		server_reply(c, proto_error(id, PROTO_E_INTERNAL, "%s", cause));
-		free(cause);
-		return;
-	}
-	s = sub_new(PROTO_CMD_FETCH, c, id);
-	s->url = xstrdup(url);
-	sub_fetch(s, s->url, 1, sub_fetched_cb);
 }
 
 /* ---------------------------------------------------------------- */
@@ -692,7 +363,7 @@ sub_checked_cb(struct fetch_result *r, void *arg)
 
 	if (r->outcome != FETCH_OK) {
 		sub_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: %s",
-		    s->url, sub_reason(r)));
+		    s->url, subscribe_reason(r)));
 		fetch_result_free(r);
 		return;
 	}
@@ -813,7 +484,7 @@ subscribe_subscribe(struct client *c, json_t *id, json_t *req)
 	int		 force = 0;
 	size_t		 i;
 
-	if ((url = sub_get_url(c, id, req)) == NULL)
+	if ((url = subscribe_get_url(c, id, req)) == NULL)
 		return;
 	if (proto_get_bool(req, "force", &force) != 0) {
 		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
@@ -849,7 +520,7 @@ subscribe_subscribe(struct client *c, json_t *id, json_t *req)
 		sub_write(s);
 		return;
 	}
-	if (sub_fetch_ready(&cause) != 0) {
+	if (subscribe_fetch_ready(&cause) != 0) {
 		sub_end(s, proto_error(id, PROTO_E_INTERNAL, "%s", cause));
 		free(cause);
 		return;
@@ -1070,4 +741,5 @@ subscribe_free(void)
 	}
 	while ((s = TAILQ_FIRST(&sub_list)) != NULL)
 		sub_free(s);
+	discover_free();
 }
