@@ -792,6 +792,8 @@ int		 feedsfile_write(const char *, const struct buf *, mode_t,
 int		 feedsfile_append(const char *, const char *, int *, char **);
 int		 feedsfile_comment(const char *, const int *, size_t,
 		     const char *, char **);
+int		 feedsfile_url_lines(const char *, const char *, int **,
+		     char **);
 
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);

@@ -640,7 +640,7 @@ subscribe_unsubscribe(struct client *c, json_t *id, json_t *req)
 	const char		*path = sub_feeds_path(), *name;
 	json_t			*v, *e;
 	char			*cause = NULL, prefix[64], day[16], *num;
-	int			*lines = NULL, purge = 0;
+	int			*lines = NULL, *ul = NULL, purge = 0, nl, k;
 	size_t			 i, j, n = 0;
 	int64_t			 fid;
 	time_t			 now;
@@ -671,7 +671,6 @@ subscribe_unsubscribe(struct client *c, json_t *id, json_t *req)
 	}
 	s = sub_new(PROTO_CMD_UNSUBSCRIBE, c, id);
 	s->removed = json_array();
-	lines = xcalloc(json_array_size(v), sizeof *lines);
 	s->purge = xcalloc(json_array_size(v), sizeof *s->purge);
 	json_array_foreach(v, i, e) {
 		if (!json_is_string(e) && !json_is_integer(e)) {
@@ -694,10 +693,25 @@ subscribe_unsubscribe(struct client *c, json_t *id, json_t *req)
 				break;
 		if (j < n)
 			continue;
-		lines[n++] = fc->line;
-		json_array_append_new(s->removed, json_pack("{s:o, s:o, s:i}",
-		    "url", proto_string(fc->url), "file", proto_string(path),
-		    "line", fc->line));
+		/* Every line of that URL (config.c merged them into one). */
+		if ((nl = feedsfile_url_lines(path, fc->url, &ul,
+		    &cause)) < 0) {
+			sub_end(s, proto_error(id, PROTO_E_FILE, "%s", cause));
+			free(cause);
+			goto out;
+		}
+		if (nl == 0) {		/* the file changed meanwhile */
+			ul = xreallocarray(ul, 1, sizeof *ul);
+			ul[nl++] = fc->line;
+		}
+		lines = xreallocarray(lines, n + (size_t)nl, sizeof *lines);
+		for (k = 0; k < nl; k++) {
+			lines[n++] = ul[k];
+			json_array_append_new(s->removed, json_pack(
+			    "{s:o, s:o, s:i}", "url", proto_string(fc->url),
+			    "file", proto_string(path), "line", ul[k]));
+		}
+		free(ul);
 		if (purge && store_feed_lookup(feedd_store, fc->url,
 		    &fid) == 0)
 			s->purge[s->npurge++] = fid;

@@ -303,6 +303,17 @@ off remove "$BASE/a.xml" > "$T/out" 2> "$T/err"
 is "remove without a daemon: exit 0" "$?" 0
 is "the line is commented out" "$(sed -n 2p "$T/off.feeds")" \
     "# removed by feedctl $(date +%Y-%m-%d): $BASE/a.xml tag1"
+# A feed listed twice (config.c merges the lines): both are commented out.
+printf '%s t1\n# between\n"%s" t2\n' "$BASE/e.xml" "$BASE/e.xml" \
+    > "$T/off.feeds"
+off remove "Feed E" > "$T/out" 2> "$T/err"
+is "remove of a feed listed twice, by its document title: exit 1" "$?" 1
+off remove "$BASE/e.xml" > "$T/out" 2> "$T/err"
+is "remove of a feed listed twice: exit 0" "$?" 0
+is "both lines are commented out" "$(grep -c '^# removed by feedctl' \
+    "$T/off.feeds")" 2
+is "the comment between stays" "$(sed -n 2p "$T/off.feeds")" "# between"
+is "it names both lines" "$(grep -c "^Removed $BASE/e.xml" "$T/out")" 2
 off parse "$BASE/b.atom" > "$T/out" 2> "$T/err"
 is "parse URL without a daemon: exit 0" "$?" 0
 check "it has the item" grep -q '"title": "B one"' "$T/out"
