@@ -235,8 +235,10 @@ static void
 sub_subscribed(struct sub *s, int polled)
 {
 	struct store_feed	 f;
+	struct buf		 tags = { NULL, 0, 0 };
 	json_t			*o;
 	int64_t			 items = (int64_t)s->nitems;
+	size_t			 i;
 
 	memset(&f, 0, sizeof f);
 	if (s->feed_id == 0 || store_feed_get_id(feedd_store, s->feed_id,
@@ -247,6 +249,10 @@ sub_subscribed(struct sub *s, int polled)
 		f.title = s->doc_title != NULL ? xstrdup(s->doc_title) : NULL;
 		f.conf_title = s->fc.title != NULL ? xstrdup(s->fc.title) :
 		    NULL;
+		for (i = 0; i < s->fc.ntags; i++)
+			buf_printf(&tags, "%s%s", i > 0 ? "\n" : "",
+			    s->fc.tags[i]);
+		f.tags = tags.data;	/* store_feed_clear() frees it */
 		f.active = 1;
 	} else if (polled)
 		items = f.item_count;
