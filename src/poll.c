@@ -110,6 +110,7 @@ poll_done(struct poll *p, int failed)
 	feedd_polled(&o);
 	poll_free(p);
 	sched_done(f, failed);
+	subscribe_polled(o.id, failed);	/* a subscribe waits for it */
 }
 
 /*
