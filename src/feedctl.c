@@ -90,6 +90,7 @@ static const char	*feedctl_config;	/* --config: offline access */
 static pid_t		 feedctl_child = -1;	/* feedd --stdio */
 static FILE		*feedctl_in;
 static int64_t		 feedctl_next_id = 1;
+static const char	*feedctl_cmdname;	/* the command run, for errors */
 
 static ssize_t	feedctl_recv_line(int);
 static json_t	*feedctl_recv(int);
@@ -585,7 +586,8 @@ feedctl_call(json_t *req)
 	feedctl_send(req);
 	resp = feedctl_recv(0);
 	if (!json_is_true(json_object_get(resp, "ok"))) {
-		cmd = name;
+		/* The user's command, not the request's ("show", "item"). */
+		cmd = feedctl_cmdname != NULL ? feedctl_cmdname : name;
 		feedctl_fail(cmd, resp);
 	}
 	free(name);
@@ -631,7 +633,8 @@ feedctl_list(json_t *req, const char *key, void (*cb)(json_t *, void *),
 		}
 		resp = feedctl_parse_line((size_t)n);
 		if (!json_is_true(json_object_get(resp, "ok")))
-			feedctl_fail(name, resp);
+			feedctl_fail(feedctl_cmdname != NULL ?
+			    feedctl_cmdname : name, resp);
 		if (json_is_true(json_object_get(resp, "end")))
 			break;
 		if ((row = json_object_get(resp, key)) != NULL)
@@ -1481,7 +1484,8 @@ feedctl_mark(int argc, char **argv)
 		    changed == 1 ? "" : "s", strcmp(op, "star") == 0 ?
 		    "starred" : strcmp(op, "unstar") == 0 ? "unstarred" : op);
 	json_array_foreach(json_object_get(resp, "missing"), i, v) {
-		warnx("no item %lld", (long long)json_integer_value(v));
+		warnx("%s: no item %lld", op,
+		    (long long)json_integer_value(v));
 		rc = EXIT_DAEMON;
 	}
 	json_decref(resp);
@@ -2190,6 +2194,7 @@ main(int argc, char **argv)
 	if (feedctl_color == -1)
 		feedctl_color = render_use_color(STDOUT_FILENO);
 	render_set_color(feedctl_color && !feedctl_json);
+	feedctl_cmdname = cmd->name;
 	rc = cmd->fn(argc, argv);
 	feedctl_check_stdout();
 	if (feedctl_child != -1)

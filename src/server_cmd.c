@@ -210,6 +210,27 @@ server_cmd_get_str(json_t *req, const char *key, const char **out)
 }
 
 /*
+ * Check that some feed carries tag (NULL: no tag asked): an unknown tag is
+ * an error naming it, as an unknown feed is, not an empty answer.  Returns
+ * 0 or -1 with an error response in *errp.
+ */
+static int
+server_cmd_tag_known(json_t *id, const char *tag, json_t **errp)
+{
+	int	rc;
+
+	if (tag == NULL || (rc = store_feed_has_tag(feedd_store, 0, tag)) == 1)
+		return (0);
+	if (rc == 0)
+		*errp = proto_error(id, PROTO_E_NOT_FOUND, "no tag \"%.200s\"",
+		    tag);
+	else
+		*errp = proto_error(id, PROTO_E_INTERNAL, "store: %s",
+		    store_errmsg(feedd_store));
+	return (-1);
+}
+
+/*
  * Fill a store query from a request's filters: unread, starred, feed, tag,
  * since, until, search, cursor, after.  The strings and arrays it points to
  * are put in s (owned).  Returns 0 or -1 with an error response.
@@ -276,7 +297,8 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 		/* Pages by offset: a rank is no key to continue after. */
 		q->rank = s->offset_mode = 1;
 	}
-	if (server_cmd_feed_refs(id, req, "feed", &s->feed_ids, &q->nfeed_ids,
+	if (server_cmd_tag_known(id, tag, errp) != 0 ||
+	    server_cmd_feed_refs(id, req, "feed", &s->feed_ids, &q->nfeed_ids,
 	    errp) != 0)
 		return (-1);
 	q->feed_ids = s->feed_ids;
@@ -826,6 +848,34 @@ server_cmd_feeds_fill(struct client *c)
 }
 
 /*
+ * Without "all", a feed named that is no longer in the feeds file is an
+ * error naming it (the listing would leave it out without a word).
+ * Returns 0 or -1 with an error response in *errp.
+ */
+static int
+server_cmd_feeds_listed(json_t *id, struct server_stream *s, json_t **errp)
+{
+	struct store_feed	 f;
+	size_t			 i;
+	int			 active;
+
+	for (i = 0; i < s->q.nfeed_ids; i++) {
+		memset(&f, 0, sizeof f);
+		if (store_feed_get_id(feedd_store, s->q.feed_ids[i], &f) != 0)
+			continue;	/* resolved a moment ago */
+		active = f.active;
+		store_feed_clear(&f);
+		if (!active) {
+			*errp = proto_error(id, PROTO_E_NOT_FOUND,
+			    "feed %lld is no longer in the feeds file",
+			    (long long)s->q.feed_ids[i]);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
  * "feeds": one line per feed (the active ones, unless "all"; only those
  * named by "feed", if given), in the order of the feed table, a page at
  * a time as the client reads, then {"end":true,"count":N}.  With "brief",
@@ -859,6 +909,11 @@ server_cmd_feeds(struct client *c, json_t *id, json_t *req)
 		return;
 	}
 	s->q.feed_ids = s->feed_ids;
+	if (!all && server_cmd_feeds_listed(id, s, &err) != 0) {
+		server_reply(c, err);
+		server_cmd_stream_free(s);
+		return;
+	}
 	server_client_set_stream(c, s);
 	server_cmd_feeds_fill(c);
 }
@@ -1006,7 +1061,8 @@ server_cmd_follow(struct client *c, json_t *id, json_t *req)
 		    "\"tag\" is a string"));
 		return;
 	}
-	if (server_cmd_feed_refs(id, req, "feed", &feeds, &nfeeds,
+	if (server_cmd_tag_known(id, tag, &err) != 0 ||
+	    server_cmd_feed_refs(id, req, "feed", &feeds, &nfeeds,
 	    &err) != 0) {
 		server_reply(c, err);
 		return;

@@ -526,7 +526,7 @@ static const char *store_sql[S_COUNT] = {
 	    " unread_count = unread_count + ?3,"
 	    " starred_count = starred_count + ?4 WHERE id = ?1",
 	/* As store_sqlb_where()'s tag filter: feeds.tags is one a line. */
-	[S_FEED_HAS_TAG] = "SELECT 1 FROM feeds f WHERE f.id = ?1"
+	[S_FEED_HAS_TAG] = "SELECT 1 FROM feeds f WHERE (?1 = 0 OR f.id = ?1)"
 	    " AND instr(char(10) || lower(f.tags) || char(10),"
 	    " char(10) || lower(?2) || char(10)) > 0",
 	[S_LOOKUP_ID] = "SELECT id, active FROM feeds WHERE id = ?1",
@@ -1384,9 +1384,9 @@ store_feed_set_conf(struct store *st, int64_t id, const char *conf_title,
 }
 
 /*
- * Does the feed carry this tag (as the tag filter of a query reads it:
- * case-insensitive, whole tags)?  A blank tag matches every feed.  1 yes,
- * 0 no, -1 on error.
+ * Does the feed (id 0: any feed) carry this tag (as the tag filter of a
+ * query reads it: case-insensitive, whole tags)?  A blank tag matches
+ * every feed.  1 yes, 0 no, -1 on error.
  */
 int
 store_feed_has_tag(struct store *st, int64_t id, const char *tag)

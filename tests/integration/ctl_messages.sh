@@ -1,0 +1,117 @@
+#!/bin/sh
+# ctl_messages.sh: what feedctl says (issue 13): one rule for unknown
+# feeds, tags and ids (an error naming it, exit 1) in every command; the
+# user's command in messages, never the request's; messages that say what
+# is wrong; feed titles matched with Unicode case folding; feeds with the
+# same title told apart; stats without a daemon; show's text; --json-array.
+. "$(dirname "$0")/ctl_lib.sh"
+
+# Café is Atom: a text summary with a line break and markup as text, an
+# entry with an inline image followed by a full stop.  Two RSS feeds share
+# the title "Same" (one on 127.0.0.1, one on localhost), one with an
+# untitled item.  Jay is a JSON Feed with an untitled item and a sized
+# attachment.
+cat > "$T/www/a.atom" <<'EOF2'
+<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Café (custom)</title>
+<id>urn:a</id><updated>2025-11-24T09:00:00Z</updated>
+<entry><id>urn:a1</id><title>Text entry</title>
+<updated>2025-11-24T09:00:00Z</updated>
+<link href="http://example.org/a1"/>
+<summary type="text">Line one
+Line two &lt;b&gt;not bold&lt;/b&gt;</summary></entry>
+<entry><id>urn:a2</id><title>Pic</title>
+<published>2025-11-23T09:00:00Z</published>
+<updated>2025-11-24T10:00:00Z</updated>
+<content type="html">&lt;p&gt;See &lt;img src="http://example.org/p.jpg" alt="photo"&gt;. End&lt;/p&gt;</content></entry>
+</feed>
+EOF2
+rss b.xml Same \
+    "b1||No title here, just words in the body of it.|Fri, 27 Nov 2026 10:00:00 GMT"
+rss c.xml Same "c1|C one|Plain.|Fri, 27 Nov 2026 10:00:00 GMT"
+cat > "$T/www/j.json" <<'EOF2'
+{"version": "https://jsonfeed.org/version/1.1", "title": "Jay",
+ "items": [{"id": "j1", "url": "http://example.org/j1",
+  "content_text": "Untitled json item text here.",
+  "attachments": [{"url": "http://example.org/a.mp3",
+   "mime_type": "audio/mpeg", "size_in_bytes": 12345678}],
+  "date_published": "2026-11-28T10:00:00Z"}]}
+EOF2
+start_httpd --dir "$T/www"
+cat > "$T/feeds" <<EOF2
+$BASE/a.atom
+$BASE/b.xml tech
+http://localhost:$HTTP_PORT/c.xml
+$BASE/j.json
+EOF2
+start_feedd
+wait_for 200 has_items 5 || not_ok "feedd polled the four feeds"
+ok "feedd polled the four feeds"
+
+# run NAME CMD...: run feedctl, its stdout and stderr in $T/out, its exit
+# status in $rc.
+run() {
+	ctl "$@" > "$T/out" 2>&1
+	rc=$?
+}
+
+# absent PATTERN FILE: the file has no line matching.
+absent() {
+	! grep -q "$@"
+}
+
+# --- One rule for unknown names: an error naming it, exit 1. ---
+for cmd in "items" "new" "search x" "read" "unread" "star" "unstar"; do
+	# shellcheck disable=SC2086
+	run $cmd --tag nosuchtag
+	is "$cmd --tag nosuchtag exits 1" "$rc" 1
+	check "$cmd --tag nosuchtag names the tag" \
+	    grep -q "^feedctl: ${cmd%% *}: no tag \"nosuchtag\"$" "$T/out"
+	# shellcheck disable=SC2086
+	run $cmd --feed nosuchfeed
+	is "$cmd --feed nosuchfeed exits 1" "$rc" 1
+	check "$cmd --feed nosuchfeed names the feed" \
+	    grep -q "^feedctl: ${cmd%% *}: no feed \"nosuchfeed\"$" "$T/out"
+done
+run items --tag TECH
+is "a known tag (any case) is no error" "$rc" 0
+for cmd in show open read unread star unstar; do
+	run $cmd 99999
+	is "$cmd 99999 exits 1" "$rc" 1
+	check "$cmd names the id, with its own name" \
+	    grep -q "^feedctl: $cmd: no item 99999$" "$T/out"
+	check "$cmd: no protocol name leaks" absent "item: \|mark: " \
+	    "$T/out"
+done
+for cmd in feeds refresh; do
+	run $cmd nosuchfeed
+	is "$cmd nosuchfeed exits 1" "$rc" 1
+	check "$cmd names the feed" \
+	    grep -q "^feedctl: $cmd: no feed \"nosuchfeed\"$" "$T/out"
+	run $cmd 999
+	is "$cmd 999 exits 1" "$rc" 1
+	check "$cmd names the id" grep -q "no feed \"999\"" "$T/out"
+done
+for f in "--tag nosuchtag" "--feed nosuchfeed"; do
+	# shellcheck disable=SC2086
+	timeout 10 "$FEEDCTL" -s "$SOCK" follow $f > "$T/out" 2>&1
+	is "follow $f exits 1 at once" "$?" 1
+	check "follow $f names it" grep -q "^feedctl: follow: no" "$T/out"
+done
+
+# A feed removed from the feeds file: named without --all, an error.
+grep -v c.xml "$T/feeds" > "$T/feeds.new" && mv "$T/feeds.new" "$T/feeds"
+ctl reload > /dev/null || not_ok "reload"
+id=$(ctl feeds --all --json | grep c.xml | sed 's/.*"id":\([0-9]*\).*/\1/')
+run feeds "$id"
+is "feeds ID of a removed feed exits 1" "$rc" 1
+check "feeds ID of a removed feed says so" \
+    grep -q "^feedctl: feeds: feed $id is no longer in the feeds file" \
+    "$T/out"
+check "... and prints no table" absent "No feeds\|^ *ID" "$T/out"
+run feeds --all "$id"
+is "feeds --all ID of a removed feed exits 0" "$rc" 0
+check "feeds --all shows it" grep -q "not in feeds file" "$T/out"
+
+stop_feedd
+done_testing
