@@ -761,10 +761,12 @@ feedctl_number(const char *flag, const char *s)
 {
 	int64_t	n;
 
-	if (util_parse_int(s, 0, INT64_MAX, &n) != 0)
-		feedctl_usage_error("%s: not a whole number from 0 up: %s",
-		    flag, s);
-	return (n);
+	if (util_parse_int(s, 0, INT64_MAX, &n) == 0)
+		return (n);
+	if (*s != '\0' && strspn(s, "0123456789") == strlen(s))
+		feedctl_usage_error("%s: too large (at most %lld): %s", flag,
+		    (long long)INT64_MAX, s);
+	feedctl_usage_error("%s: not a whole number from 0 up: %s", flag, s);
 }
 
 enum {
@@ -795,6 +797,27 @@ static const struct option feedctl_filter_opts[] = {
 };
 
 /*
+ * Exit 2 for a flag that feedctl knows but cmd does not take (getopt's
+ * long index li, or -1 for a short flag), naming the flag, not its
+ * argument, and where to go instead.
+ */
+static __dead void
+feedctl_filter_refused(const char *cmd, int ch, int li)
+{
+	const char	*name;
+
+	if (li >= 0)
+		name = feedctl_filter_opts[li].name;
+	else
+		name = ch == OPT_LIMIT ? "n" : "u";
+	if (ch == OPT_SEARCH)
+		feedctl_usage_error("%s: takes no --search; use feedctl "
+		    "search QUERY [--unread]", cmd);
+	feedctl_usage_error("%s: takes no %s%s", cmd, li >= 0 ? "--" : "-",
+	    name);
+}
+
+/*
  * Parse the filter flags of a command (allowed: the OPT_ values that may
  * appear, as a bit mask of 1 << (opt - 256)).  Leaves optind at the first
  * operand.
@@ -803,11 +826,12 @@ static void
 feedctl_filters(int argc, char **argv, unsigned int allowed,
     struct feedctl_filter *f)
 {
-	int	ch;
+	int	ch, li;
 
 	optind = 0;
+	li = -1;
 	while ((ch = getopt_long(argc, argv, "n:uj", feedctl_filter_opts,
-	    NULL)) != -1) {
+	    &li)) != -1) {
 		if (ch == 'n')
 			ch = OPT_LIMIT;
 		else if (ch == 'u')
@@ -820,9 +844,12 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 			feedctl_usage(stdout);
 			exit(0);
 		}
+		if (ch >= 256 && !(allowed & (1u << (ch - 256))))
+			feedctl_filter_refused(argv[0], ch, li);
 		if (ch < 256 || !(allowed & (1u << (ch - 256))))
 			feedctl_usage_error("%s: unknown flag: %s", argv[0],
 			    argv[optind - 1]);
+		li = -1;
 		switch (ch) {
 		case OPT_UNREAD:
 			f->unread = 1;

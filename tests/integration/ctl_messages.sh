@@ -99,6 +99,55 @@ for f in "--tag nosuchtag" "--feed nosuchfeed"; do
 	check "follow $f names it" grep -q "^feedctl: follow: no" "$T/out"
 done
 
+# --- Messages that say what is wrong. ---
+run new --search lorem
+is "new --search: usage error" "$rc" 2
+check "new --search names the flag, not its argument, and the way" \
+    grep -q "^feedctl: new: takes no --search; use feedctl search QUERY" \
+    "$T/out"
+check "... and does not call lorem a flag" absent "flag: lorem" "$T/out"
+run new --starred
+check "a flag new does not take is named" \
+    grep -q "^feedctl: new: takes no --starred$" "$T/out"
+run items -n 99999999999999999999999
+is "-n too large: usage error" "$rc" 2
+check "-n too large says so, with the maximum" grep -q \
+    "^feedctl: --limit: too large (at most 9223372036854775807): 9999" \
+    "$T/out"
+run items -n 12x
+check "-n 12x is still not a number" grep -q "not a whole number" "$T/out"
+cat > "$T/sp.opml" <<'EOF2'
+<?xml version="1.0"?>
+<opml version="2.0"><body>
+<outline text="x" xmlUrl="http://example.org/a b"/>
+<outline text="y" xmlUrl="ftp://example.org/y"/>
+<outline text="z" xmlUrl="http://example.org/z"/>
+</body></opml>
+EOF2
+"$FEEDCTL" import --dry-run --feeds "$T/imported" "$T/sp.opml" \
+    > "$T/out" 2>&1
+check "import: a URL with a space: says so" grep -q \
+    "sp.opml:3: skipping http://example.org/a b: the URL contains a space$" \
+    "$T/out"
+check "import: an ftp URL: not http" grep -q \
+    "sp.opml:4: skipping ftp://example.org/y: not an http or https URL$" \
+    "$T/out"
+"$FEEDCTL" import --feeds "$T/imported" "$DATA/parse/rss20-entities.xml" \
+    > "$T/out" 2>&1
+is "import of an RSS file exits 1" "$?" 1
+check "import of an RSS file: not OPML, looks like RSS, use add" grep -q \
+    "rss20-entities.xml is not an OPML document (it looks like an RSS feed; subscribe to a feed with feedctl add URL)$" \
+    "$T/out"
+check "... without libxml2's message" absent "Entity\|:[0-9]*:" "$T/out"
+"$FEEDCTL" import --feeds "$T/imported" "$DATA/parse/atom10.xml" \
+    > "$T/out" 2>&1
+check "import of an Atom file: looks like Atom" \
+    grep -q "it looks like an Atom feed" "$T/out"
+echo '<foo/>' > "$T/foo.xml"
+"$FEEDCTL" import --feeds "$T/imported" "$T/foo.xml" > "$T/out" 2>&1
+check "import of other XML: not OPML" grep -q "foo.xml: not an OPML file" \
+    "$T/out"
+
 # A feed removed from the feeds file: named without --all, an error.
 grep -v c.xml "$T/feeds" > "$T/feeds.new" && mv "$T/feeds.new" "$T/feeds"
 ctl reload > /dev/null || not_ok "reload"
