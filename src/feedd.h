@@ -350,6 +350,8 @@ int		 util_mkdir_parents(const char *, mode_t);
 int		 util_private_dir(const char *, int, char **);
 int		 util_in_dir(const char *, const char *);
 size_t		 util_utf8_decode(const char *, size_t, uint32_t *);
+uint32_t	 util_fold(uint32_t);
+int		 util_casecmp(const char *, size_t, const char *, size_t);
 
 /* date.c: feed dates to unix seconds (UTC) and back. */
 int		 date_parse(const char *, int64_t *);

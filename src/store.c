@@ -531,11 +531,16 @@ static const char *store_sql[S_COUNT] = {
 	    " char(10) || lower(?2) || char(10)) > 0",
 	[S_LOOKUP_ID] = "SELECT id, active FROM feeds WHERE id = ?1",
 	[S_LOOKUP_URL] = "SELECT id, active FROM feeds WHERE url = ?1",
+	/*
+	 * Titles match with Unicode case folding (FOLD, store_fold_cmp());
+	 * NOCASE knows only ASCII.  A scan of the feeds, of which there are
+	 * thousands at most.
+	 */
 	[S_LOOKUP_TITLE] = "SELECT id, active FROM feeds"
-	    " WHERE COALESCE(conf_title, title) = ?1 COLLATE NOCASE",
+	    " WHERE COALESCE(conf_title, title) = ?1 COLLATE FOLD",
 	[S_LOOKUP_ANY_TITLE] = "SELECT id, active FROM feeds"
-	    " WHERE conf_title = ?1 COLLATE NOCASE"
-	    " OR title = ?1 COLLATE NOCASE",
+	    " WHERE conf_title = ?1 COLLATE FOLD"
+	    " OR title = ?1 COLLATE FOLD",
 	/*
 	 * A page of the feed table (?4 rows, all when negative) after the
 	 * feed whose sort key is ?2 and id ?3 (?2 NULL: from the start).
@@ -1021,6 +1026,18 @@ store_set_readonly(struct store *st)
 	return (0);
 }
 
+/*
+ * The FOLD collation: Unicode simple case folding (util_casecmp()).  Used
+ * only in queries, never in the schema, so that other programs can still
+ * read the database.
+ */
+static int
+store_fold_cmp(void *arg, int alen, const void *a, int blen, const void *b)
+{
+	(void)arg;
+	return (util_casecmp(a, (size_t)alen, b, (size_t)blen));
+}
+
 /* Open (creating if needed) the database at path and prepare it. */
 struct store *
 store_open(const char *path, char **cause)
@@ -1052,9 +1069,11 @@ store_open(const char *path, char **cause)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT);
-	if ((rc = store_fts_register(db)) != SQLITE_OK) {
-		xasprintf(cause, "%s: registering the search tokenizer: %s",
-		    path, sqlite3_errstr(rc));
+	if ((rc = store_fts_register(db)) != SQLITE_OK ||
+	    (rc = sqlite3_create_collation_v2(db, "FOLD", SQLITE_UTF8, NULL,
+	    store_fold_cmp, NULL)) != SQLITE_OK) {
+		xasprintf(cause, "%s: registering the search tokenizer or "
+		    "the FOLD collation: %s", path, sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return (NULL);
 	}

@@ -99,6 +99,15 @@ for f in "--tag nosuchtag" "--feed nosuchfeed"; do
 	check "follow $f names it" grep -q "^feedctl: follow: no" "$T/out"
 done
 
+# --- Feed titles match with Unicode case folding. ---
+run refresh "CAFÉ (CUSTOM)"
+is "refresh by an upper-case title with É exits 0" "$rc" 0
+check "... without an error" absent "no feed" "$T/out"
+is "items --feed by the title in other case" \
+    "$(ctl items --json --feed "café (CUSTOM)" | wc -l)" 2
+run items --feed "CAFE (custom)"
+is "accents are not folded" "$rc" 1
+
 # --- Messages that say what is wrong. ---
 run new --search lorem
 is "new --search: usage error" "$rc" 2
