@@ -2019,6 +2019,11 @@ feedctl_stats(int argc, char **argv)
 		    (long long)feedctl_int(st, "unread"),
 		    (long long)feedctl_int(st, "starred"));
 		printf("database:    %s\n", db);
+		if (json_is_false(json_object_get(st, "daemon"))) {
+			/* feedd --stdio answered: the store is all there is. */
+			printf("feedd is not running\n");
+			goto done;
+		}
 		printf("polls:       %lld (%lld failed), last %s\n",
 		    (long long)feedctl_int(st, "polls"),
 		    (long long)feedctl_int(st, "poll_errors"), last);
@@ -2034,6 +2039,7 @@ feedctl_stats(int argc, char **argv)
 		    (long long)feedctl_int(st, "clients"),
 		    (long long)feedctl_int(st, "followers"));
 		printf("uptime:      %s\n", up);
+done:
 		free(db);
 		free(bytes);
 		free(up);

@@ -992,30 +992,34 @@ server_cmd_stats(struct client *c, json_t *id, json_t *req)
 		    "store: %s", store_errmsg(feedd_store)));
 		return;
 	}
-	if (server_daemon() != NULL)	/* --stdio: no daemon, no counters */
-		server_daemon()->stats(&fs);
-	st = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
+	st = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
 	    "feeds", (json_int_t)ss.feeds,
 	    "active_feeds", (json_int_t)ss.active_feeds,
 	    "items", (json_int_t)ss.items,
 	    "unread", (json_int_t)ss.unread,
 	    "starred", (json_int_t)ss.starred,
 	    "db_bytes", (json_int_t)ss.db_bytes,
-	    "started", (json_int_t)fs.started,
-	    "uptime", (json_int_t)(fs.started != 0 ?
-	    util_now() - fs.started : 0),
-	    "last_poll", (json_int_t)fs.last_poll,
-	    "polls", (json_int_t)fs.polls,
-	    "poll_errors", (json_int_t)fs.poll_errors,
-	    "items_new", (json_int_t)fs.items_new,
-	    "items_updated", (json_int_t)fs.items_updated,
-	    "bytes", (json_int_t)fs.bytes,
-	    "unsafe_dropped", (json_int_t)fs.unsafe,
-	    "in_flight", fs.in_flight,
-	    "configured_feeds", fs.feeds,
-	    "clients", (json_int_t)server_clients(),
-	    "followers", (json_int_t)server_followers());
+	    "daemon", server_daemon() != NULL);
+	/* --stdio: no daemon, so no counters rather than zeros. */
+	if (server_daemon() != NULL) {
+		server_daemon()->stats(&fs);
+		json_object_update_new(st, json_pack("{s:I, s:I, s:I, s:I, "
+		    "s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
+		    "started", (json_int_t)fs.started,
+		    "uptime", (json_int_t)(fs.started != 0 ?
+		    util_now() - fs.started : 0),
+		    "last_poll", (json_int_t)fs.last_poll,
+		    "polls", (json_int_t)fs.polls,
+		    "poll_errors", (json_int_t)fs.poll_errors,
+		    "items_new", (json_int_t)fs.items_new,
+		    "items_updated", (json_int_t)fs.items_updated,
+		    "bytes", (json_int_t)fs.bytes,
+		    "unsafe_dropped", (json_int_t)fs.unsafe,
+		    "in_flight", fs.in_flight,
+		    "configured_feeds", fs.feeds,
+		    "clients", (json_int_t)server_clients(),
+		    "followers", (json_int_t)server_followers()));
+	}
 	if (feedd_config != NULL && feedd_config->feeds_path != NULL)
 		json_object_set_new(st, "feeds_file",
 		    proto_string(feedd_config->feeds_path));

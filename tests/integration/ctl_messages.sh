@@ -157,6 +157,13 @@ echo '<foo/>' > "$T/foo.xml"
 check "import of other XML: not OPML" grep -q "foo.xml: not an OPML file" \
     "$T/out"
 
+# --- stats with a daemon (ctl_offline.sh has it without). ---
+run stats
+check "stats with a daemon shows its counters" grep -q "^uptime:" "$T/out"
+check "... and does not say it is not running" absent "not running" "$T/out"
+check "stats --json: daemon true" sh -c "ctl_json=\$('$FEEDCTL' -s '$SOCK' \
+    --json stats); echo \"\$ctl_json\" | grep -q '\"daemon\":true'"
+
 # A feed removed from the feeds file: named without --all, an error.
 grep -v c.xml "$T/feeds" > "$T/feeds.new" && mv "$T/feeds.new" "$T/feeds"
 ctl reload > /dev/null || not_ok "reload"
