@@ -112,6 +112,7 @@ static int	feedctl_moved(int, char **);
 static int	feedctl_follow(int, char **);
 static int	feedctl_stats(int, char **);
 static int	feedctl_version(int, char **);
+static char	*feedctl_bytes(int64_t);
 
 /* The commands; `feedctl help` prints this table. */
 static const struct feedctl_cmd feedctl_cmds[] = {
@@ -995,12 +996,10 @@ feedctl_item_cb(json_t *it, void *arg)
 	r->read = json_is_true(json_object_get(it, "read"));
 	r->starred = json_is_true(json_object_get(it, "starred"));
 	r->feed = feedctl_text(feedctl_str(it, "feed"), 0);
-	r->title = feedctl_text(*feedctl_str(it, "title") != '\0' ?
-	    feedctl_str(it, "title") : feedctl_str(it, "url"), 0);
-	if (*r->title == '\0') {
-		free(r->title);
-		r->title = xstrdup("(untitled)");
-	}
+	t = render_item_title(feedctl_str(it, "title"),
+	    json_string_value(json_object_get(it, "excerpt")));
+	r->title = feedctl_text(t, 0);
+	free(t);
 	if (feedctl_int(it, "update_count") > 0) {
 		/* Its content changed since it was first stored. */
 		xasprintf(&t, "(updated) %s", r->title);
@@ -1368,6 +1367,39 @@ feedctl_show_field(const char *label, const char *value)
 	free(t);
 }
 
+/* A date member as unix seconds, DATE_NONE when absent. */
+static int64_t
+feedctl_date(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	return (json_is_integer(v) ? json_integer_value(v) : DATE_NONE);
+}
+
+/* An enclosure as "url (type, size)", what is known of it. */
+static char *
+feedctl_media(json_t *enc)
+{
+	struct buf	 b;
+	const char	*type = feedctl_str(enc, "type");
+	int64_t		 size = feedctl_int(enc, "size");
+	char		*sz;
+
+	memset(&b, 0, sizeof b);
+	buf_adds(&b, feedctl_str(enc, "url"));
+	if (*type != '\0' || size > 0) {
+		buf_adds(&b, " (");
+		buf_adds(&b, type);
+		if (size > 0) {
+			sz = feedctl_bytes(size);
+			buf_printf(&b, "%s%s", *type != '\0' ? ", " : "", sz);
+			free(sz);
+		}
+		buf_addc(&b, ')');
+	}
+	return (b.data);
+}
+
 /* "show ID": the item as readable text; marks it read. */
 static int
 feedctl_show(int argc, char **argv)
@@ -1376,15 +1408,13 @@ feedctl_show(int argc, char **argv)
 		{ "no-mark", no_argument, NULL, OPT_NOMARK },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t		*resp, *it, *tags, *t, *enc, *pub;
+	json_t		*resp, *it, *tags, *t, *enc;
 	int64_t		 id;
 	int		 ch, mark = 1;
 	size_t		 i;
-	char		*title, *body, *when, date[64];
+	char		*title, *body, *when;
 	const char	*html;
 	struct buf	 tb;
-	struct tm	 tm;
-	time_t		 tt;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
@@ -1401,29 +1431,21 @@ feedctl_show(int argc, char **argv)
 	if (feedctl_json)
 		feedctl_print_json(it);
 	else {
-		title = feedctl_text(feedctl_str(it, "title"), 0);
-		printf("%s%s%s\n", render_sgr("\033[1m"),
-		    *title != '\0' ? title : "(untitled)",
+		html = feedctl_str(it, "content");
+		if (*html == '\0')
+			html = feedctl_str(it, "summary");
+		when = render_item_title(feedctl_str(it, "title"), html);
+		title = feedctl_text(when, 0);
+		free(when);
+		printf("%s%s%s\n", render_sgr("\033[1m"), title,
 		    render_sgr("\033[0m"));
 		free(title);
 		feedctl_show_field("Feed:", feedctl_str(it, "feed"));
-		pub = json_object_get(it, "published");
-		if (!json_is_integer(pub))
-			pub = json_object_get(it, "updated");
-		if (!json_is_integer(pub))
-			pub = json_object_get(it, "first_seen");
-		if (json_is_integer(pub)) {
-			tt = (time_t)json_integer_value(pub);
-			localtime_r(&tt, &tm);
-			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-			when = render_reltime(json_integer_value(pub),
-			    util_now());
-			memset(&tb, 0, sizeof tb);
-			buf_printf(&tb, "%s (%s)", date, when);
-			feedctl_show_field("Date:", tb.data);
-			buf_free(&tb);
-			free(when);
-		}
+		when = render_dates(feedctl_date(it, "published"),
+		    feedctl_date(it, "updated"), feedctl_date(it, "first_seen"),
+		    util_now());
+		feedctl_show_field("Date:", when);
+		free(when);
 		feedctl_show_field("Author:", feedctl_str(it, "author"));
 		feedctl_show_field("Link:", feedctl_str(it, "url"));
 		tags = json_object_get(it, "tags");
@@ -1438,12 +1460,17 @@ feedctl_show(int argc, char **argv)
 			buf_free(&tb);
 		}
 		enc = json_object_get(it, "enclosure");
-		if (enc != NULL)
-			feedctl_show_field("Media:", feedctl_str(enc, "url"));
-		html = feedctl_str(it, "content");
-		if (*html == '\0')
-			html = feedctl_str(it, "summary");
-		body = render_html(html);
+		if (enc != NULL) {
+			when = feedctl_media(enc);
+			feedctl_show_field("Media:", when);
+			free(when);
+		}
+		/* Plain text keeps its lines; its "<" is text. */
+		if (strcmp(feedctl_str(it, "content_type"), "text") == 0 &&
+		    *feedctl_str(it, "content") != '\0')
+			body = render_text(html);
+		else
+			body = render_html(html);
 		if (!feedctl_utf8()) {
 			char	*p;
 

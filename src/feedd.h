@@ -184,6 +184,8 @@ struct store_item {
 	const char	*author;	/* names joined with ", " */
 	const char	*summary;
 	const char	*content;	/* NULL unless asked for */
+	const char	*content_type;	/* "html" or "text", with content */
+	const char	*excerpt;	/* untitled: the content's start */
 	const char	*tags;		/* item categories, "\n" separated */
 	const char	*enclosure_url;
 	const char	*enclosure_type;
@@ -378,6 +380,7 @@ size_t		 sanitize_html_full(struct buf *, const char *, size_t,
 		     const char *);
 int		 sanitize_url_ok(const char *, int);
 void		 sanitize_escape(struct buf *, const char *, size_t, int);
+void		 sanitize_text_html(struct buf *, const char *, size_t);
 #define SANITIZE_MEDIA	0	/* images, media: http, https */
 #define SANITIZE_LINK	1	/* links: and mailto */
 #define SANITIZE_FIELD	2	/* URL fields: and mailto, magnet */
@@ -732,6 +735,11 @@ int		 render_use_color(int);
 void		 render_set_color(int);
 const char	*render_sgr(const char *);
 char		*render_html(const char *);
+char		*render_text(const char *);
+#define RENDER_TITLE_WORDS	60	/* bytes of content as a title */
+#define RENDER_EXCERPT		300	/* characters of content it reads */
+char		*render_item_title(const char *, const char *);
+char		*render_dates(int64_t, int64_t, int64_t, int64_t);
 struct render_jsonfeed;
 struct render_jsonfeed *render_jsonfeed_new(FILE *);
 void		 render_jsonfeed_meta(struct render_jsonfeed *,

@@ -238,8 +238,15 @@ proto_item_json(const struct store_item *it)
 	proto_set_str(o, "title", it->title);
 	proto_set_str(o, "author", it->author);
 	proto_set_str(o, "summary", it->summary);
-	if (it->content != NULL)
+	if (it->content != NULL) {
 		proto_set_str(o, "content", it->content);
+		/* "text": plain text, whose line breaks are its own. */
+		if (it->content_type != NULL)
+			proto_set_str(o, "content_type", it->content_type);
+	}
+	/* An untitled item: what to call it (render_item_title()). */
+	if (it->excerpt != NULL && it->content == NULL)
+		proto_set_str(o, "excerpt", it->excerpt);
 	json_object_set_new(o, "tags", proto_split(it->tags, "\n"));
 	if (it->enclosure_url != NULL) {
 		e = json_object();

@@ -345,6 +345,139 @@ render_html(const char *html)
 	return (safe);
 }
 
+/*
+ * Plain text (content of type "text") as safe text for the terminal: its
+ * line breaks kept, at most one blank line in a row, none at either end.
+ * Markup in it is text.  Returns a new string.
+ */
+char *
+render_text(const char *text)
+{
+	struct buf	 b;
+	char		*safe, *p;
+	int		 nl = 0;
+
+	if (text == NULL)
+		return (xstrdup(""));
+	safe = render_sanitize(text, RENDER_KEEP_NL);
+	memset(&b, 0, sizeof b);
+	buf_grow(&b, strlen(safe));
+	for (p = safe; *p != '\0'; p++) {
+		if (*p == '\n') {
+			/* Drop the blanks that end the line. */
+			while (b.len > 0 && b.data[b.len - 1] == ' ')
+				b.len--;
+			nl++;
+			continue;
+		}
+		if (b.len > 0 && nl > 0)
+			buf_adds(&b, nl > 1 ? "\n\n" : "\n");
+		buf_addc(&b, *p);
+		nl = 0;
+	}
+	while (b.len > 0 && b.data[b.len - 1] == ' ')
+		b.len--;
+	b.data[b.len] = '\0';
+	free(safe);
+	return (b.data);
+}
+
+/*
+ * The one rule for an item's title, whatever the format it came in: its
+ * title when it has one; else the first words of its content (html, read
+ * from its first RENDER_EXCERPT characters only, so that a listing, which
+ * gets just those, names the item as `show` does), at most
+ * RENDER_TITLE_WORDS bytes, "…" when cut; else "(untitled)".  Returns a
+ * new string, not yet safe for a terminal.
+ */
+char *
+render_item_title(const char *title, const char *html)
+{
+	const char	*p;
+	char		*text, *t;
+	size_t		 len, n, cut;
+	uint32_t	 cp;
+
+	if (title != NULL && title[strspn(title, " \t\r\n")] != '\0')
+		return (xstrdup(title));
+	if (html == NULL)
+		return (xstrdup("(untitled)"));
+	/* The first RENDER_EXCERPT characters, as SQLite's substr() counts. */
+	for (p = html, n = 0; *p != '\0' && n < RENDER_EXCERPT; n++) {
+		len = util_utf8_decode(p, strlen(p), &cp);
+		p += len > 0 ? len : 1;
+	}
+	text = html_to_text(html, (size_t)(p - html), HTML_TEXT_INLINE);
+	if (text == NULL || text[strspn(text, " ")] == '\0') {
+		free(text);
+		return (xstrdup("(untitled)"));
+	}
+	t = text + strspn(text, " ");
+	len = strlen(t);
+	if (len <= RENDER_TITLE_WORDS && (size_t)(p - html) == strlen(html)) {
+		t = xstrdup(t);
+		free(text);
+		return (t);
+	}
+	/* Cut at the last space that fits, else inside the first word. */
+	cut = len < RENDER_TITLE_WORDS ? len : RENDER_TITLE_WORDS;
+	if (len > RENDER_TITLE_WORDS) {
+		for (n = cut; n > 0 && t[n] != ' '; n--)
+			;
+		if (n > 0)
+			cut = n;
+		else
+			while (cut > 0 && ((unsigned char)t[cut] & 0xc0) == 0x80)
+				cut--;
+	}
+	while (cut > 0 && (t[cut - 1] == ' ' || strchr(",;:", t[cut - 1])))
+		cut--;
+	xasprintf(&t, "%.*s…", (int)cut, t);
+	free(text);
+	return (t);
+}
+
+/*
+ * The date line of `show`: the item's date (published, else updated,
+ * else first seen) in local time, once; how long ago only when that says
+ * more than the date (within a week); when it was updated, if later than
+ * published (the time alone on the same day).  Returns a new string.
+ */
+char *
+render_dates(int64_t published, int64_t updated, int64_t first_seen,
+    int64_t now)
+{
+	struct buf	 b;
+	struct tm	 tm, tu;
+	time_t		 tt;
+	int64_t		 d;
+	char		 date[64], *rel;
+
+	d = published != DATE_NONE && published != 0 ? published :
+	    updated != DATE_NONE && updated != 0 ? updated : first_seen;
+	memset(&b, 0, sizeof b);
+	tt = (time_t)d;
+	localtime_r(&tt, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+	buf_adds(&b, date);
+	rel = render_reltime(d, now);
+	/* render_reltime() gives the date itself past a week: no news. */
+	if (strncmp(rel, date, strlen(rel)) != 0)
+		buf_printf(&b, " (%s)", rel);
+	free(rel);
+	if (d == published && updated != DATE_NONE && updated != 0 &&
+	    updated / 60 > published / 60) {
+		tt = (time_t)updated;
+		localtime_r(&tt, &tu);
+		if (tu.tm_year == tm.tm_year && tu.tm_yday == tm.tm_yday)
+			strftime(date, sizeof date, "%H:%M", &tu);
+		else
+			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tu);
+		buf_printf(&b, ", updated %s", date);
+	}
+	return (b.data);
+}
+
 /* ---------------------------------------------------------------- */
 /* `feedctl parse`: a feed as JSON Feed 1.1, written as it is parsed. */
 

@@ -2469,6 +2469,8 @@ store_item_fill(sqlite3_stmt *stmt, struct store_item *it)
 	it->update_count = sqlite3_column_int64(stmt, 18);
 	it->changed = store_column_date(stmt, 19);
 	it->junk_date = sqlite3_column_int(stmt, 20);
+	it->content_type = store_column_str(stmt, 21);
+	it->excerpt = store_column_str(stmt, 22);
 }
 
 /*
@@ -2496,10 +2498,15 @@ store_items(struct store *st, const struct store_query *q, int with_content,
 		    " i.url, i.title, i.author, i.summary, %s, i.tags,"
 		    " i.enclosure_url, i.enclosure_type, i.published,"
 		    " i.updated, i.first_seen, %s, i.starred,"
-		    " i.update_count, i.changed, i.junk_date",
+		    " i.update_count, i.changed, i.junk_date, %s,"
+		    /* An untitled item's excerpt: render_item_title(). */
+		    " CASE WHEN COALESCE(i.title, '') = '' THEN"
+		    " substr(COALESCE((SELECT t.content FROM item_text t"
+		    " WHERE t.id = i.id), i.summary), 1, %d) END",
 		    with_content ? "(SELECT t.content FROM item_text t"
 		    " WHERE t.id = i.id)" : "NULL", q->unread ? "0" :
-		    "NOT EXISTS (SELECT 1 FROM unread r WHERE r.id = i.id)");
+		    "NOT EXISTS (SELECT 1 FROM unread r WHERE r.id = i.id)",
+		    with_content ? "i.content_type" : "NULL", RENDER_EXCERPT);
 		store_sqlb_where(&sb, q, search);
 		store_sqlb_order(&sb, q);
 		stmt = store_sqlb_prepare(st, &sb, &cached);

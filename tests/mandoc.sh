@@ -71,6 +71,9 @@ for page in "$top_srcdir"/man/*.[1-8]; do
 $(grep -n '‘[^’]*‘' "$T/$name.txt")
 $(grep -n '⟨[^⟩]* [^⟩]*⟩\|⟨[^⟩]*$' "$T/$name.txt")
 $(grep -n '\\[&e(f]' "$T/$name.txt")"
+	# A quotation that starts with "No" loses it: No is a macro.
+	bad="$bad
+$(grep -n '^\.\(Dq\|Sq\|Qq\|Ql\|Dl\|D1\|Pq\) No ' "$page")"
 	bad=$(echo "$bad" | sed '/^$/d')
 	if [ -z "$bad" ]; then
 		ok "$name renders no lost or nested words"

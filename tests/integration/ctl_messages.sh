@@ -157,6 +157,54 @@ echo '<foo/>' > "$T/foo.xml"
 check "import of other XML: not OPML" grep -q "foo.xml: not an OPML file" \
     "$T/out"
 
+# --- show. ---
+# The id of the item with this guid.
+idof() {
+	ctl items --json | grep "\"guid\":\"$1\"" |
+	    sed 's/^{"id":\([0-9]*\),.*/\1/'
+}
+A1=$(idof urn:a1); A2=$(idof urn:a2); B1=$(idof b1); J1=$(idof j1)
+ctl show -n "$A1" > "$T/out" 2>&1
+check "Atom type=text keeps its line break" grep -q "^Line one$" "$T/out"
+check "... and its markup is text" grep -q "^Line two <b>not bold</b>$" \
+    "$T/out"
+check "the date line says the date once" \
+    grep -q "^Date: *2025-11-24 [0-9][0-9]:00$" "$T/out"
+ctl show -n "$A2" > "$T/out" 2>&1
+check "an updated date is added when it differs" grep -q \
+    "^Date: *2025-11-2[34] [0-9][0-9]:00, updated 2025-11-2[45] [0-9][0-9]:00$" \
+    "$T/out"
+check "no space between an image and a full stop" \
+    grep -q "See \[image: photo\]\. End" "$T/out"
+ctl show -n "$J1" > "$T/out" 2>&1
+check "Media: the URL and its type" grep -q \
+    "^Media: *http://example.org/a.mp3 (audio/mpeg)$" "$T/out"
+# One rule for untitled items, RSS and JSON Feed, listing and show: the
+# first words of the content.
+is "untitled JSON Feed item: show's title" "$(sed -n 1p "$T/out")" \
+    "Untitled json item text here."
+ctl show -n "$B1" > "$T/out" 2>&1
+is "untitled RSS item: show's title" "$(sed -n 1p "$T/out")" \
+    "No title here, just words in the body of it."
+ctl items > "$T/out" 2>&1
+check "untitled RSS item: the listing's title" \
+    grep -q " No title here, just words in the body of it\.$" "$T/out"
+check "untitled JSON Feed item: the listing's title, not its URL" \
+    grep -q " Untitled json item text here\.$" "$T/out"
+check "no listing shows a URL for a title" absent "example.org/[bj]1" \
+    "$T/out"
+# A text summary (with content beside it) keeps its lines as <br>.
+cat > "$T/sum.atom" <<'EOF2'
+<feed xmlns="http://www.w3.org/2005/Atom"><title>S</title><id>urn:s</id>
+<entry><id>urn:s1</id><title>S1</title>
+<summary type="text">One &amp; one
+Two &lt;i&gt;</summary>
+<content type="html">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>
+EOF2
+"$FEEDCTL" parse "$T/sum.atom" > "$T/out" 2>&1
+check "a text summary: escaped, its line break a <br>" grep -qF \
+    '"summary": "One &amp; one<br>\nTwo &lt;i&gt;"' "$T/out"
+
 # --- stats with a daemon (ctl_offline.sh has it without). ---
 run stats
 check "stats with a daemon shows its counters" grep -q "^uptime:" "$T/out"
