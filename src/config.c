@@ -1581,6 +1581,36 @@ config_print_conf(FILE *fp, const struct config *cfg)
 	}
 }
 
+/*
+ * A feed's options as the feeds file writes them, "every=15m keep=100",
+ * "" for none: a new string.
+ */
+char *
+config_feed_options(const struct feed_conf *fc)
+{
+	struct buf	 b;
+	char		*v;
+
+	memset(&b, 0, sizeof b);
+	buf_adds(&b, "");
+	if (fc->every > 0) {
+		v = util_format_duration(fc->every);
+		buf_printf(&b, " every=%s", v);
+		free(v);
+	}
+	if (fc->keep_items >= 0)
+		buf_printf(&b, " keep=%lld", (long long)fc->keep_items);
+	if (fc->id_mode != FEED_ID_AUTO)
+		buf_printf(&b, " id=%s", config_id_modes[fc->id_mode]);
+	if (fc->updates_unread)
+		buf_adds(&b, " updates=unread");
+	if (fc->dedupe_link)
+		buf_adds(&b, " dedupe=link");
+	v = xstrdup(b.data + (b.len > 0));
+	buf_free(&b);
+	return (v);
+}
+
 /* Print the feeds as a feeds file that reads back the same. */
 void
 config_print_feeds(FILE *fp, const struct config *cfg)
@@ -1602,19 +1632,10 @@ config_print_feeds(FILE *fp, const struct config *cfg)
 			fputc(' ', fp);
 			config_print_word(fp, fc->tags[j]);
 		}
-		if (fc->every > 0) {
-			v = util_format_duration(fc->every);
-			fprintf(fp, " every=%s", v);
-			free(v);
-		}
-		if (fc->keep_items >= 0)
-			fprintf(fp, " keep=%lld", (long long)fc->keep_items);
-		if (fc->id_mode != FEED_ID_AUTO)
-			fprintf(fp, " id=%s", config_id_modes[fc->id_mode]);
-		if (fc->updates_unread)
-			fputs(" updates=unread", fp);
-		if (fc->dedupe_link)
-			fputs(" dedupe=link", fp);
+		v = config_feed_options(fc);
+		if (*v != '\0')
+			fprintf(fp, " %s", v);
+		free(v);
 		if (fc->title != NULL) {
 			fputc(' ', fp);
 			v = NULL;

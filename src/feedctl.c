@@ -57,6 +57,7 @@ struct feedctl_row {
 	int		 read;
 	int		 starred;
 	char		*feed;
+	char		*feed_url;
 	char		*title;
 };
 
@@ -78,6 +79,7 @@ struct feedctl_filter {
 	int		 all;
 	int		 updated;
 	int		 gone;
+	int		 verbose;	/* feeds -v */
 };
 
 static const char	*feedctl_socket;
@@ -773,7 +775,8 @@ feedctl_number(const char *flag, const char *s)
 enum {
 	OPT_UNREAD = 256, OPT_STARRED, OPT_FEED, OPT_TAG, OPT_SINCE,
 	OPT_UNTIL, OPT_SEARCH, OPT_LIMIT, OPT_CURSOR, OPT_AFTER, OPT_OLDEST,
-	OPT_ALL, OPT_NOMARK, OPT_HELP, OPT_UPDATED, OPT_RANK, OPT_GONE
+	OPT_ALL, OPT_NOMARK, OPT_HELP, OPT_UPDATED, OPT_RANK, OPT_GONE,
+	OPT_VERBOSE
 };
 
 static const struct option feedctl_filter_opts[] = {
@@ -794,6 +797,7 @@ static const struct option feedctl_filter_opts[] = {
 	{ "updated", no_argument, NULL, OPT_UPDATED },
 	{ "rank", no_argument, NULL, OPT_RANK },
 	{ "gone", no_argument, NULL, OPT_GONE },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -810,7 +814,7 @@ feedctl_filter_refused(const char *cmd, int ch, int li)
 	if (li >= 0)
 		name = feedctl_filter_opts[li].name;
 	else
-		name = ch == OPT_LIMIT ? "n" : "u";
+		name = ch == OPT_LIMIT ? "n" : ch == OPT_VERBOSE ? "v" : "u";
 	if (ch == OPT_SEARCH)
 		feedctl_usage_error("%s: takes no --search; use feedctl "
 		    "search QUERY [--unread]", cmd);
@@ -831,12 +835,14 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 
 	optind = 0;
 	li = -1;
-	while ((ch = getopt_long(argc, argv, "n:uj", feedctl_filter_opts,
+	while ((ch = getopt_long(argc, argv, "n:ujv", feedctl_filter_opts,
 	    &li)) != -1) {
 		if (ch == 'n')
 			ch = OPT_LIMIT;
 		else if (ch == 'u')
 			ch = OPT_UNREAD;
+		else if (ch == 'v')
+			ch = OPT_VERBOSE;
 		else if (ch == 'j') {
 			feedctl_json = 1;
 			continue;
@@ -904,6 +910,9 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 			break;
 		case OPT_GONE:
 			f->gone = 1;
+			break;
+		case OPT_VERBOSE:
+			f->verbose = 1;
 			break;
 		}
 	}
@@ -996,6 +1005,7 @@ feedctl_item_cb(json_t *it, void *arg)
 	r->read = json_is_true(json_object_get(it, "read"));
 	r->starred = json_is_true(json_object_get(it, "starred"));
 	r->feed = feedctl_text(feedctl_str(it, "feed"), 0);
+	r->feed_url = xstrdup(feedctl_str(it, "feed_url"));
 	t = render_item_title(feedctl_str(it, "title"),
 	    json_string_value(json_object_get(it, "excerpt")));
 	r->title = feedctl_text(t, 0);
@@ -1021,9 +1031,21 @@ feedctl_rows_free(struct feedctl_rows *rows)
 
 	for (i = 0; i < rows->n; i++) {
 		free(rows->v[i].feed);
+		free(rows->v[i].feed_url);
 		free(rows->v[i].title);
 	}
 	free(rows->v);
+}
+
+/* Free n labels. */
+static void
+feedctl_labels_free(char **labels, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(labels[i]);
+	free(labels);
 }
 
 /* Digits of n. */
@@ -1207,6 +1229,8 @@ feedctl_new(int argc, char **argv)
 	struct feedctl_row		*r;
 	int64_t			*groups = NULL, total, nfeeds;
 	size_t			 ngroups = 0, i, g, shown;
+	const char		**gtitles, **gurls;
+	char			**labels;
 	json_t			*req, *end;
 	struct buf		 b;
 	int			 width, idw, titlew;
@@ -1257,6 +1281,18 @@ feedctl_new(int argc, char **argv)
 	}
 	if (nfeeds < (int64_t)ngroups)
 		nfeeds = ngroups;
+	/* Feeds of the same title, told apart by host or URL. */
+	gtitles = xcalloc(ngroups + 1, sizeof *gtitles);
+	gurls = xcalloc(ngroups + 1, sizeof *gurls);
+	for (i = 0; i < rows.n; i++) {
+		for (g = 0; groups[g] != rows.v[i].feed_id; g++)
+			;
+		gtitles[g] = rows.v[i].feed;
+		gurls[g] = rows.v[i].feed_url;
+	}
+	labels = render_feed_labels(gtitles, gurls, ngroups);
+	free(gtitles);
+	free(gurls);
 	width = render_term_width(STDOUT_FILENO);
 	idw = feedctl_digits(rows.max_id);
 	titlew = width > 0 ? width - (2 + idw + 2 + 2 + 10) : -1;
@@ -1273,7 +1309,7 @@ feedctl_new(int argc, char **argv)
 				if (g > 0)
 					buf_addc(&b, '\n');
 				buf_adds(&b, render_sgr("\033[1m"));
-				render_cell(&b, r->feed, width > 0 ?
+				render_cell(&b, labels[g], width > 0 ?
 				    width : -1, 0);
 				buf_adds(&b, render_sgr("\033[0m"));
 				buf_addc(&b, '\n');
@@ -1306,6 +1342,7 @@ feedctl_new(int argc, char **argv)
 			    (long long)nfeeds, nfeeds == 1 ? "" : "s");
 	}
 	free(groups);
+	feedctl_labels_free(labels, ngroups);
 	feedctl_rows_free(&rows);
 	return (0);
 }
@@ -1692,6 +1729,61 @@ feedctl_feed_status(json_t *feed, int *bad)
 	return (xstrdup("ok"));
 }
 
+/*
+ * Labels that tell apart the feeds of an array of objects (titles in
+ * member tkey, URLs in ukey): render_feed_labels().
+ */
+static char **
+feedctl_feed_labels(json_t *list, const char *tkey, const char *ukey)
+{
+	const char	**titles, **urls;
+	char		**labels;
+	json_t		 *o;
+	size_t		  i;
+
+	titles = xcalloc(json_array_size(list) + 1, sizeof *titles);
+	urls = xcalloc(json_array_size(list) + 1, sizeof *urls);
+	json_array_foreach(list, i, o) {
+		titles[i] = feedctl_str(o, tkey);
+		urls[i] = feedctl_str(o, ukey);
+	}
+	labels = render_feed_labels(titles, urls, json_array_size(list));
+	free(titles);
+	free(urls);
+	return (labels);
+}
+
+/* feeds -v: a feed's URL, tags and feeds-file options under its row. */
+static void
+feedctl_feed_verbose(struct buf *b, json_t *feed, int idw)
+{
+	json_t	*v;
+	size_t	 i;
+	char	*t;
+
+	t = feedctl_text(feedctl_str(feed, "url"), 0);
+	buf_printf(b, "%*s url:     %s\n", idw, "", t);
+	free(t);
+	buf_printf(b, "%*s tags:   ", idw, "");
+	json_array_foreach(json_object_get(feed, "tags"), i, v) {
+		t = feedctl_text(json_string_value(v), 0);
+		buf_printf(b, "%s %s", i > 0 ? "," : "", t);
+		free(t);
+	}
+	if (json_array_size(json_object_get(feed, "tags")) == 0)
+		buf_adds(b, " -");
+	buf_addc(b, '\n');
+	buf_printf(b, "%*s options:", idw, "");
+	json_array_foreach(json_object_get(feed, "options"), i, v) {
+		t = feedctl_text(json_string_value(v), 0);
+		buf_printf(b, " %s", t);
+		free(t);
+	}
+	if (json_array_size(json_object_get(feed, "options")) == 0)
+		buf_adds(b, " -");
+	buf_addc(b, '\n');
+}
+
 /* "feeds": the status table, problems shown under their feed. */
 /* A feed's last error, as text, after when it was found gone if it is. */
 static char *
@@ -1720,18 +1812,19 @@ feedctl_feeds(int argc, char **argv)
 	size_t			 i;
 	int			 width, idw, titlew, bad, j;
 	int64_t			 now = util_now();
-	char			*status, *last, *next, *title, *t;
+	char			*status, *last, *next, *title, *t, **labels;
 
 	memset(&f, 0, sizeof f);
 	memset(&cf, 0, sizeof cf);
-	feedctl_filters(argc, argv, F(OPT_ALL) | F(OPT_GONE), &f);
+	feedctl_filters(argc, argv, F(OPT_ALL) | F(OPT_GONE) | F(OPT_VERBOSE),
+	    &f);
 	req = feedctl_request(PROTO_CMD_FEEDS);
 	if (f.all)
 		json_object_set_new(req, "all", json_true());
 	if (f.gone)
 		json_object_set_new(req, "gone", json_true());
 	/* The table needs only a few members, unless feeds are named. */
-	if (!feedctl_json && optind == argc)
+	if (!feedctl_json && optind == argc && !f.verbose)
 		json_object_set_new(req, "brief", json_true());
 	if (optind < argc) {
 		a = json_array();
@@ -1754,6 +1847,7 @@ feedctl_feeds(int argc, char **argv)
 	    1 + 10 + 1) : -1;
 	if (width > 0 && titlew < 10)
 		titlew = 10;
+	labels = feedctl_feed_labels(cf.list, "title", "url");
 	memset(&b, 0, sizeof b);
 	buf_printf(&b, "%s%*s %-13s %6s %6s %-10s %-10s %s%s\n",
 	    render_sgr("\033[1m"), idw, "ID", "STATUS", "UNREAD", "ITEMS",
@@ -1769,7 +1863,7 @@ feedctl_feeds(int argc, char **argv)
 		else
 			next = render_reltime(feedctl_int(feed,
 			    "next_fetch"), now);
-		title = feedctl_text(feedctl_str(feed, "title"), 0);
+		title = feedctl_text(labels[i], 0);
 		if (!json_is_true(json_object_get(feed, "active"))) {
 			xasprintf(&t, "%s (not in feeds file)", title);
 			free(title);
@@ -1815,6 +1909,8 @@ feedctl_feeds(int argc, char **argv)
 		if (strcmp(feedctl_str(feed, "identity"), "link") == 0)
 			buf_printf(&b, "%*s its guids change under the same "
 			    "items: matched by link and content\n", idw, "");
+		if (f.verbose)
+			feedctl_feed_verbose(&b, feed, idw);
 		if (*feedctl_str(feed, "redirect_url") != '\0') {
 			t = feedctl_text(feedctl_str(feed, "redirect_url"), 0);
 			buf_printf(&b, "%*s %s ", idw, "",
@@ -1833,6 +1929,7 @@ feedctl_feeds(int argc, char **argv)
 		buf_adds(&b, "No feeds.\n");
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
+	feedctl_labels_free(labels, json_array_size(cf.list));
 	json_decref(cf.list);
 	return (0);
 }

@@ -541,6 +541,7 @@ char		*config_default_path_for(const char *, int);
 char		*config_socket_fallback_dir(void);
 void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
+char		*config_feed_options(const struct feed_conf *);
 
 /* feedd.c: the daemon's globals, its counters, reload. */
 struct ev_loop;
@@ -740,6 +741,7 @@ char		*render_text(const char *);
 #define RENDER_EXCERPT		300	/* characters of content it reads */
 char		*render_item_title(const char *, const char *);
 char		*render_dates(int64_t, int64_t, int64_t, int64_t);
+char		**render_feed_labels(const char **, const char **, size_t);
 struct render_jsonfeed;
 struct render_jsonfeed *render_jsonfeed_new(FILE *);
 void		 render_jsonfeed_meta(struct render_jsonfeed *,

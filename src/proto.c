@@ -288,8 +288,8 @@ proto_feed_json(const struct store_feed *f, int brief)
 	    f->title : f->url;
 	o = json_object();
 	json_object_set_new(o, "id", json_integer(f->id));
-	if (!brief)
-		proto_set_str(o, "url", f->url);
+	/* Brief too: feedctl tells feeds of the same title by their URL. */
+	proto_set_str(o, "url", f->url);
 	proto_set_str(o, "title", title);
 	if (!brief) {
 		proto_set_str(o, "doc_title", f->title);

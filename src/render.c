@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -476,6 +477,118 @@ render_dates(int64_t published, int64_t updated, int64_t first_seen,
 		buf_printf(&b, ", updated %s", date);
 	}
 	return (b.data);
+}
+
+/* The authority of url ("host" or "host:port"), borrowed, and its length. */
+static const char *
+render_url_host(const char *url, size_t *len)
+{
+	const char	*p, *at;
+
+	if (url == NULL || (p = strstr(url, "://")) == NULL) {
+		*len = url != NULL ? strlen(url) : 0;
+		return (url != NULL ? url : "");
+	}
+	p += 3;
+	*len = strcspn(p, "/?#");
+	if ((at = memchr(p, '@', *len)) != NULL) {
+		*len -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	return (p);
+}
+
+/* Folded titles, and the order of render_feed_labels()'s sort. */
+static char	**render_folded;
+
+/* qsort: by folded title. */
+static int
+render_folded_cmp(const void *a, const void *b)
+{
+	return (strcmp(render_folded[*(const size_t *)a],
+	    render_folded[*(const size_t *)b]));
+}
+
+/* s with Unicode simple case folding (util_fold()): a new string. */
+static char *
+render_fold(const char *s)
+{
+	struct buf	 b;
+	uint32_t	 cp;
+	size_t		 n, len = strlen(s);
+
+	memset(&b, 0, sizeof b);
+	buf_grow(&b, len);
+	while (len > 0) {
+		if ((n = util_utf8_decode(s, len, &cp)) == 0) {
+			buf_addc(&b, *s);
+			n = 1;
+		} else
+			decode_put_utf8(&b, util_fold(cp));
+		s += n;
+		len -= n;
+	}
+	b.data[b.len] = '\0';
+	return (b.data);
+}
+
+/*
+ * Labels that tell n feeds apart: each title, and where another feed has
+ * the same title (Unicode case folded, as names match), its host after it,
+ * "Same (example.org)", or its URL when the hosts are the same too.
+ * Sorted by folded title, so that thousands of feeds cost little.
+ * Returns n new strings in a new array.
+ */
+char **
+render_feed_labels(const char **titles, const char **urls, size_t n)
+{
+	char		**labels, **folded;
+	const char	*hi, *hj;
+	size_t		*order, i, j, k, m, end, li, lj;
+	int		 same_host;
+
+	labels = xcalloc(n + 1, sizeof *labels);
+	folded = xcalloc(n + 1, sizeof *folded);
+	order = xcalloc(n + 1, sizeof *order);
+	for (i = 0; i < n; i++) {
+		folded[i] = render_fold(titles[i]);
+		order[i] = i;
+	}
+	render_folded = folded;
+	qsort(order, n, sizeof *order, render_folded_cmp);
+	render_folded = NULL;
+	for (i = 0; i < n; i = end) {
+		for (end = i + 1; end < n &&
+		    strcmp(folded[order[i]], folded[order[end]]) == 0; end++)
+			;
+		for (j = i; j < end; j++) {
+			k = order[j];
+			if (end - i == 1) {
+				labels[k] = xstrdup(titles[k]);
+				continue;
+			}
+			hi = render_url_host(urls[k], &li);
+			same_host = 0;
+			for (m = i; m < end && !same_host; m++) {
+				if (m == j)
+					continue;
+				hj = render_url_host(urls[order[m]], &lj);
+				same_host = li == lj &&
+				    strncasecmp(hi, hj, li) == 0;
+			}
+			if (!same_host)
+				xasprintf(&labels[k], "%s (%.*s)", titles[k],
+				    (int)li, hi);
+			else
+				xasprintf(&labels[k], "%s (%s)", titles[k],
+				    urls[k] != NULL ? urls[k] : "");
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(folded[i]);
+	free(folded);
+	free(order);
+	return (labels);
 }
 
 /* ---------------------------------------------------------------- */

@@ -775,13 +775,44 @@ fail:
 	server_cmd_mark_free(m);
 }
 
+/*
+ * The options the feeds file gives the feed at url, as the daemon read
+ * them ("every=15m", ...): a new array, NULL when the feed is not in the
+ * file.  A scan of the configuration: feeds are thousands at most.
+ */
+static json_t *
+server_cmd_feed_options(const char *url)
+{
+	const struct feed_conf	*fc = NULL;
+	json_t			*a;
+	char			*opts, *w, *next;
+	size_t			 i;
+
+	if (feedd_config == NULL || url == NULL)
+		return (NULL);
+	for (i = 0; i < feedd_config->nfeeds && fc == NULL; i++)
+		if (strcmp(feedd_config->feeds[i].url, url) == 0)
+			fc = &feedd_config->feeds[i];
+	if (fc == NULL)
+		return (NULL);
+	a = json_array();
+	opts = config_feed_options(fc);
+	for (w = opts; w != NULL && *w != '\0'; w = next) {
+		if ((next = strchr(w, ' ')) != NULL)
+			*next++ = '\0';
+		json_array_append_new(a, proto_string(w));
+	}
+	free(opts);
+	return (a);
+}
+
 /* store_feed_list() callback: one line per feed (of those asked for). */
 static int
 server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 {
 	struct client		*c = arg;
 	struct server_stream	*s = server_client_stream(c);
-	json_t			*o;
+	json_t			*o, *opts;
 	const char		*why;
 	int64_t			 iv;
 	size_t			 i;
@@ -800,6 +831,9 @@ server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 	}
 	o = proto_ok(s->id);
 	json_object_set_new(o, "feed", proto_feed_json(f, s->brief));
+	if (!s->brief && (opts = server_cmd_feed_options(f->url)) != NULL)
+		json_object_set_new(json_object_get(o, "feed"), "options",
+		    opts);
 	/* Named feeds: their schedule, from the running daemon. */
 	if (s->q.nfeed_ids > 0 && !s->brief && server_daemon() != NULL &&
 	    (why = server_daemon()->interval(f->id, &iv)) != NULL) {

@@ -78,7 +78,7 @@ head -1 "$T/out.all" > "$T/out"
 f = json.load(open(sys.argv[1]))["feed"]
 print(" ".join(sorted(f)))' "$T/out" > "$T/brief.keys"
 is "raw feeds brief: a table's members only" "$(cat "$T/brief.keys")" \
-    "active errors gone gone_since http_status id items last_error last_fetch next_fetch redirect_url title unread"
+    "active errors gone gone_since http_status id items last_error last_fetch next_fetch redirect_url title unread url"
 ctl feeds > "$T/feeds.txt"
 is "feeds (human): a row a feed" "$(grep -c ' Feed [0-9]' "$T/feeds.txt")" 2500
 

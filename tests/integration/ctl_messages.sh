@@ -9,7 +9,7 @@
 # Café is Atom: a text summary with a line break and markup as text, an
 # entry with an inline image followed by a full stop.  Two RSS feeds share
 # the title "Same" (one on 127.0.0.1, one on localhost), one with an
-# untitled item.  Jay is a JSON Feed with an untitled item and a sized
+# untitled item; a third, "SAME", is on 127.0.0.1 too, with options.  Jay is a JSON Feed with an untitled item and a sized
 # attachment.
 cat > "$T/www/a.atom" <<'EOF2'
 <?xml version="1.0" encoding="utf-8"?>
@@ -29,6 +29,7 @@ EOF2
 rss b.xml Same \
     "b1||No title here, just words in the body of it.|Fri, 27 Nov 2026 10:00:00 GMT"
 rss c.xml Same "c1|C one|Plain.|Fri, 27 Nov 2026 10:00:00 GMT"
+rss d.xml SAME "d1|D one|Plain.|Fri, 27 Nov 2026 11:00:00 GMT"
 cat > "$T/www/j.json" <<'EOF2'
 {"version": "https://jsonfeed.org/version/1.1", "title": "Jay",
  "items": [{"id": "j1", "url": "http://example.org/j1",
@@ -43,10 +44,11 @@ $BASE/a.atom
 $BASE/b.xml tech
 http://localhost:$HTTP_PORT/c.xml
 $BASE/j.json
+$BASE/d.xml news every=15m keep=50
 EOF2
 start_feedd
-wait_for 200 has_items 5 || not_ok "feedd polled the four feeds"
-ok "feedd polled the four feeds"
+wait_for 200 has_items 6 || not_ok "feedd polled the five feeds"
+ok "feedd polled the five feeds"
 
 # run NAME CMD...: run feedctl, its stdout and stderr in $T/out, its exit
 # status in $rc.
@@ -204,6 +206,31 @@ EOF2
 "$FEEDCTL" parse "$T/sum.atom" > "$T/out" 2>&1
 check "a text summary: escaped, its line break a <br>" grep -qF \
     '"summary": "One &amp; one<br>\nTwo &lt;i&gt;"' "$T/out"
+
+# --- Feeds with the same title told apart. ---
+ctl feeds > "$T/out" 2>&1
+check "feeds: a title shared across hosts gets its host" \
+    grep -q " Same (localhost:$HTTP_PORT)$" "$T/out"
+check "feeds: ... and its URL when the host is shared too" \
+    grep -q " Same ($BASE/b.xml)$" "$T/out"
+check "feeds: titles collide whatever their case" \
+    grep -q " SAME ($BASE/d.xml)$" "$T/out"
+check "feeds: a title of its own stays as it is" grep -q " Jay$" "$T/out"
+ctl new > "$T/out" 2>&1
+check "new: the group headers are told apart too" \
+    grep -q "^Same (localhost:$HTTP_PORT)$" "$T/out"
+check "new: ... by URL on the same host" grep -q "^Same ($BASE/b.xml)$" \
+    "$T/out"
+check "new: a title of its own stays as it is" grep -q "^Jay$" "$T/out"
+ctl feeds -v > "$T/out" 2>&1
+check "feeds -v: the URL" grep -q "^ *url: *$BASE/d.xml$" "$T/out"
+check "feeds -v: the tags" grep -q "^ *tags: *news$" "$T/out"
+check "feeds -v: the options as the daemon knows them" \
+    grep -q "^ *options: *every=15m keep=50$" "$T/out"
+check "feeds -v: none said so" grep -q "^ *options: *-$" "$T/out"
+ctl --json feeds > "$T/out" 2>&1
+check "feeds --json: options as an array" \
+    grep -q '"options":\["every=15m","keep=50"\]' "$T/out"
 
 # --- stats with a daemon (ctl_offline.sh has it without). ---
 run stats
