@@ -345,6 +345,31 @@ test_show(void)
 	free(s);
 }
 
+/* render_feed_labels(): titles told apart by host, else URL. */
+static void
+test_labels(void)
+{
+	const char	*titles[] = { "Same", "Jay", "SAME", "same", "Café",
+	    "CAFÉ" };
+	const char	*urls[] = { "http://a.example/1", "http://j.example/",
+	    "https://user@b.example:8080/x?y", "http://a.example/2",
+	    "http://c.example/", "http://d.example/" };
+	const char	*want[] = { "Same (http://a.example/1)", "Jay",
+	    "SAME (b.example:8080)", "same (http://a.example/2)",
+	    "Café (c.example)", "CAFÉ (d.example)" };
+	char		**l;
+	size_t		 i;
+
+	l = render_feed_labels(titles, urls, 6);
+	for (i = 0; i < 6; i++) {
+		tap_is_str(l[i], want[i], "feed label");
+		free(l[i]);
+	}
+	free(l);
+	l = render_feed_labels(titles, urls, 0);
+	free(l);
+}
+
 int
 main(void)
 {
@@ -358,5 +383,6 @@ main(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	test_show();
+	test_labels();
 	return (tap_done());
 }
