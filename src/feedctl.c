@@ -85,6 +85,8 @@ struct feedctl_filter {
 static const char	*feedctl_socket;
 static int		 feedctl_socket_given;
 static int		 feedctl_json;
+static int		 feedctl_json_array;	/* --json-array */
+static int64_t		 feedctl_array_n = -1;	/* rows; -1 no listing */
 static int		 feedctl_color = -1;	/* -1: decide by the terminal */
 static int		 feedctl_fd = -1;
 static const char	*feedctl_db;		/* --db: offline access */
@@ -97,6 +99,7 @@ static const char	*feedctl_cmdname;	/* the command run, for errors */
 static ssize_t	feedctl_recv_line(int);
 static json_t	*feedctl_recv(int);
 static json_t	*feedctl_parse_line(size_t);
+static void	feedctl_json_out(const char *, size_t);
 static __dead void feedctl_fail(const char *, json_t *);
 static void	feedctl_item_cb(json_t *, void *);
 static void	feedctl_feeds_cb(json_t *, void *);
@@ -136,7 +139,7 @@ static const struct feedctl_cmd feedctl_cmds[] = {
 	  "unstar items", feedctl_mark },
 	{ "open", NULL, "ID", "open its link ($BROWSER); marks read",
 	  feedctl_open },
-	{ "feeds", NULL, "[--all] [--gone] [FEED...]", "feed status table",
+	{ "feeds", NULL, "[-v] [--all] [--gone] [FEED...]", "feed status table",
 	  feedctl_feeds },
 	{ "refresh", NULL, "[FEED...]", "poll all or some feeds now",
 	  feedctl_refresh },
@@ -167,9 +170,12 @@ feedctl_usage(FILE *fp)
 	size_t	i;
 	char	*s;
 
-	fprintf(fp, "usage: feedctl [-j] [--color | --no-color] "
-	    "[-s socket] [--config file] [--db file]\n"
-	    "               [command [args]]\n\ncommands:\n");
+	fprintf(fp, "usage: feedctl [-j | --json-array] [--color | --no-color] "
+	    "[-s socket]\n"
+	    "               [--config file] [--db file] [command [args]]\n\n"
+	    "-j, --json    one JSON object a line (NDJSON), follow too\n"
+	    "--json-array  a listing as one JSON array, an answer as one "
+	    "object\n\ncommands:\n");
 	for (i = 0; i < CTL_NCMDS; i++) {
 		xasprintf(&s, "%s %s", feedctl_cmds[i].name,
 		    feedctl_cmds[i].args);
@@ -614,6 +620,10 @@ feedctl_list(json_t *req, const char *key, void (*cb)(json_t *, void *),
 	snprintf(prefix, sizeof prefix, "{\"id\":%lld,\"ok\":true,\"%s\":{",
 	    (long long)json_integer_value(json_object_get(req, "id")), key);
 	plen = strlen(prefix);
+	/* --json-array: the rows of a listing make one array document. */
+	if (feedctl_json_array && feedctl_array_n < 0 &&
+	    (cb == feedctl_item_cb || cb == feedctl_feeds_cb))
+		feedctl_array_n = 0;
 	feedctl_send(req);
 	for (;;) {
 		/*
@@ -629,9 +639,8 @@ feedctl_list(json_t *req, const char *key, void (*cb)(json_t *, void *),
 		    (size_t)n > plen + 2 &&
 		    memcmp(feedctl_line, prefix, plen) == 0 &&
 		    memcmp(feedctl_line + n - 3, "}}\n", 3) == 0) {
-			fwrite(feedctl_line + plen - 1, 1, n - plen - 1,
-			    stdout);
-			putchar('\n');
+			feedctl_json_out(feedctl_line + plen - 1,
+			    n - plen - 1);
 			continue;
 		}
 		resp = feedctl_parse_line((size_t)n);
@@ -668,7 +677,22 @@ feedctl_int(json_t *o, const char *key)
 	return (json_integer_value(json_object_get(o, key)));
 }
 
-/* Print one JSON object as a line on stdout. */
+/*
+ * Print one JSON object (len bytes, no newline): a line (NDJSON), or with
+ * --json-array inside a listing, an element of the array that main()
+ * closes.
+ */
+static void
+feedctl_json_out(const char *o, size_t len)
+{
+	if (feedctl_array_n >= 0)
+		fputs(feedctl_array_n++ == 0 ? "[" : ",\n", stdout);
+	fwrite(o, 1, len, stdout);
+	if (feedctl_array_n < 0)
+		putchar('\n');
+}
+
+/* Print one JSON object as feedctl_json_out() does. */
 static void
 feedctl_print_json(json_t *o)
 {
@@ -676,7 +700,7 @@ feedctl_print_json(json_t *o)
 
 	memset(&b, 0, sizeof b);
 	proto_dump(&b, o);
-	fwrite(b.data, 1, b.len, stdout);
+	feedctl_json_out(b.data, b.len - 1);	/* proto_dump's newline */
 	buf_free(&b);
 }
 
@@ -794,6 +818,7 @@ static const struct option feedctl_filter_opts[] = {
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "json", no_argument, NULL, 'j' },
+	{ "json-array", no_argument, NULL, 'J' },
 	{ "updated", no_argument, NULL, OPT_UPDATED },
 	{ "rank", no_argument, NULL, OPT_RANK },
 	{ "gone", no_argument, NULL, OPT_GONE },
@@ -843,8 +868,9 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 			ch = OPT_UNREAD;
 		else if (ch == 'v')
 			ch = OPT_VERBOSE;
-		else if (ch == 'j') {
+		else if (ch == 'j' || ch == 'J') {
 			feedctl_json = 1;
+			feedctl_json_array |= ch == 'J';
 			continue;
 		}
 		if (ch == OPT_HELP) {
@@ -2282,6 +2308,7 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "json-array", no_argument, NULL, 'J' },
 		{ "color", no_argument, NULL, 'C' },
 		{ "no-color", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -2311,6 +2338,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			feedctl_json = 1;
+			break;
+		case 'J':
+			feedctl_json = feedctl_json_array = 1;
 			break;
 		case 'C':
 			feedctl_color = 1;
@@ -2353,6 +2383,8 @@ main(int argc, char **argv)
 	render_set_color(feedctl_color && !feedctl_json);
 	feedctl_cmdname = cmd->name;
 	rc = cmd->fn(argc, argv);
+	if (feedctl_array_n >= 0)
+		fputs(feedctl_array_n == 0 ? "[]\n" : "\n]\n", stdout);
 	feedctl_check_stdout();
 	if (feedctl_child != -1)
 		feedctl_offline_done();

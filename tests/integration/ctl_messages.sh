@@ -232,6 +232,48 @@ ctl --json feeds > "$T/out" 2>&1
 check "feeds --json: options as an array" \
     grep -q '"options":\["every=15m","keep=50"\]' "$T/out"
 
+# --- --json is NDJSON; --json-array one document. ---
+"$FEEDCTL" --help > "$T/out" 2>&1
+check "--help says --json is NDJSON" grep -q "NDJSON" "$T/out"
+check "--help names --json-array" grep -q "^--json-array" "$T/out"
+# valid FILE TYPE N: the file is one JSON document of that type (list or
+# dict) with N elements (for a list).
+valid() {
+	"$PYTHON3" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert type(d).__name__ == sys.argv[2], type(d).__name__
+assert sys.argv[2] != "list" or len(d) == int(sys.argv[3]), len(d)' "$@"
+}
+ctl --json-array items > "$T/out" 2>&1
+check "items --json-array: one array of 6" valid "$T/out" list 6
+is "items --json: still a line each" "$(ctl --json items | wc -l)" 6
+ctl items --json-array --tag tech > "$T/out" 2>&1
+check "--json-array after the command too" valid "$T/out" list 1
+ctl --json-array search nomatchingwordatall > "$T/out" 2>&1
+check "an empty listing is []" valid "$T/out" list 0
+ctl --json-array feeds > "$T/out" 2>&1
+check "feeds --json-array: one array of 5" valid "$T/out" list 5
+ctl --json-array new > "$T/out" 2>&1
+check "new --json-array: one array" valid "$T/out" list 6
+ctl --json-array show -n "$A1" > "$T/out" 2>&1
+check "show --json-array: one object" valid "$T/out" dict
+ctl --json-array stats > "$T/out" 2>&1
+check "stats --json-array: one object" valid "$T/out" dict
+ctl --json-array follow > "$T/follow.out" 2>&1 &
+FOLLOW_PID=$!
+PIDS="$PIDS $FOLLOW_PID"
+sleep 0.5
+rss j2.xml Later "l1|Later one|New.|Sat, 28 Nov 2026 12:00:00 GMT"
+echo "$BASE/j2.xml" >> "$T/feeds"
+ctl reload > /dev/null
+ctl refresh "$BASE/j2.xml" > /dev/null
+wait_for 100 grep -q "Later one" "$T/follow.out"
+kill "$FOLLOW_PID" 2>/dev/null
+wait "$FOLLOW_PID" 2>/dev/null
+check "follow --json-array stays NDJSON: a new item, one object a line" \
+    grep -q '^{"id":[0-9]*,.*"title":"Later one"' "$T/follow.out"
+check "... and no array bracket" absent "^\[" "$T/follow.out"
+
 # --- stats with a daemon (ctl_offline.sh has it without). ---
 run stats
 check "stats with a daemon shows its counters" grep -q "^uptime:" "$T/out"
