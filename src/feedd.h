@@ -189,6 +189,7 @@ struct store_item {
 	const char	*tags;		/* item categories, "\n" separated */
 	const char	*enclosure_url;
 	const char	*enclosure_type;
+	int64_t		 enclosure_length; /* bytes, 0 when unknown */
 	int64_t		 published;	/* DATE_NONE when unknown */
 	int64_t		 updated;	/* DATE_NONE when unknown */
 	int64_t		 first_seen;

@@ -252,6 +252,9 @@ proto_item_json(const struct store_item *it)
 		e = json_object();
 		proto_set_str(e, "url", it->enclosure_url);
 		proto_set_str(e, "type", it->enclosure_type);
+		if (it->enclosure_length > 0)
+			json_object_set_new(e, "size",
+			    json_integer(it->enclosure_length));
 		json_object_set_new(o, "enclosure", e);
 	}
 	proto_set_time(o, "published", it->published);

@@ -389,6 +389,12 @@ static const char *store_migrations[] = {
 	"ALTER TABLE items ADD COLUMN unseen_change INTEGER NOT NULL"
 	" DEFAULT 0;\n"
 	"CREATE INDEX items_unseen ON items (id) WHERE unseen_change = 1;\n",
+	/*
+	 * 15: the size of an item's enclosure, in bytes, when the feed
+	 * gives it (RSS length, Atom link length, JSON Feed
+	 * size_in_bytes), for `show` to say.  Items stored before have none.
+	 */
+	"ALTER TABLE items ADD COLUMN enclosure_length INTEGER;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -480,7 +486,7 @@ enum store_stmt {
  * title, ?4 author, ?5 summary, ?6 content, ?7 content_type, ?8 tags, ?9
  * enclosure_url, ?10 enclosure_type, ?11 published, ?12 updated, ?13
  * content_hash, ?14 feed_id (insert) or id (update), ?15 dedupe_key, ?16
- * first_seen.
+ * first_seen, ?19 enclosure_length.
  */
 static const char *store_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -560,9 +566,9 @@ static const char *store_sql[S_COUNT] = {
 	[S_ITEM_INSERT] = "INSERT INTO items (guid, url, title, author,"
 	    " summary, content_type, tags, enclosure_url,"
 	    " enclosure_type, published, updated, content_hash, feed_id,"
-	    " dedupe_key, first_seen, junk_date, link_hash) VALUES (?1, ?2,"
-	    " ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	    " ?18)",
+	    " dedupe_key, first_seen, junk_date, link_hash, enclosure_length)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+	    " ?15, ?16, ?17, ?18, ?19)",
 	[S_UNREAD_ADD] = "INSERT OR IGNORE INTO unread (id, feed_id, date)"
 	    " VALUES (?1, ?2, ?3)",
 	[S_UNREAD_DATE] = "UPDATE unread SET date = (SELECT"
@@ -588,7 +594,7 @@ static const char *store_sql[S_COUNT] = {
 	[S_ITEM_UPDATE] = "UPDATE items SET guid = ?1, url = ?2, title = ?3,"
 	    " author = ?4, summary = ?5, content_type = ?7,"
 	    " tags = ?8, enclosure_url = ?9, enclosure_type = ?10,"
-	    " published = ?11, updated = ?12, content_hash = ?13,"
+	    " enclosure_length = ?19, published = ?11, updated = ?12, content_hash = ?13,"
 	    " update_count = update_count + 1, changed = ?15,"
 	    " unseen_change = 1 WHERE id = ?14",
 	/*
@@ -2043,6 +2049,10 @@ store_item_upsert(struct store *st, int64_t feed_id,
 	store_bind_text(stmt, 8, st->tags.len != 0 ? st->tags.data : NULL);
 	store_bind_text(stmt, 9, att != NULL ? att->url : NULL);
 	store_bind_text(stmt, 10, att != NULL ? att->mime_type : NULL);
+	if (att != NULL && att->size > 0)
+		sqlite3_bind_int64(stmt, 19, att->size);
+	else
+		sqlite3_bind_null(stmt, 19);
 	store_bind_date(stmt, 11, item->published);
 	store_bind_date(stmt, 12, item->modified);
 	sqlite3_bind_int64(stmt, 13, hash);
@@ -2471,6 +2481,7 @@ store_item_fill(sqlite3_stmt *stmt, struct store_item *it)
 	it->junk_date = sqlite3_column_int(stmt, 20);
 	it->content_type = store_column_str(stmt, 21);
 	it->excerpt = store_column_str(stmt, 22);
+	it->enclosure_length = sqlite3_column_int64(stmt, 23);
 }
 
 /*
@@ -2502,7 +2513,8 @@ store_items(struct store *st, const struct store_query *q, int with_content,
 		    /* An untitled item's excerpt: render_item_title(). */
 		    " CASE WHEN COALESCE(i.title, '') = '' THEN"
 		    " substr(COALESCE((SELECT t.content FROM item_text t"
-		    " WHERE t.id = i.id), i.summary), 1, %d) END",
+		    " WHERE t.id = i.id), i.summary), 1, %d) END,"
+		    " i.enclosure_length",
 		    with_content ? "(SELECT t.content FROM item_text t"
 		    " WHERE t.id = i.id)" : "NULL", q->unread ? "0" :
 		    "NOT EXISTS (SELECT 1 FROM unread r WHERE r.id = i.id)",

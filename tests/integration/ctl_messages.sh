@@ -179,8 +179,8 @@ check "an updated date is added when it differs" grep -q \
 check "no space between an image and a full stop" \
     grep -q "See \[image: photo\]\. End" "$T/out"
 ctl show -n "$J1" > "$T/out" 2>&1
-check "Media: the URL and its type" grep -q \
-    "^Media: *http://example.org/a.mp3 (audio/mpeg)$" "$T/out"
+check "Media: the URL, its type and size" grep -q \
+    "^Media: *http://example.org/a.mp3 (audio/mpeg, 11.8 MiB)$" "$T/out"
 # One rule for untitled items, RSS and JSON Feed, listing and show: the
 # first words of the content.
 is "untitled JSON Feed item: show's title" "$(sed -n 1p "$T/out")" \

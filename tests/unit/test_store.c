@@ -23,6 +23,10 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 15 database back into version 14 (enclosure size). */
+#define STORE_UNDO_15 \
+	"ALTER TABLE items DROP COLUMN enclosure_length;" \
+	" PRAGMA user_version = 14;"
 /* What turns a version 14 database back into version 13 (unseen). */
 #define STORE_UNDO_14 \
 	"DROP INDEX items_unseen; ALTER TABLE items DROP COLUMN unseen_change;" \
@@ -404,8 +408,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
-	    "new database is at schema version 14");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
+	    "new database is at schema version 15");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -431,8 +435,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
-	    "version still 14 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
+	    "version still 15 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 20"), 0,
@@ -1626,6 +1630,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_15), 0,
+	    "raw: migration 15 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_14), 0,
 	    "raw: migration 14 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_13), 0,
@@ -1670,8 +1676,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
-	    "migrations 2 to 14 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
+	    "migrations 2 to 15 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
