@@ -635,6 +635,10 @@ test_readonly(void)
 	    "has_tag: a blank tag matches");
 	tap_is_int(store_feed_has_tag(ro, id + 1, "a"), 0,
 	    "has_tag: no such feed");
+	tap_is_int(store_feed_has_tag(ro, 0, "NEWS TODAY"), 1,
+	    "has_tag: id 0, any feed carries it");
+	tap_is_int(store_feed_has_tag(ro, 0, "nosuchtag"), 0,
+	    "has_tag: id 0, no feed carries it");
 	store_close(ro);
 	store_close(st);
 }
@@ -1950,6 +1954,33 @@ test_hostile(void)
 }
 
 /* Run every test in a private temp directory. */
+/* Titles match with Unicode case folding, not SQLite's ASCII NOCASE. */
+static void
+test_lookup_fold(void)
+{
+	struct store	*st;
+	char		*path;
+	int64_t		 id, e, s;
+
+	path = db_path("fold.db");
+	st = open_store(path);
+	e = feed(st, "http://e.example/feed");
+	store_feed_set_conf(st, e, "Café Ωμέγα", NULL, 1, NULL, 0);
+	s = feed(st, "http://s.example/feed");
+	store_feed_set_conf(st, s, "ΟΔΟΣ", NULL, 1, NULL, 0);
+	tap_is_int(store_feed_lookup(st, "CAFÉ ΩΜΈΓΑ", &id), 0,
+	    "lookup by title in other case, beyond ASCII");
+	tap_is_int(id, e, "... finds it");
+	tap_is_int(store_feed_lookup(st, "οδος", &id), 0,
+	    "lookup: final sigma matches capital sigma");
+	tap_is_int(id, s, "... finds it");
+	tap_is_int(store_feed_lookup(st, "cafe ωμεγα", &id), -1,
+	    "lookup: accents are not folded");
+	tap_is_int(store_feed_lookup(st, "HTTP://E.EXAMPLE/FEED", &id), -1,
+	    "lookup: a URL is not a title");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1966,6 +1997,7 @@ main(void)
 	test_legacy_hash();
 	test_filters();
 	test_mark_lookup_list();
+	test_lookup_fold();
 	test_prune_search();
 	test_prune_doc();
 	test_index();
