@@ -16,6 +16,12 @@
  * everything else is a tag.  Every outside input is capped: a line at
  * CONFIG_MAX_LINE bytes, a file at CONFIG_MAX_FILE, a feed's tags at
  * CONFIG_MAX_TAGS.
+ *
+ * A URL's fragment ("#...") is dropped as the line is read: it is never
+ * sent, so "URL#a" and "URL" are one feed, and the later line is a
+ * duplicate, ignored with a warning.  The daemon loads the feeds file
+ * leniently (config_load_feeds_skip(), as Newsboat does): a bad line is
+ * skipped and noted, the others load; config_load_feeds() is strict.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -25,6 +31,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,7 +62,7 @@
 #define CONFIG_MAX_LINE		(64 * 1024)		/* bytes one line */
 #define CONFIG_MAX_FILE		(64 * 1024 * 1024)	/* bytes one file */
 #define CONFIG_MAX_TAGS		1024			/* tags one feed */
-#define CONFIG_MAX_ERRORS	50	/* errors one file, reported */
+#define CONFIG_MAX_ERRORS	CONFIG_MAX_NOTES /* errors one file, reported */
 #define CONFIG_MAX_SUN_PATH	107	/* sizeof(sun_path) - 1 on Linux */
 
 #define DAY			86400
@@ -188,6 +195,7 @@ struct config_feeds {
 	size_t		 n;
 	size_t		 cap;
 	struct config_urlset set;
+	struct config_notes warnings;	/* as logged */
 };
 
 /* Find a key by name. */
@@ -372,6 +380,30 @@ config_feeds_free(struct feed_conf *list, size_t n)
 	free(list);
 }
 
+/* Note s (taken over); past CONFIG_MAX_NOTES it is only counted. */
+static void
+config_notes_add(struct config_notes *cn, char *s)
+{
+	if (cn->n < CONFIG_MAX_NOTES) {
+		cn->v = xreallocarray(cn->v, cn->n + 1, sizeof *cn->v);
+		cn->v[cn->n++] = s;
+	} else
+		free(s);
+	cn->total++;
+}
+
+/* Free the notes. */
+static void
+config_notes_clear(struct config_notes *cn)
+{
+	size_t	i;
+
+	for (i = 0; i < cn->n; i++)
+		free(cn->v[i]);
+	free(cn->v);
+	memset(cn, 0, sizeof *cn);
+}
+
 /* Free a config and everything it holds. */
 void
 config_free(struct config *cfg)
@@ -386,6 +418,8 @@ config_free(struct config *cfg)
 	free(cfg->user_agent);
 	config_feeds_free(cfg->feeds, cfg->nfeeds);
 	free(cfg->feeds_hash);
+	config_notes_clear(&cfg->feeds_skipped);
+	config_notes_clear(&cfg->feeds_warnings);
 	free(cfg);
 }
 
@@ -525,6 +559,31 @@ config_path(const char *value, const char *base, char **cause)
 	return (s);
 }
 
+/*
+ * Is a value that did not parse a number too large for 64 bits (digits,
+ * then with units a unit suffix, "99999999999999999999" or "9999999999999w")
+ * rather than not a number?
+ */
+static int
+config_too_large(const char *value, int units)
+{
+	const char	*p = value;
+	char		*end;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == value)
+		return (0);
+	errno = 0;
+	(void)strtoll(value, &end, 10);
+	if (errno == ERANGE)
+		return (units ? strspn(p, "smhdwkKmMgGbB") == strlen(p) &&
+		    strlen(p) <= 2 : *p == '\0');
+	/* It fit: a unit multiplied it past 64 bits (10 digits at least). */
+	return (units && p - value >= 10 && *p != '\0' && strlen(p) <= 2 &&
+	    strspn(p, "smhdwkKmMgGbB") == strlen(p));
+}
+
 /* Parse value into k's field of cfg; relative paths against base. */
 static int
 config_store(struct config *cfg, const struct config_key *k,
@@ -646,6 +705,27 @@ config_store(struct config *cfg, const struct config_key *k,
 	return (0);
 
 invalid:
+	if (config_too_large(value, k->type != CONFIG_INT &&
+	    k->type != CONFIG_INT64)) {
+		switch (k->type) {
+		case CONFIG_DURATION:
+			hi = util_format_duration(k->max);
+			break;
+		case CONFIG_DELAY:
+			hi = config_format_delay(k->max);
+			break;
+		case CONFIG_SIZE:
+			hi = config_format_size(k->max);
+			break;
+		default:
+			xasprintf(&hi, "%lld", (long long)k->max);
+			break;
+		}
+		xasprintf(cause, "%s \"%s\" too large (at most %s)", what,
+		    value, hi);
+		free(hi);
+		return (-1);
+	}
 	xasprintf(cause, "invalid %s \"%s\"", what, value);
 	return (-1);
 }
@@ -1261,14 +1341,102 @@ config_urlset_add(struct config_feeds *cf, size_t idx)
 	set->n++;
 }
 
+/* A warning about the feeds file: logged, and kept for the load's caller. */
+static void __printflike(2, 3)
+config_feeds_warn(struct config_feeds *cf, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	xvasprintf(&s, fmt, ap);
+	va_end(ap);
+	log_warnx("%s", s);
+	config_notes_add(&cf->warnings, s);
+}
+
+/*
+ * Append fc's options as feeds-file words, each after a blank (also for
+ * the feeds answer of the protocol: server_cmd.c).
+ */
+void
+config_feed_options(struct buf *b, const struct feed_conf *fc)
+{
+	char	*v;
+
+	if (fc->every > 0) {
+		v = util_format_duration(fc->every);
+		buf_printf(b, " every=%s", v);
+		free(v);
+	}
+	if (fc->keep_items >= 0)
+		buf_printf(b, " keep=%lld", (long long)fc->keep_items);
+	if (fc->id_mode != FEED_ID_AUTO)
+		buf_printf(b, " id=%s", config_id_modes[fc->id_mode]);
+	if (fc->updates_unread)
+		buf_adds(b, " updates=unread");
+	if (fc->dedupe_link)
+		buf_adds(b, " dedupe=link");
+}
+
+/*
+ * A second line for one feed (after fragments are dropped): the first line
+ * wins whole, and the warning names what of the second one is ignored:
+ * "FILE:12: duplicate of line 4 (URL); its title "Foo" and tags a, b are
+ * ignored".
+ */
+static void
+config_feeds_dup(struct config_feeds *cf, const char *path, int lineno,
+    const struct feed_conf *first, const struct feed_conf *fc)
+{
+	struct buf	 part[3], what = { NULL, 0, 0 };
+	size_t		 n = 0, i;
+	int		 plural = 0, many;
+
+	memset(part, 0, sizeof part);
+	if (fc->title != NULL)
+		buf_printf(&part[n++], "title \"%s\"", fc->title);
+	if (fc->ntags > 0) {
+		buf_adds(&part[n], fc->ntags == 1 ? "tag " : "tags ");
+		for (i = 0; i < fc->ntags; i++)
+			buf_printf(&part[n], "%s%s", i > 0 ? ", " : "",
+			    fc->tags[i]);
+		plural |= fc->ntags > 1;
+		n++;
+	}
+	config_feed_options(&what, fc);
+	if (what.len > 0) {
+		/* " every=1h keep=5": a word after each blank. */
+		many = strchr(what.data + 1, ' ') != NULL;
+		buf_printf(&part[n++], "option%s %s", many ? "s" : "",
+		    what.data + 1);
+		plural |= many;
+	}
+	buf_reset(&what);
+	buf_add(&what, "", 0);
+	for (i = 0; i < n; i++)
+		buf_printf(&what, "%s%s", i == 0 ? "its " : i + 1 == n ?
+		    " and " : ", ", part[i].data);
+	if (n == 0)
+		config_feeds_warn(cf, "%s:%d: duplicate of line %d (%s); "
+		    "ignored", path, lineno, first->line, fc->url);
+	else
+		config_feeds_warn(cf, "%s:%d: duplicate of line %d (%s); %s "
+		    "%s ignored", path, lineno, first->line, fc->url,
+		    what.data, n > 1 || plural ? "are" : "is");
+	for (i = 0; i < n; i++)
+		buf_free(&part[i]);
+	buf_free(&what);
+}
+
 /* Parse one feeds-file line into cf; -1 with a cause on an error. */
 static int
 config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
     const char *line, char **cause)
 {
-	struct feed_conf	 fc, *first;
+	struct feed_conf	 fc;
 	const struct config_switch *sw;
-	char			**w = NULL, *key, *value;
+	char			**w = NULL, *key, *value, *hash;
 	const char		*why;
 	size_t			 nw = 0, i, dup, slot;
 	int64_t			 n;
@@ -1299,11 +1467,17 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 		goto out;
 	}
 	fc.url = xstrdup(w[0]);
+	if ((hash = strchr(fc.url, '#')) != NULL) {
+		/* Never sent: "URL#a" and "URL#b" are the same feed. */
+		log_info("%s:%d: %s: fragment \"%s\" dropped", path, lineno,
+		    fc.url, hash);
+		*hash = '\0';
+	}
 	for (i = 1; i < nw; i++) {
 		if (w[i][0] == '~') {
 			if (fc.title != NULL)
-				log_warnx("%s:%d: second title \"%s\" ignored",
-				    path, lineno, w[i] + 1);
+				config_feeds_warn(cf, "%s:%d: second title "
+				    "\"%s\" ignored", path, lineno, w[i] + 1);
 			else if (w[i][1] != '\0')
 				fc.title = xstrdup(w[i] + 1);
 			continue;
@@ -1360,8 +1534,8 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 			*(int *)((char *)&fc + sw->off_conf) =
 			    strcmp(value, sw->on) == 0;
 		} else {
-			log_warnx("%s:%d: unknown option \"%s\"", path, lineno,
-			    key);
+			config_feeds_warn(cf, "%s:%d: unknown option \"%s\"",
+			    path, lineno, key);
 			value[-1] = '=';
 			if (config_add_tag(&fc, key) != 0)
 				goto too_many;
@@ -1370,25 +1544,7 @@ config_feeds_line(struct config_feeds *cf, const char *path, int lineno,
 
 	if (cf->set.cap != 0 &&
 	    (dup = config_urlset_find(cf, fc.url, &slot)) != 0) {
-		first = &cf->list[dup - 1];
-		log_warnx("%s:%d: duplicate feed %s (first on line %d); tags "
-		    "merged", path, lineno, fc.url, first->line);
-		for (i = 0; i < fc.ntags; i++) {
-			if (config_add_tag(first, fc.tags[i]) != 0)
-				goto too_many;
-		}
-		if (first->title == NULL && fc.title != NULL) {
-			first->title = fc.title;
-			fc.title = NULL;
-		}
-		if (first->every == 0)
-			first->every = fc.every;
-		if (first->keep_items == -1)
-			first->keep_items = fc.keep_items;
-		if (first->id_mode == FEED_ID_AUTO)
-			first->id_mode = fc.id_mode;
-		first->updates_unread |= fc.updates_unread;
-		first->dedupe_link |= fc.dedupe_link;
+		config_feeds_dup(cf, path, lineno, &cf->list[dup - 1], &fc);
 		rc = 0;
 		goto out;
 	}
@@ -1414,16 +1570,21 @@ out:
 }
 
 /*
- * Read the feeds file at path (NULL: cfg->feeds_path).  On success the
- * feeds replace cfg's and cfg->feeds_hash changes with the file's bytes;
- * on error cfg is left as it was.
+ * Read the feeds file at path (NULL: cfg->feeds_path).  With skip, a bad
+ * line is left out and noted in cfg->feeds_skipped ("FILE:LINE: why"), and
+ * only a file that cannot be read fails; without, any bad line fails, with
+ * every error in the cause.  On success the feeds replace cfg's, the
+ * warnings go to cfg->feeds_warnings, and cfg->feeds_hash changes with the
+ * file's bytes; on error cfg is left as it was.
  */
-int
-config_load_feeds(struct config *cfg, const char *path, char **cause)
+static int
+config_feeds_read(struct config *cfg, const char *path, int skip,
+    char **cause)
 {
 	struct config_feeds	 cf;
 	struct config_lines	 cl;
 	struct config_errors	 errs;
+	struct config_notes	 skipped;
 	struct buf		 file = { NULL, 0, 0 };
 	char			*p, *c;
 	int			 r, rc = -1, err;
@@ -1433,6 +1594,7 @@ config_load_feeds(struct config *cfg, const char *path, char **cause)
 	memset(&errs, 0, sizeof errs);
 	memset(&cf, 0, sizeof cf);
 	memset(&cl, 0, sizeof cl);
+	memset(&skipped, 0, sizeof skipped);
 	if (config_read_file(path, &file, &err, cause) != 0)
 		goto out;
 	cl.path = path;
@@ -1446,16 +1608,30 @@ config_load_feeds(struct config *cfg, const char *path, char **cause)
 		if (r == 1 && config_feeds_line(&cf, path, cl.lineno,
 		    cl.line.data, &c) == 0)
 			continue;
-		config_error_add(&errs, c);
+		if (skip)
+			config_notes_add(&skipped, c != NULL ? c :
+			    xstrdup("error"));
+		else
+			config_error_add(&errs, c);
 	}
 	if (config_errors_end(&errs, path, cause) != 0)
 		goto out;
+	if (skip && cf.n == 0)
+		config_feeds_warn(&cf, "%s: no feeds to poll%s", path,
+		    skipped.total > 0 ? " (every feed line has an error)" :
+		    file.len == 0 ? " (the file is empty)" : "");
 
 	config_feeds_free(cfg->feeds, cfg->nfeeds);
 	cfg->feeds = cf.list;
 	cfg->nfeeds = cf.n;
 	cf.list = NULL;
 	cf.n = 0;
+	config_notes_clear(&cfg->feeds_skipped);
+	cfg->feeds_skipped = skipped;
+	memset(&skipped, 0, sizeof skipped);
+	config_notes_clear(&cfg->feeds_warnings);
+	cfg->feeds_warnings = cf.warnings;
+	memset(&cf.warnings, 0, sizeof cf.warnings);
 	free(cfg->feeds_hash);
 	xasprintf(&cfg->feeds_hash, "%016llx",
 	    (unsigned long long)util_hash64(file.data, file.len, 0));
@@ -1467,11 +1643,34 @@ config_load_feeds(struct config *cfg, const char *path, char **cause)
 	rc = 0;
 out:
 	config_feeds_free(cf.list, cf.n);
+	config_notes_clear(&cf.warnings);
+	config_notes_clear(&skipped);
 	free(cf.set.slots);
 	buf_free(&errs.b);
 	buf_free(&cl.line);
 	buf_free(&file);
 	return (rc);
+}
+
+/*
+ * Read the feeds file, strictly: a bad line fails the whole file, with
+ * every error in the cause (feedctl import and export).
+ */
+int
+config_load_feeds(struct config *cfg, const char *path, char **cause)
+{
+	return (config_feeds_read(cfg, path, 0, cause));
+}
+
+/*
+ * Read the feeds file as the daemon does, leniently: bad lines are skipped
+ * and listed in cfg->feeds_skipped, the others load; a file with no feeds
+ * is warned about.  Fails only when the file cannot be read.
+ */
+int
+config_load_feeds_skip(struct config *cfg, const char *path, char **cause)
+{
+	return (config_feeds_read(cfg, path, 1, cause));
 }
 
 /* ---------------------------------------------------------------- */
@@ -1581,41 +1780,12 @@ config_print_conf(FILE *fp, const struct config *cfg)
 	}
 }
 
-/*
- * A feed's options as the feeds file writes them, "every=15m keep=100",
- * "" for none: a new string.
- */
-char *
-config_feed_options(const struct feed_conf *fc)
-{
-	struct buf	 b;
-	char		*v;
-
-	memset(&b, 0, sizeof b);
-	buf_adds(&b, "");
-	if (fc->every > 0) {
-		v = util_format_duration(fc->every);
-		buf_printf(&b, " every=%s", v);
-		free(v);
-	}
-	if (fc->keep_items >= 0)
-		buf_printf(&b, " keep=%lld", (long long)fc->keep_items);
-	if (fc->id_mode != FEED_ID_AUTO)
-		buf_printf(&b, " id=%s", config_id_modes[fc->id_mode]);
-	if (fc->updates_unread)
-		buf_adds(&b, " updates=unread");
-	if (fc->dedupe_link)
-		buf_adds(&b, " dedupe=link");
-	v = xstrdup(b.data + (b.len > 0));
-	buf_free(&b);
-	return (v);
-}
-
 /* Print the feeds as a feeds file that reads back the same. */
 void
 config_print_feeds(FILE *fp, const struct config *cfg)
 {
 	const struct feed_conf	*fc;
+	struct buf		 opts = { NULL, 0, 0 };
 	size_t			 i, j;
 	char			*v;
 	const char		*p;
@@ -1632,10 +1802,10 @@ config_print_feeds(FILE *fp, const struct config *cfg)
 			fputc(' ', fp);
 			config_print_word(fp, fc->tags[j]);
 		}
-		v = config_feed_options(fc);
-		if (*v != '\0')
-			fprintf(fp, " %s", v);
-		free(v);
+		buf_reset(&opts);
+		config_feed_options(&opts, fc);
+		if (opts.len > 0)
+			fputs(opts.data, fp);
 		if (fc->title != NULL) {
 			fputc(' ', fp);
 			v = NULL;
@@ -1645,6 +1815,7 @@ config_print_feeds(FILE *fp, const struct config *cfg)
 		}
 		fputc('\n', fp);
 	}
+	buf_free(&opts);
 }
 
 /* Print the settings, then the feeds (what `feedd -n -v` shows). */

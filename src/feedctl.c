@@ -141,7 +141,8 @@ static const struct feedctl_cmd feedctl_cmds[] = {
 	  feedctl_open },
 	{ "feeds", NULL, "[-v] [--all] [--gone] [FEED...]", "feed status table",
 	  feedctl_feeds },
-	{ "refresh", NULL, "[FEED...]", "poll all or some feeds now",
+	{ "refresh", NULL, "[--no-wait] [--force] [FEED...]",
+	  "poll all or some feeds now, and wait",
 	  feedctl_refresh },
 	{ "moved", NULL, "[--gone] [--apply] [--feeds F]",
 	  "moved feeds: the feeds file's diff; --apply writes it",
@@ -1281,6 +1282,8 @@ feedctl_new(int argc, char **argv)
 	 */
 	req = feedctl_request(PROTO_CMD_ITEMS);
 	feedctl_filter_request(req, &f);
+	/* Not the feeds a '!' tag hides, unless --feed or --tag names them. */
+	json_object_set_new(req, "hidden", json_false());
 	if (!feedctl_json)
 		json_object_set_new(req, "total", json_true());
 	end = feedctl_list(req, "item", feedctl_item_cb, &rows);
@@ -1960,17 +1963,135 @@ feedctl_feeds(int argc, char **argv)
 	return (0);
 }
 
-/* "refresh [FEED...]": poll now. */
+/* A feed of a refresh's answer by name: its title, else its URL. */
+static char *
+feedctl_refresh_name(json_t *f)
+{
+	const char	*t = feedctl_str(f, "title");
+
+	if (*t == '\0')
+		t = feedctl_str(f, "url");
+	if (*t == '\0')
+		return (xstrdup("?"));
+	return (feedctl_text(t, 0));
+}
+
+/*
+ * The end of a refresh: the feeds left alone (held by their server until
+ * when, gone), and the names that name no feed (on stderr).  Returns the
+ * number of those.
+ */
+static int
+feedctl_refresh_left(json_t *resp)
+{
+	json_t		*f, *v;
+	struct tm	 tm;
+	time_t		 t;
+	char		*name, *msg, when[32];
+	size_t		 i;
+	int		 bad = 0;
+
+	json_array_foreach(json_object_get(resp, "held"), i, f) {
+		name = feedctl_refresh_name(f);
+		t = (time_t)feedctl_int(f, "until");
+		when[0] = '\0';
+		if (localtime_r(&t, &tm) != NULL)
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		printf("Not polled: %s: its server asked to wait until %s "
+		    "(--force polls it)\n", name, when);
+		free(name);
+	}
+	json_array_foreach(json_object_get(resp, "gone"), i, f) {
+		name = feedctl_refresh_name(f);
+		printf("Not polled: %s: gone (410, or dead)\n", name);
+		free(name);
+	}
+	json_array_foreach(json_object_get(resp, "unknown"), i, f) {
+		v = json_object_get(f, "error");
+		msg = feedctl_text(json_is_string(v) ? json_string_value(v) :
+		    "no such feed", 0);
+		if (json_is_integer(json_object_get(f, "feed")) &&
+		    strstr(msg, "feeds file") != NULL)
+			warnx("refresh: feed %lld: %s",
+			    (long long)feedctl_int(f, "feed"), msg);
+		else
+			warnx("refresh: %s", msg);
+		free(msg);
+		bad++;
+	}
+	return (bad);
+}
+
+/* Print the summary of a refresh that waited; the number of failures. */
+static int
+feedctl_refresh_summary(json_t *end)
+{
+	json_t		*f;
+	char		*name, *err;
+	size_t		 i;
+	int64_t		 n, failed, nnew;
+
+	n = feedctl_int(end, "feeds");
+	failed = feedctl_int(end, "failed");
+	nnew = feedctl_int(end, "items_new");
+	printf("Refreshed %lld feed%s: %lld ok, %lld new item%s",
+	    (long long)n, n == 1 ? "" : "s", (long long)(n - failed),
+	    (long long)nnew, nnew == 1 ? "" : "s");
+	if (failed == 0)
+		printf(".\n");
+	else
+		printf(", %lld failed:\n", (long long)failed);
+	json_array_foreach(json_object_get(end, "errors"), i, f) {
+		name = feedctl_refresh_name(f);
+		err = feedctl_text(feedctl_str(f, "error"), 0);
+		printf("  %s: %s\n", name, err);
+		free(name);
+		free(err);
+	}
+	return ((int)failed);
+}
+
+static const struct option feedctl_refresh_opts[] = {
+	{ "no-wait", no_argument, NULL, 'W' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * "refresh [--no-wait] [--force] [FEED...]": poll now and wait for the
+ * polls, a progress line on a terminal, then a summary.  Exit 1 when a
+ * poll failed or a name names no feed (the others are polled anyway).
+ */
 static int
 feedctl_refresh(int argc, char **argv)
 {
-	json_t	*req, *a;
-	int	 i;
+	json_t	*req, *a, *resp, *p;
+	char	*name;
+	int	 i, ch, wait = 1, force = 0, bad, tty;
 
 	optind = 0;
-	if (getopt_long(argc, argv, "", feedctl_filter_opts, NULL) != -1)
-		feedctl_usage_error("refresh: unknown flag: %s",
-		    argv[optind - 1]);
+	while ((ch = getopt_long(argc, argv, "j", feedctl_refresh_opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'W':
+			wait = 0;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 'j':
+			feedctl_json = 1;
+			break;
+		case 'h':
+			feedctl_usage(stdout);
+			exit(0);
+		default:
+			feedctl_usage_error("refresh: unknown flag: %s",
+			    argv[optind - 1]);
+		}
+	}
 	req = feedctl_request(PROTO_CMD_REFRESH);
 	if (optind < argc) {
 		a = json_array();
@@ -1978,15 +2099,76 @@ feedctl_refresh(int argc, char **argv)
 			json_array_append_new(a, proto_string(argv[i]));
 		json_object_set_new(req, "feed", a);
 	}
-	json_decref(feedctl_call(req));
-	if (!feedctl_json) {
-		if (optind == argc)
-			printf("Refreshing all feeds.\n");
+	json_object_set_new(req, "wait", json_boolean(wait));
+	if (force)
+		json_object_set_new(req, "force", json_true());
+	if (!wait) {
+		resp = feedctl_call(req);
+		if (feedctl_json)
+			feedctl_print_json(resp);
 		else
-			printf("Refreshing %d feed%s.\n", argc - optind,
-			    argc - optind == 1 ? "" : "s");
+			printf("Refreshing %lld feed%s.\n",
+			    (long long)feedctl_int(resp, "feeds"),
+			    feedctl_int(resp, "feeds") == 1 ? "" : "s");
+		bad = feedctl_json ? (int)json_array_size(json_object_get(
+		    resp, "unknown")) : feedctl_refresh_left(resp);
+		json_decref(resp);
+		return (bad > 0 ? EXIT_DAEMON : 0);
 	}
-	return (0);
+
+	/* {"progress":{...}} lines as the polls end, then the end line. */
+	tty = !feedctl_json && isatty(STDERR_FILENO);
+	feedctl_send(req);
+	for (;;) {
+		resp = feedctl_recv(0);
+		if (!json_is_true(json_object_get(resp, "ok"))) {
+			if (tty)
+				fputs("\r\033[K", stderr);
+			feedctl_fail("refresh", resp);
+		}
+		if (json_is_true(json_object_get(resp, "end")))
+			break;
+		if ((p = json_object_get(resp, "progress")) == NULL) {
+			/* A daemon from before "wait": it only started them. */
+			if (feedctl_json)
+				feedctl_print_json(resp);
+			else
+				printf("Refreshing %lld feed%s (this feedd does "
+				    "not wait for polls).\n",
+				    (long long)feedctl_int(resp, "feeds"),
+				    feedctl_int(resp, "feeds") == 1 ? "" : "s");
+			json_decref(resp);
+			return (0);
+		}
+		if (feedctl_json)
+			feedctl_print_json(p);
+		else if (tty) {
+			name = feedctl_refresh_name(json_object_get(p, "feed"));
+			fprintf(stderr, "\rRefreshing: %lld/%lld feeds, %lld "
+			    "failed, %lld new (%s)\033[K",
+			    (long long)feedctl_int(p, "done"),
+			    (long long)feedctl_int(p, "total"),
+			    (long long)feedctl_int(p, "failed"),
+			    (long long)feedctl_int(p, "items_new"), name);
+			fflush(stderr);
+			free(name);
+		}
+		json_decref(resp);
+	}
+	if (tty)
+		fputs("\r\033[K", stderr);
+	if (feedctl_json) {
+		json_object_del(resp, "id");
+		json_object_del(resp, "ok");
+		feedctl_print_json(resp);
+		bad = (int)(json_array_size(json_object_get(resp, "unknown")) +
+		    feedctl_int(resp, "failed"));
+	} else {
+		bad = feedctl_refresh_summary(resp);
+		bad += feedctl_refresh_left(resp);
+	}
+	json_decref(resp);
+	return (bad > 0 ? EXIT_DAEMON : 0);
 }
 
 /* Accept only the common flags (--json, --help) and no operands. */
@@ -2116,14 +2298,68 @@ feedctl_moved(int argc, char **argv)
 	return (0);
 }
 
-/* "reload": the daemon re-reads its configuration. */
+/*
+ * Print the notes of a reload answer, name an array of "FILE:LINE: why"
+ * (the first 50) and name_total their count; suffix after each.
+ */
+static void
+feedctl_reload_notes(json_t *resp, const char *name, const char *suffix)
+{
+	json_t		*a;
+	const char	*s;
+	char		 key[64], *t;
+	size_t		 i;
+	int64_t		 total;
+
+	a = json_object_get(resp, name);
+	for (i = 0; i < json_array_size(a); i++) {
+		if ((s = json_string_value(json_array_get(a, i))) == NULL)
+			continue;
+		t = feedctl_text(s, 0);
+		printf("%s%s\n", t, suffix);
+		free(t);
+	}
+	snprintf(key, sizeof key, "%s_total", name);
+	if ((total = feedctl_int(resp, key)) > (int64_t)i)
+		printf("(%lld more)\n", (long long)(total - (int64_t)i));
+}
+
+/*
+ * "reload": the daemon re-reads its configuration.  Lines of the feeds
+ * file it skipped, and its warnings, are listed after the first line.
+ */
 static int
 feedctl_reload(int argc, char **argv)
 {
+	json_t	*resp;
+	int64_t	 skipped, warnings;
+
 	feedctl_no_args(argc, argv);
-	json_decref(feedctl_call(feedctl_request(PROTO_CMD_RELOAD)));
-	if (!feedctl_json)
+	resp = feedctl_call(feedctl_request(PROTO_CMD_RELOAD));
+	if (feedctl_json) {
+		json_object_del(resp, "id");
+		json_object_del(resp, "ok");
+		feedctl_print_json(resp);
+		json_decref(resp);
+		return (0);
+	}
+	skipped = feedctl_int(resp, "skipped_total");
+	warnings = feedctl_int(resp, "warnings_total");
+	if (skipped == 0 && warnings == 0)
 		printf("Configuration reloaded.\n");
+	else if (warnings == 0)
+		printf("Configuration reloaded; %lld line%s skipped:\n",
+		    (long long)skipped, skipped == 1 ? "" : "s");
+	else if (skipped == 0)
+		printf("Configuration reloaded; %lld warning%s:\n",
+		    (long long)warnings, warnings == 1 ? "" : "s");
+	else
+		printf("Configuration reloaded; %lld line%s skipped, %lld "
+		    "warning%s:\n", (long long)skipped, skipped == 1 ? "" :
+		    "s", (long long)warnings, warnings == 1 ? "" : "s");
+	feedctl_reload_notes(resp, "skipped", "; line skipped");
+	feedctl_reload_notes(resp, "warnings", "");
+	json_decref(resp);
 	return (0);
 }
 
@@ -2168,6 +2404,10 @@ feedctl_stats(int argc, char **argv)
 		    (long long)feedctl_int(st, "items"),
 		    (long long)feedctl_int(st, "unread"),
 		    (long long)feedctl_int(st, "starred"));
+		if (feedctl_int(st, "unread_hidden") > 0)
+			printf("hidden:      %lld unread in feeds with a ! tag "
+			    "(not in new)\n",
+			    (long long)feedctl_int(st, "unread_hidden"));
 		printf("database:    %s\n", db);
 		if (json_is_false(json_object_get(st, "daemon"))) {
 			/* feedd --stdio answered: the store is all there is. */

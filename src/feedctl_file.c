@@ -371,6 +371,8 @@ feedctl_feeds_move(const char *path, char **from, char **to, size_t n,
 		if (feedctl_url_word(&after, eol, &url) == 0) {
 			while (*word == ' ' || *word == '\t')
 				word++;
+			/* The daemon knows the URL without its fragment. */
+			url.data[strcspn(url.data, "#")] = '\0';
 			for (i = 0; i < n; i++)
 				if (strcmp(url.data, from[i]) == 0)
 					break;

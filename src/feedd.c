@@ -56,15 +56,28 @@ static int		 feedd_quiet;
 static int		 feedd_stopping;
 static int		 feedd_interrupted;
 static int64_t		 feedd_started;
+static int		 feedd_progress;	/* --once: a progress line */
+static int64_t		 feedd_progress_total;
+static int64_t		 feedd_progress_done;
+static int64_t		 feedd_progress_failed;
+static int64_t		 feedd_progress_new;
 static ev_signal	 feedd_ev_sigs[3];
 static ev_timer		 feedd_ev_watchdog;
 
-/* Print usage and exit. */
+/*
+ * Print usage and exit: the synopsis for --help, a hint after a mistake
+ * (each line of feedd's on stderr starts with "feedd: ").
+ */
 static __dead void
 feedd_usage(int status)
 {
-	FILE	*f = status == 0 ? stdout : stderr;
+	FILE	*f = stdout;
 
+	if (status != 0) {
+		fprintf(stderr, "feedd: feedd --help shows the usage; "
+		    "feedd(8) and feedd.conf(5) list every option\n");
+		exit(status);
+	}
 	fprintf(f,
 "usage: feedd [--foreground | --daemon | --once [--force] | --stdio |\n"
 "              --check-db [--repair]]\n"
@@ -73,6 +86,13 @@ feedd_usage(int status)
 "             [--KEY VALUE ...]\n"
 "Every feedd.conf key is also a flag (--KEY VALUE or --KEY=VALUE).\n");
 	exit(status);
+}
+
+/* The plural ending of a count: "1 feed", "2 feeds". */
+static const char *
+feedd_s(int64_t n)
+{
+	return (n == 1 ? "" : "s");
 }
 
 /* An absolute copy of a path (relative to the current directory). */
@@ -120,7 +140,9 @@ feedd_free_flags(void)
 
 /*
  * Build a configuration: feedd.conf, then the flags, then the feeds file.
- * Returns NULL and fills cause (FILE:LINE: message) on any error.
+ * Returns NULL and fills cause (FILE:LINE: message) on any error in the
+ * settings, or when the feeds file cannot be read; a bad line of the feeds
+ * file is only skipped, and listed in cfg->feeds_skipped.
  */
 static struct config *
 feedd_config_build(char **cause)
@@ -156,11 +178,28 @@ feedd_config_build(char **cause)
 		config_free(cfg);
 		return (NULL);
 	}
-	if (config_load_feeds(cfg, cfg->feeds_path, cause) != 0) {
+	if (config_load_feeds_skip(cfg, cfg->feeds_path, cause) != 0) {
 		config_free(cfg);
 		return (NULL);
 	}
 	return (cfg);
+}
+
+/*
+ * Log the feeds-file lines a configuration skipped, as Newsboat does with
+ * a bad line of its urls file: "FILE:LINE: why; line skipped".
+ */
+static void
+feedd_log_skipped(const struct config *cfg)
+{
+	const struct config_notes	*cn = &cfg->feeds_skipped;
+	size_t				 i;
+
+	for (i = 0; i < cn->n; i++)
+		log_warnx("%s; line skipped", cn->v[i]);
+	if (cn->total > (int)cn->n)
+		log_warnx("%s: %d more lines skipped", cfg->feeds_path,
+		    cn->total - (int)cn->n);
 }
 
 /* The log level: feedd.conf's, raised by -v, lowered by -q. */
@@ -207,6 +246,26 @@ feedd_lock(const char *db_path)
 	}
 	free(path);
 	return (fd);
+}
+
+/*
+ * Refuse to start when a daemon answers on the socket (ntpd's
+ * control_check), naming it and its pid.
+ */
+static void
+feedd_check_socket(const char *path)
+{
+	pid_t	pid = 0;
+
+	switch (server_probe(path, &pid)) {
+	case 1:
+		if (pid > 0)
+			fatalx("%s: another feedd is listening (pid %ld); not "
+			    "started", path, (long)pid);
+		fatalx("%s: another feedd is listening; not started", path);
+	case -1:
+		fatal("%s", path);
+	}
 }
 
 /* Write our pid into the lock file (again after --daemon forks). */
@@ -320,8 +379,10 @@ feedd_reloaded(const char *error, void *arg)
 		feedd_set_loglevel(r->cfg);
 		fetch_reconfigure(r->cfg);
 		config_free(old);
-		log_info("configuration reloaded: %zu feeds",
-		    feedd_config->nfeeds);
+		log_info("configuration reloaded: %zu feed%s, %d line%s skipped",
+		    feedd_config->nfeeds, feedd_s(feedd_config->nfeeds),
+		    feedd_config->feeds_skipped.total,
+		    feedd_s(feedd_config->feeds_skipped.total));
 	}
 	notify_ready();
 	if (r->done != NULL)
@@ -372,6 +433,7 @@ feedd_reload(sched_load_cb done, void *arg)
 	r->cfg = cfg;
 	r->done = done;
 	r->arg = arg;
+	feedd_log_skipped(cfg);
 	sched_load(cfg, feedd_reloaded, r);
 }
 
@@ -443,6 +505,31 @@ feedd_loaded(const char *error, void *arg)
 {
 	if (error != NULL)
 		fatalx("%s", error);
+	if (feedd_once)
+		feedd_progress_total = sched_pending_count();
+}
+
+/*
+ * A poll ended: --once shows its progress (on a terminal), the daemon
+ * tells the refreshes that wait for it.
+ */
+void
+feedd_polled(const struct poll_outcome *o)
+{
+	if (!feedd_once) {
+		server_refresh_polled(o);
+		return;
+	}
+	feedd_progress_done++;
+	feedd_progress_failed += o->failed;
+	feedd_progress_new += o->nnew;
+	if (feedd_progress && feedd_progress_done < feedd_progress_total)
+		log_status("%lld/%lld feeds, %lld new item%s, %lld failed",
+		    (long long)feedd_progress_done,
+		    (long long)feedd_progress_total,
+		    (long long)feedd_progress_new,
+		    feedd_s(feedd_progress_new),
+		    (long long)feedd_progress_failed);
 }
 
 /* The one place signals are handled. */
@@ -467,6 +554,23 @@ static void
 feedd_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	notify_watchdog();
+}
+
+/* A flag's value is checked as it is read: exit 1 with why if bad. */
+static void
+feedd_check_flag(const char *key, const char *value)
+{
+	struct config	*cfg;
+	char		*cause = NULL;
+
+	cfg = config_new();
+	if (config_set(cfg, key, value, &cause) != 0) {
+		fprintf(stderr, "feedd: --%s: %s\n", key,
+		    cause != NULL ? cause : "bad value");
+		exit(1);
+	}
+	free(cause);
+	config_free(cfg);
 }
 
 /* Parse the command line into modes and flags. */
@@ -500,8 +604,8 @@ feedd_args(int argc, char **argv, int *once, int *force, int *daemonize,
 				case 'h':
 					feedd_usage(0);
 				default:
-					fprintf(stderr, "feedd: unknown flag "
-					    "-%c\n", *a);
+					fprintf(stderr, "feedd: unknown "
+					    "option: -%c\n", *a);
 					feedd_usage(1);
 				}
 			}
@@ -538,11 +642,19 @@ feedd_args(int argc, char **argv, int *once, int *force, int *daemonize,
 			exit(0);
 		} else {
 			/* --KEY=VALUE or --KEY VALUE. */
-			if ((eq = strchr(a, '=')) != NULL) {
+			if ((eq = strchr(a, '=')) != NULL)
 				key = xstrndup(a, (size_t)(eq - a));
-				value = eq + 1;
-			} else {
+			else
 				key = xstrdup(a);
+			if (strcmp(key, "config") != 0 &&
+			    !config_is_key(key)) {
+				fprintf(stderr, "feedd: unknown option: --%s\n",
+				    key);
+				feedd_usage(1);
+			}
+			if (eq != NULL)
+				value = eq + 1;
+			else {
 				if (i + 1 >= argc) {
 					fprintf(stderr, "feedd: --%s needs a "
 					    "value\n", key);
@@ -553,8 +665,10 @@ feedd_args(int argc, char **argv, int *once, int *force, int *daemonize,
 			if (strcmp(key, "config") == 0) {
 				free(feedd_conf_path);
 				feedd_conf_path = feedd_abspath(value);
-			} else
+			} else {
+				feedd_check_flag(key, value);
 				feedd_add_flag(key, value);
+			}
 			free(key);
 		}
 	}
@@ -647,7 +761,8 @@ main(int argc, char **argv)
 	struct poll_stats	 ps;
 	char			*cause = NULL;
 	int			 once = 0, force = 0, daemonize = 0, check = 0;
-	int			 lockfd, readyfd = -1, status = 0;
+	int			 lockfd, readyfd = -1, listenfd = -1;
+	int			 status = 0;
 	int			 sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	uint64_t		 wd;
 	size_t			 i;
@@ -681,14 +796,34 @@ main(int argc, char **argv)
 	if (feedd_check_db && !check)
 		return (feedd_check_db_main(cfg));
 	if (check) {
-		if (feedd_verbose > 0)
+		/*
+		 * A skipped line is an error here: the bare "FILE:LINE:
+		 * message" of each, as ntpd -n says it, and exit 1.
+		 */
+		for (i = 0; i < cfg->feeds_skipped.n; i++)
+			fprintf(stderr, "%s\n", cfg->feeds_skipped.v[i]);
+		if (cfg->feeds_skipped.total > (int)cfg->feeds_skipped.n)
+			fprintf(stderr, "%s: %d more errors\n",
+			    cfg->feeds_path, cfg->feeds_skipped.total -
+			    (int)cfg->feeds_skipped.n);
+		status = cfg->feeds_skipped.total > 0;
+		if (feedd_verbose > 0 && status == 0)
 			config_print(stdout, cfg);
-		fprintf(stderr, "configuration OK\n");
+		if (status == 0)
+			fprintf(stderr, "configuration OK\n");
 		config_free(cfg);
 		feedd_free_flags();
-		return (0);
+		return (status);
 	}
+	feedd_log_skipped(cfg);
 
+	/*
+	 * Another daemon answering on the socket: refuse before anything is
+	 * created (the database, its directory, the lock).  A stale socket
+	 * is replaced later, by server_start().
+	 */
+	if (!once && (listenfd = notify_listen_fd()) < 0)
+		feedd_check_socket(cfg->socket_path);
 	/* server.c makes the socket's directory, with the mode it needs. */
 	if (util_mkdir_parents(cfg->db_path, 0700) != 0)
 		fatal("%s: creating its directory", cfg->db_path);
@@ -704,6 +839,9 @@ main(int argc, char **argv)
 	if (fetch_init(cfg, &cause) != 0)
 		fatalx("%s", cause);
 	sched_init(once, force, poll_start);
+	/* A progress line for a person watching; never for cron's mail. */
+	feedd_progress = once && isatty(STDERR_FILENO) && !log_journald() &&
+	    log_getlevel() >= LOG_NOTICE;
 
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		ev_signal_init(&feedd_ev_sigs[i], feedd_signal_cb, sigs[i]);
@@ -712,7 +850,7 @@ main(int argc, char **argv)
 			ev_unref(feedd_loop);	/* ev.pod: ev_unref */
 	}
 	if (!once) {
-		if (server_start(cfg->socket_path, notify_listen_fd(),
+		if (server_start(cfg->socket_path, listenfd,
 		    cfg->socket_group, &feedd_hooks, &cause) != 0)
 			fatalx("%s", cause != NULL ? cause :
 			    "cannot start the socket server");
@@ -731,8 +869,11 @@ main(int argc, char **argv)
 	feedd_start_writer(once);
 	writer_index_later();	/* whatever an earlier --once left */
 	if (!once) {
-		log_info("started: %zu feeds, database %s, socket %s",
-		    cfg->nfeeds, cfg->db_path, cfg->socket_path);
+		/* From now on the log is a running daemon's: timestamped. */
+		log_timestamps(1);
+		log_notice("ready: %zu feed%s, database %s, socket %s",
+		    cfg->nfeeds, feedd_s(cfg->nfeeds), cfg->db_path,
+		    cfg->socket_path);
 		notify_ready();
 		if (readyfd != -1)
 			feedd_daemon_ready(readyfd);
@@ -761,15 +902,18 @@ main(int argc, char **argv)
 	store_close(feedd_store);
 	feedd_store = NULL;
 	if (once) {
+		log_status(NULL);	/* the progress line goes */
 		if (sched_skip_count() > 0)
-			log_notice("%lld feeds polled, %lld failed, %lld new "
-			    "items, %d skipped", (long long)ps.polls,
-			    (long long)ps.failed, (long long)ps.items_new,
+			log_notice("%lld feed%s polled, %lld failed, %lld new "
+			    "item%s, %d skipped", (long long)ps.polls,
+			    feedd_s(ps.polls), (long long)ps.failed,
+			    (long long)ps.items_new, feedd_s(ps.items_new),
 			    sched_skip_count());
 		else
-			log_notice("%lld feeds polled, %lld failed, %lld new "
-			    "items", (long long)ps.polls, (long long)ps.failed,
-			    (long long)ps.items_new);
+			log_notice("%lld feed%s polled, %lld failed, %lld new "
+			    "item%s", (long long)ps.polls, feedd_s(ps.polls),
+			    (long long)ps.failed, (long long)ps.items_new,
+			    feedd_s(ps.items_new));
 		if (feedd_interrupted)
 			status = 1;
 		else if (ps.failed > 0)

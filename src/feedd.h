@@ -211,6 +211,7 @@ struct store_query {
 	const int64_t	*feed_ids;	/* only these feeds */
 	size_t		 nfeed_ids;
 	const char	*tag;		/* only feeds with this tag */
+	int		 no_hidden;	/* not feeds with a '!' tag (new) */
 	int64_t		 since;		/* published (else first seen) >= */
 	int64_t		 until;		/* published (else first seen) < */
 	const char	*search;	/* FTS5 query over title, content */
@@ -243,6 +244,7 @@ struct store_stats {
 	int64_t		 unread;
 	int64_t		 starred;
 	int64_t		 db_bytes;
+	int64_t		 unread_hidden;	/* of unread: in feeds hidden from new */
 };
 
 typedef int	(*store_item_cb)(const struct store_item *, void *);
@@ -270,6 +272,17 @@ struct feed_conf {
 #define FEED_ID_GUID	1	/* guid, else link, else hash; trusted */
 #define FEED_ID_LINK	2	/* link, else hash */
 #define FEED_ID_HASH	3	/* title, date and content */
+
+/*
+ * Messages about the lines of a file ("FILE:LINE: message"): the first
+ * CONFIG_MAX_NOTES are kept, total counts all of them.
+ */
+struct config_notes {
+	char		**v;
+	size_t		 n;
+	int		 total;
+};
+#define CONFIG_MAX_NOTES	50
 
 /* The daemon's settings: feedd.conf, overridden by flags. */
 struct config {
@@ -301,6 +314,8 @@ struct config {
 	struct feed_conf *feeds;
 	size_t		 nfeeds;
 	char		*feeds_hash;	/* hex digest of the feeds file */
+	struct config_notes feeds_skipped; /* bad lines, not loaded */
+	struct config_notes feeds_warnings; /* loaded, but look */
 	unsigned int	 set;		/* config.c: keys set, a bit each */
 };
 
@@ -321,6 +336,9 @@ int		 xvasprintf(char **, const char *, va_list);
 void		 log_init(const char *, int, int);
 void		 log_setlevel(int);
 int		 log_getlevel(void);
+void		 log_timestamps(int);
+int		 log_journald(void);
+void		 log_status(const char *, ...) __printflike(1, 2);
 void		 log_warn(const char *, ...) __printflike(1, 2);
 void		 log_warnx(const char *, ...) __printflike(1, 2);
 void		 log_notice(const char *, ...) __printflike(1, 2);
@@ -533,6 +551,8 @@ int		 config_set(struct config *, const char *, const char *,
 		     char **);
 int		 config_load_conf(struct config *, const char *, int, char **);
 int		 config_load_feeds(struct config *, const char *, char **);
+int		 config_load_feeds_skip(struct config *, const char *,
+		     char **);
 void		 config_print(FILE *, const struct config *);
 char		*config_default_path(const char *);
 const char	*config_keys_help(void);
@@ -542,7 +562,7 @@ char		*config_default_path_for(const char *, int);
 char		*config_socket_fallback_dir(void);
 void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
-char		*config_feed_options(const struct feed_conf *);
+void		 config_feed_options(struct buf *, const struct feed_conf *);
 
 /* feedd.c: the daemon's globals, its counters, reload. */
 struct ev_loop;
@@ -561,6 +581,15 @@ struct feedd_stats {
 	int		 in_flight;	/* transfers now */
 	int		 feeds;		/* configured */
 };
+struct poll_outcome {			/* a poll ended (feedd_polled()) */
+	int64_t		 id;		/* feeds.id */
+	const char	*url;
+	const char	*title;		/* the store's, or NULL */
+	int		 failed;
+	int		 nnew;		/* items new */
+	const char	*error;		/* failed: why */
+};
+void		 feedd_polled(const struct poll_outcome *);
 
 /*
  * sched_policy.c: when a feed is polled next, as pure functions of the
@@ -603,7 +632,17 @@ struct sched_feed;
 typedef void	(*sched_load_cb)(const char *, void *);
 void		 sched_init(int, int, void (*)(struct sched_feed *));
 void		 sched_load(const struct config *, sched_load_cb, void *);
-void		 sched_refresh(const int64_t *, size_t);
+enum sched_refresh_what {
+	SCHED_REFRESH_POLL,		/* queued now, or already under way */
+	SCHED_REFRESH_HELD,		/* a server's hold: until then */
+	SCHED_REFRESH_GONE,		/* 410 or dead: not polled */
+	SCHED_REFRESH_NONE,		/* not in the feeds file */
+};
+typedef void	(*sched_refresh_cb)(void *, int64_t, const char *,
+		     enum sched_refresh_what, int64_t);
+void		 sched_refresh(const int64_t *, size_t, int,
+		     sched_refresh_cb, void *);
+int		 sched_pending_count(void);
 void		 sched_free(void);
 int		 sched_feed_count(void);
 int		 sched_skip_count(void);
@@ -775,7 +814,8 @@ struct client;
 struct server_stream;
 struct server_hooks {			/* what the running daemon offers */
 	void	(*reload)(sched_load_cb, void *);
-	void	(*refresh)(const int64_t *, size_t);
+	void	(*refresh)(const int64_t *, size_t, int, sched_refresh_cb,
+		    void *);
 	void	(*stats)(struct feedd_stats *);
 	const char *(*interval)(int64_t, int64_t *);
 };
@@ -785,7 +825,7 @@ void		 server_stop(void);
 void		 server_attach(const char *, int);
 void		 server_items_stored(int64_t, const int64_t *, const int *,
 		     size_t);
-int		 server_probe(const char *);
+int		 server_probe(const char *, pid_t *);
 size_t		 server_clients(void);
 size_t		 server_followers(void);
 const struct server_hooks *server_daemon(void);
@@ -806,6 +846,16 @@ void		 server_cmd_dispatch(struct client *, int, struct json_t *,
 		     struct json_t *);
 void		 server_cmd_stream_fill(struct client *);
 void		 server_cmd_stream_free(struct server_stream *);
+int		 server_cmd_feed_ref(struct json_t *, struct json_t *,
+		     int64_t *, struct json_t **);
+int		 server_cmd_feed_refs(struct json_t *, struct json_t *,
+		     const char *, int64_t **, size_t *, struct json_t **);
+
+/* server_refresh.c: "refresh", and the clients that wait for its polls. */
+void		 server_refresh_cmd(struct client *, struct json_t *,
+		     struct json_t *);
+void		 server_refresh_polled(const struct poll_outcome *);
+void		 server_refresh_stop(void);
 
 /* notify.c: systemd integration; every call is a no-op without it. */
 void		 notify_ready(void);

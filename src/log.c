@@ -4,22 +4,34 @@
  * Under systemd (JOURNAL_STREAM set and matching stderr) each line starts
  * with a "<N>" syslog priority prefix, which journald strips and turns into
  * the entry's priority; the journal adds its own timestamp, so none is
- * printed.  Elsewhere lines read "feedd: warning: message".
+ * printed.  Elsewhere lines read "feedd: warning: message", and a running
+ * daemon's (log_timestamps()) start with the local time, "2026-12-07
+ * 16:42:55 feedd: ...".
+ *
+ * A status line (log_status(): feedd --once's progress on a terminal) is
+ * rewritten in place at the bottom; a log line clears it, is written, and
+ * the status line comes back under it.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "feedd.h"
 
 static const char	*log_procname = "feedd";
 static int		 log_level = LOG_NOTICE;
 static int		 log_journal;
+static int		 log_stamp;	/* prefix the local time */
+static char		*log_statusline;	/* shown at the bottom, or NULL */
+/* The writer thread logs too: one line, and the status line, at a time. */
+static pthread_mutex_t	 log_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 /* Does stderr go to the journal?  systemd sets JOURNAL_STREAM=dev:ino. */
 static int
@@ -56,6 +68,57 @@ log_setlevel(int level)
 	log_level = level;
 }
 
+/*
+ * Prefix lines with the local time (a running daemon whose stderr is not
+ * the journal, which adds its own).
+ */
+void
+log_timestamps(int on)
+{
+	log_stamp = on && !log_journal;
+}
+
+/* Whether stderr is the journal (log lines carry "<N>" prefixes). */
+int
+log_journald(void)
+{
+	return (log_journal);
+}
+
+/* Write the status line again (after a log line), or nothing. */
+static void
+log_status_draw(void)
+{
+	if (log_statusline != NULL)
+		fprintf(stderr, "\r%s: %s\033[K", log_procname,
+		    log_statusline);
+	fflush(stderr);
+}
+
+/*
+ * Show a status line at the bottom of a terminal, rewritten in place
+ * (NULL: clear it).  Only for a terminal: the caller checks isatty().
+ */
+void
+log_status(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*line = NULL;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		xvasprintf(&line, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_lock(&log_mtx);
+	if (line == NULL && log_statusline != NULL)
+		fputs("\r\033[K", stderr);
+	free(log_statusline);
+	log_statusline = line;
+	log_status_draw();
+	pthread_mutex_unlock(&log_mtx);
+}
+
 /* Current level. */
 int
 log_getlevel(void)
@@ -71,7 +134,9 @@ log_vwrite(int pri, int errnum, const char *fmt, va_list ap)
 	    "emergency", "alert", "critical", "error",
 	    "warning", "notice", "info", "debug"
 	};
-	char	*msg;
+	char	*msg, stamp[32];
+	struct tm tm;
+	time_t	 t;
 
 	if (pri > log_level)
 		return;
@@ -81,6 +146,7 @@ log_vwrite(int pri, int errnum, const char *fmt, va_list ap)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	}
+	pthread_mutex_lock(&log_mtx);
 	if (log_journal) {
 		if (errnum != 0)
 			fprintf(stderr, "<%d>%s: %s\n", pri, msg,
@@ -90,11 +156,19 @@ log_vwrite(int pri, int errnum, const char *fmt, va_list ap)
 	} else {
 		const char *lvl = pri <= LOG_WARNING ? names[pri] : NULL;
 
-		fprintf(stderr, "%s: %s%s%s%s%s\n", log_procname,
+		if (log_statusline != NULL)
+			fputs("\r\033[K", stderr);
+		stamp[0] = '\0';
+		t = time(NULL);
+		if (log_stamp && localtime_r(&t, &tm) != NULL)
+			strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S ",
+			    &tm);
+		fprintf(stderr, "%s%s: %s%s%s%s%s\n", stamp, log_procname,
 		    lvl != NULL ? lvl : "", lvl != NULL ? ": " : "", msg,
 		    errnum != 0 ? ": " : "", errnum != 0 ? strerror(errnum) : "");
 	}
-	fflush(stderr);
+	log_status_draw();
+	pthread_mutex_unlock(&log_mtx);
 	free(msg);
 }
 

@@ -84,14 +84,30 @@ poll_free(struct poll *p)
 	free(p);
 }
 
-/* The poll is over: count it and hand the feed back to the schedule. */
+/*
+ * The poll is over: count it, say so (feedd_polled(): a refresh that
+ * waits, --once's progress) and hand the feed back to the schedule.
+ */
 static void
 poll_done(struct poll *p, int failed)
 {
 	struct sched_feed	*f = p->feed;
+	struct poll_outcome	 o;
 
 	if (failed)
 		poll_stats.failed++;
+	memset(&o, 0, sizeof o);
+	o.id = sched_feed_id(f);
+	o.url = p->url;
+	o.title = p->was.conf_title != NULL ? p->was.conf_title :
+	    p->row.title != NULL ? p->row.title : p->was.title;
+	o.failed = failed;
+	o.nnew = p->nnew;
+	if (failed)
+		o.error = p->row.last_error != NULL ? p->row.last_error :
+		    p->res != NULL && p->res->error != NULL ? p->res->error :
+		    "the store could not be read";
+	feedd_polled(&o);
 	poll_free(p);
 	sched_done(f, failed);
 }

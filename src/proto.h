@@ -20,7 +20,11 @@
  * Commands.  "items" and "feeds" answer with one line per row,
  * {"id":N,"ok":true,"item":{...}} (or "feed"), then an end line
  * {"id":N,"ok":true,"end":true,"count":N,...}; the others answer with one
- * line; "follow" answers once and then sends {"event":"item",...} lines.
+ * line; "follow" answers once and then sends {"event":"item",...} lines;
+ * "refresh" with "wait": true sends a {"id":N,"ok":true,"progress":{...}}
+ * line as each of its polls ends, then an end line {"id":N,"ok":true,
+ * "end":true,...} (a member added within version 1: a request without
+ * "wait" is answered as before).
  */
 enum proto_cmd {
 	PROTO_CMD_UNKNOWN = 0,

@@ -322,7 +322,9 @@ sched_remove(struct sched_feed *f)
 	case SCHED_FETCHING:
 		f->dead = 1;
 		return;
-	case SCHED_QUEUED:
+	case SCHED_QUEUED: {
+		struct poll_outcome	o;
+
 		TAILQ_REMOVE(&h->queue, f, qentry);
 		if (TAILQ_EMPTY(&h->queue) && h->waiting) {
 			h->waiting = 0;
@@ -330,7 +332,15 @@ sched_remove(struct sched_feed *f)
 		}
 		if (sched_once)
 			sched_pending--;
+		/* Whoever waits for its poll hears that none comes. */
+		memset(&o, 0, sizeof o);
+		o.id = f->id;
+		o.url = f->url;
+		o.failed = 1;
+		o.error = "removed from the feeds file before its poll";
+		feedd_polled(&o);
 		break;
+	}
 	default:
 		break;
 	}
@@ -436,12 +446,15 @@ sched_done(struct sched_feed *f, int failed)
 		char			 when[16];
 		struct tm		 tm;
 		time_t			 t = (time_t)util_now();
+		int			 n;
 
 		/* A poll round ended: a short status for systemd. */
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%H:%M", &tm);
-		notify_status("%d feeds, %d errors, last poll %s",
-		    sched_nfeeds, sched_error_count(), when);
+		n = sched_error_count();
+		notify_status("%d feed%s, %d error%s, last poll %s",
+		    sched_nfeeds, sched_nfeeds == 1 ? "" : "s", n,
+		    n == 1 ? "" : "s", when);
 	}
 	sched_kick();
 }
@@ -514,7 +527,9 @@ sched_adopt(struct store *st, const struct config *cfg)
 	n = urls != NULL ? store_feeds_adopt(st, urls) : -1;
 	free(urls);
 	if (n > 0)
-		log_notice("%d moved feeds now listed at their new address", n);
+		log_notice("%d moved feed%s now listed at %s new address%s",
+		    n, n == 1 ? "" : "s", n == 1 ? "its" : "their",
+		    n == 1 ? "" : "es");
 	return (n < 0 ? -1 : 0);
 }
 
@@ -675,8 +690,10 @@ sched_apply(const struct config *cfg, const struct sched_row *rows)
 			} else {
 				sched_skipped++;
 				log_info("%s: skipped: the server asked to "
-				    "wait %lld more seconds (--force polls it)",
-				    f->url, (long long)(row->hold_until - now));
+				    "wait %lld more second%s (--force polls "
+				    "it)", f->url,
+				    (long long)(row->hold_until - now),
+				    row->hold_until - now == 1 ? "" : "s");
 			}
 		} else if ((f->due = sched_resume(cfg, &in, row->next_fetch,
 		    now)) != 0)
@@ -744,28 +761,51 @@ sched_load(const struct config *cfg, sched_load_cb cb, void *arg)
 	writer_submit(&l->job);
 }
 
-/* Poll some feeds (by store id) now, or every feed when n is 0. */
+/*
+ * Poll some feeds (by store id) now, or every feed when n is 0.  A feed
+ * named is polled whatever its server said (a gone one too); of all the
+ * feeds, those a server told to wait are left alone unless force, and gone
+ * ones are.  cb, if not NULL, hears of each feed: polled (queued now, or
+ * a poll already under way: it ends in feedd_polled() either way), held
+ * (until when), gone, or not in the feeds file (a named id only).
+ */
 void
-sched_refresh(const int64_t *ids, size_t n)
+sched_refresh(const int64_t *ids, size_t n, int force, sched_refresh_cb cb,
+    void *arg)
 {
 	struct sched_feed	*f;
+	enum sched_refresh_what	 what;
 	int64_t			 now = util_now();
 	size_t			 i;
+	int			 named;
 
 	TAILQ_FOREACH(f, &sched_feeds, entry) {
 		if (f->dead)
 			continue;
-		if (n == 0) {
-			/* All: a server's hold is still respected. */
-			if (f->state == SCHED_IDLE && f->hold <= now)
-				sched_enqueue(f);
+		for (i = 0, named = n == 0; i < n && !named; i++)
+			named = ids[i] == f->id;
+		if (!named)
 			continue;
+		if (f->state == SCHED_QUEUED || f->state == SCHED_FETCHING)
+			what = SCHED_REFRESH_POLL;
+		else if (n == 0 && f->state == SCHED_GONE)
+			what = SCHED_REFRESH_GONE;
+		else if (n == 0 && f->hold > now && !force)
+			what = SCHED_REFRESH_HELD;
+		else {
+			sched_enqueue(f);
+			what = SCHED_REFRESH_POLL;
 		}
-		for (i = 0; i < n; i++) {
-			if (ids[i] == f->id &&
-			    (f->state == SCHED_IDLE || f->state == SCHED_GONE))
-				sched_enqueue(f);
-		}
+		if (cb != NULL)
+			cb(arg, f->id, f->url, what, f->hold);
+	}
+	/* Named feeds the schedule does not have: not in the feeds file. */
+	for (i = 0; cb != NULL && i < n; i++) {
+		TAILQ_FOREACH(f, &sched_feeds, entry)
+			if (f->id == ids[i] && !f->dead)
+				break;
+		if (f == NULL)
+			cb(arg, ids[i], NULL, SCHED_REFRESH_NONE, 0);
 	}
 }
 
@@ -794,6 +834,13 @@ sched_free(void)
 		ev_timer_stop(feedd_loop, &sched_ev_kick);
 		ev_timer_stop(feedd_loop, &sched_ev_delay);
 	}
+}
+
+/* --once: feeds whose poll has not ended yet. */
+int
+sched_pending_count(void)
+{
+	return (sched_pending);
 }
 
 /* Feeds --once left alone: gone, or held by their server. */

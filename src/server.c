@@ -810,12 +810,15 @@ server_sockaddr(struct sockaddr_un *sun, const char *path)
 /*
  * Is a daemon answering on path?  Returns 1 if one accepts a connection,
  * 0 if nobody listens (no file, or connection refused: a stale socket), -1
- * on other errors (errno set).
+ * on other errors (errno set).  *pid, if pid is not NULL, is the
+ * answering process's (SO_PEERCRED), or 0.
  */
 int
-server_probe(const char *path)
+server_probe(const char *path, pid_t *pid)
 {
 	struct sockaddr_un	 sun;
+	struct ucred		 cr;
+	socklen_t		 len = sizeof cr;
 	int			 fd, rc, saved;
 
 	if (server_sockaddr(&sun, path) != 0) {
@@ -826,6 +829,9 @@ server_probe(const char *path)
 		return (-1);
 	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
 	saved = errno;
+	if (pid != NULL)
+		*pid = rc == 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr,
+		    &len) == 0 ? cr.pid : 0;
 	close(fd);
 	if (rc == 0)
 		return (1);
@@ -849,7 +855,7 @@ server_listen(const char *path, char **cause)
 		xasprintf(cause, "%s: socket path too long", path);
 		return (-1);
 	}
-	switch (server_probe(path)) {
+	switch (server_probe(path, NULL)) {
 	case 1:
 		xasprintf(cause, "%s: another feedd is listening", path);
 		return (-1);
@@ -1033,6 +1039,7 @@ server_stop(void)
 
 	if (!server_running)
 		return;
+	server_refresh_stop();
 	while ((c = TAILQ_FIRST(&server_list)) != NULL) {
 		if (!(c->flags & CLIENT_DEAD)) {
 			server_client_flush(c);

@@ -110,7 +110,7 @@ server_cmd_stream_free(struct server_stream *s)
  * string counts as an id when such a feed exists).  Returns 0, or -1 with
  * an error response in *errp.
  */
-static int
+int
 server_cmd_feed_ref(json_t *id, json_t *v, int64_t *out, json_t **errp)
 {
 	struct store_feed	 f;
@@ -154,7 +154,7 @@ server_cmd_feed_ref(json_t *id, json_t *v, int64_t *out, json_t **errp)
  * into a new array of feed ids.  Returns 0 (with *n 0 when absent) or -1
  * with an error response.
  */
-static int
+int
 server_cmd_feed_refs(json_t *id, json_t *req, const char *key,
     int64_t **ids, size_t *n, json_t **errp)
 {
@@ -242,15 +242,17 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	struct store_query	*q = &s->q;
 	const char		*tag = NULL, *search = NULL, *order = NULL;
 	int			 unread = 0, starred = 0, oldest = 0, updated = 0;
+	int			 hidden = 1;
 
 	if (proto_get_bool(req, "unread", &unread) != 0 ||
 	    proto_get_bool(req, "starred", &starred) != 0 ||
 	    proto_get_bool(req, "updated", &updated) != 0 ||
 	    proto_get_bool(req, "oldest_first", &oldest) != 0 ||
-	    proto_get_bool(req, "content", &s->content) != 0) {
+	    proto_get_bool(req, "content", &s->content) != 0 ||
+	    proto_get_bool(req, "hidden", &hidden) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "unread, starred, updated, oldest_first and content are "
-		    "booleans");
+		    "unread, starred, updated, oldest_first, content and "
+		    "hidden are booleans");
 		return (-1);
 	}
 	q->unread = unread;
@@ -306,6 +308,8 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 		q->tag = s->tag = xstrdup(tag);
 	if (search != NULL)
 		q->search = s->search = xstrdup(search);
+	/* "hidden":false (new): no '!' feeds, unless feed or tag names them. */
+	q->no_hidden = !hidden && tag == NULL && q->nfeed_ids == 0;
 	return (0);
 }
 
@@ -784,8 +788,9 @@ static json_t *
 server_cmd_feed_options(const char *url)
 {
 	const struct feed_conf	*fc = NULL;
+	struct buf		 b;
 	json_t			*a;
-	char			*opts, *w, *next;
+	char			*w, *next;
 	size_t			 i;
 
 	if (feedd_config == NULL || url == NULL)
@@ -796,13 +801,19 @@ server_cmd_feed_options(const char *url)
 	if (fc == NULL)
 		return (NULL);
 	a = json_array();
-	opts = config_feed_options(fc);
-	for (w = opts; w != NULL && *w != '\0'; w = next) {
+	memset(&b, 0, sizeof b);
+	buf_adds(&b, "");
+	config_feed_options(&b, fc);
+	/* Words, each after a blank. */
+	for (w = b.data; w != NULL && *w == ' '; w = next) {
+		w++;
 		if ((next = strchr(w, ' ')) != NULL)
-			*next++ = '\0';
+			*next = '\0';
 		json_array_append_new(a, proto_string(w));
+		if (next != NULL)
+			*next = ' ';
 	}
-	free(opts);
+	buf_free(&b);
 	return (a);
 }
 
@@ -952,43 +963,56 @@ server_cmd_feeds(struct client *c, json_t *id, json_t *req)
 	server_cmd_feeds_fill(c);
 }
 
-/* "refresh": poll all feeds, or "feed" (one or an array), now. */
-static void
-server_cmd_refresh(struct client *c, json_t *id, json_t *req)
-{
-	int64_t	*ids;
-	size_t	 n;
-	json_t	*err, *o;
-
-	if (server_cmd_feed_refs(id, req, "feed", &ids, &n, &err) != 0) {
-		server_reply(c, err);
-		return;
-	}
-	server_daemon()->refresh(ids, n);
-	o = proto_ok(id);
-	json_object_set_new(o, "feeds", json_integer((json_int_t)n));
-	server_reply(c, o);
-	free(ids);
-}
-
 /* A reload that a client waits for. */
 struct server_cmd_reload {
 	struct client	*c;
 	json_t		*id;
 };
 
-/* The reload is over (error: why nothing changed): answer the client. */
+/* Add notes about the feeds file as name (an array) and name_total. */
+static void
+server_cmd_notes(json_t *o, const char *name,
+    const struct config_notes *cn)
+{
+	json_t	*a;
+	char	 key[64];
+	size_t	 i;
+
+	if (cn->total == 0)
+		return;
+	a = json_array();
+	for (i = 0; i < cn->n; i++)
+		json_array_append_new(a, proto_string(cn->v[i]));
+	json_object_set_new(o, name, a);
+	snprintf(key, sizeof key, "%s_total", name);
+	json_object_set_new(o, key, json_integer(cn->total));
+}
+
+/*
+ * The reload is over (error: why nothing changed): answer the client.  A
+ * success names the feeds-file lines skipped and the warnings of the
+ * configuration now running (feedd_config, just swapped in).
+ */
 static void
 server_cmd_reloaded(const char *error, void *arg)
 {
 	struct server_cmd_reload	*r = arg;
+	json_t				*o;
 
 	if (server_client_alive(r->c)) {
 		if (error != NULL)
 			server_reply(r->c, proto_error(r->id, PROTO_E_RELOAD,
 			    "%s", error));
-		else
-			server_reply(r->c, proto_ok(r->id));
+		else {
+			o = proto_ok(r->id);
+			if (feedd_config != NULL) {
+				server_cmd_notes(o, "skipped",
+				    &feedd_config->feeds_skipped);
+				server_cmd_notes(o, "warnings",
+				    &feedd_config->feeds_warnings);
+			}
+			server_reply(r->c, o);
+		}
 	}
 	server_client_release(r->c);
 	json_decref(r->id);
@@ -1054,6 +1078,9 @@ server_cmd_stats(struct client *c, json_t *id, json_t *req)
 		    "clients", (json_int_t)server_clients(),
 		    "followers", (json_int_t)server_followers()));
 	}
+	/* The store's: hidden ('!' tags) unread items. */
+	json_object_set_new(st, "unread_hidden",
+	    json_integer((json_int_t)ss.unread_hidden));
 	if (feedd_config != NULL && feedd_config->feeds_path != NULL)
 		json_object_set_new(st, "feeds_file",
 		    proto_string(feedd_config->feeds_path));
@@ -1123,7 +1150,7 @@ static const struct server_cmd_entry {
 	{ PROTO_CMD_ITEM,	server_cmd_item,	0 },
 	{ PROTO_CMD_MARK,	server_cmd_mark,	0 },
 	{ PROTO_CMD_FEEDS,	server_cmd_feeds,	0 },
-	{ PROTO_CMD_REFRESH,	server_cmd_refresh,	SERVER_CMD_DAEMON },
+	{ PROTO_CMD_REFRESH,	server_refresh_cmd,	SERVER_CMD_DAEMON },
 	{ PROTO_CMD_RELOAD,	server_cmd_reload,	SERVER_CMD_DAEMON },
 	{ PROTO_CMD_STATS,	server_cmd_stats,	0 },
 	{ PROTO_CMD_VERSION,	server_cmd_version,	0 },

@@ -64,6 +64,25 @@ static const char store_settings[] =
 	"PRAGMA analysis_limit = 400;";
 
 /*
+ * A feed "f" has the tag bound right after this text (then ") || char(10))
+ * > 0"): feeds.tags holds one tag a line (a tag may hold spaces), case does
+ * not count, nor a leading '!' (the tag is bound without it: store_tag()),
+ * so --tag foo and --tag !foo both name a feed tagged "!foo".
+ */
+#define STORE_TAG_MATCH \
+	"instr(lower(replace(char(10) || f.tags, char(10) || '!', char(10)))" \
+	" || char(10), char(10) || lower("
+
+/*
+ * A feed "f" is not hidden from `new`: it has no tag starting with '!'
+ * (Newsboat's hidden tags).  Read from the tags the feeds file gave it, on
+ * the feed row the listing joins anyway: no column, no index to keep.
+ */
+#define STORE_NOT_HIDDEN \
+	" AND (f.tags IS NULL" \
+	" OR instr(char(10) || f.tags, char(10) || '!') = 0)"
+
+/*
  * Forward migrations: entry N takes the schema from user_version N to N+1.
  * Never edit a released entry; append a new one.
  */
@@ -437,6 +456,7 @@ enum store_stmt {
 	S_FEED_BY_URL,
 	S_FEED_BY_ID,
 	S_FEED_INSERT,
+	S_FEED_UNFRAGMENT,
 	S_FEED_PUT,
 	S_FEED_SET_CONF,
 	S_FEEDS_DEACTIVATE,
@@ -499,6 +519,14 @@ static const char *store_sql[S_COUNT] = {
 	    " FROM feeds f WHERE f.url = ?1",
 	[S_FEED_BY_ID] = "SELECT " STORE_FEED_COLS
 	    " FROM feeds f WHERE f.id = ?1",
+	/*
+	 * A feed stored under URL#fragment (before the feeds file dropped
+	 * fragments) takes URL, keeping its row; the oldest when several.
+	 * '#' + 1 is '$': the range is every URL starting with "URL#".
+	 */
+	[S_FEED_UNFRAGMENT] = "UPDATE feeds SET url = ?1 WHERE id ="
+	    " (SELECT min(id) FROM feeds WHERE url > ?1 || '#'"
+	    " AND url < ?1 || '$')",
 	[S_FEED_INSERT] = "INSERT INTO feeds (url, active, created)"
 	    " VALUES (?1, 1, ?2) ON CONFLICT (url) DO NOTHING",
 	[S_FEED_PUT] = "UPDATE feeds SET title = ?2, site_url = ?3,"
@@ -533,8 +561,7 @@ static const char *store_sql[S_COUNT] = {
 	    " starred_count = starred_count + ?4 WHERE id = ?1",
 	/* As store_sqlb_where()'s tag filter: feeds.tags is one a line. */
 	[S_FEED_HAS_TAG] = "SELECT 1 FROM feeds f WHERE (?1 = 0 OR f.id = ?1)"
-	    " AND instr(char(10) || lower(f.tags) || char(10),"
-	    " char(10) || lower(?2) || char(10)) > 0",
+	    " AND " STORE_TAG_MATCH "?2) || char(10)) > 0",
 	[S_LOOKUP_ID] = "SELECT id, active FROM feeds WHERE id = ?1",
 	[S_LOOKUP_URL] = "SELECT id, active FROM feeds WHERE url = ?1",
 	/*
@@ -627,7 +654,9 @@ static const char *store_sql[S_COUNT] = {
 	    " COALESCE(sum(item_count), 0), COALESCE(sum(unread_count), 0),"
 	    " COALESCE(sum(starred_count), 0),"
 	    " (SELECT c.page_count * s.page_size"
-	    "  FROM pragma_page_count() c, pragma_page_size() s) FROM feeds",
+	    "  FROM pragma_page_count() c, pragma_page_size() s),"
+	    " COALESCE(sum(unread_count) FILTER (WHERE NOT (1" STORE_NOT_HIDDEN
+	    ")), 0) FROM feeds f",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -1320,7 +1349,11 @@ store_feed_read(struct store *st, enum store_stmt s, struct store_feed *f,
 	return (1);
 }
 
-/* The feed with this URL, added (active) first if it is new. */
+/*
+ * The feed with this URL, added (active) first if it is new.  A feed
+ * stored as URL#fragment by an older feedd is that feed: it takes the URL
+ * and keeps its row, items and state.
+ */
 int
 store_feed_get(struct store *st, const char *url, struct store_feed *f)
 {
@@ -1330,6 +1363,21 @@ store_feed_get(struct store *st, const char *url, struct store_feed *f)
 	store_bind_text(st->stmt[S_FEED_BY_URL], 1, url);
 	if ((rc = store_feed_read(st, S_FEED_BY_URL, f, url)) != 1)
 		return (rc);
+
+	sqlite3_bind_text(st->stmt[S_FEED_UNFRAGMENT], 1, url, -1,
+	    SQLITE_STATIC);
+	if (store_exec(st, S_FEED_UNFRAGMENT, url) != 0)
+		return (-1);
+	if (sqlite3_changes(st->db) > 0) {
+		log_notice("%s: the feed stored with a URL fragment is now "
+		    "listed without it", url);
+		store_bind_text(st->stmt[S_FEED_BY_URL], 1, url);
+		if ((rc = store_feed_read(st, S_FEED_BY_URL, f, url)) == 1) {
+			store_errorx(st, "%s: feed vanished after rename", url);
+			return (-1);
+		}
+		return (rc);
+	}
 
 	sqlite3_bind_text(st->stmt[S_FEED_INSERT], 1, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st->stmt[S_FEED_INSERT], 2, util_now());
@@ -1408,6 +1456,13 @@ store_feed_set_conf(struct store *st, int64_t id, const char *conf_title,
 	return (store_exec(st, S_FEED_SET_CONF, "feed configuration"));
 }
 
+/* A tag as STORE_TAG_MATCH is bound to it: without a leading '!'. */
+static const char *
+store_tag(const char *tag)
+{
+	return (tag[0] == '!' ? tag + 1 : tag);
+}
+
 /*
  * Does the feed (id 0: any feed) carry this tag (as the tag filter of a
  * query reads it: case-insensitive, whole tags)?  A blank tag matches
@@ -1421,7 +1476,7 @@ store_feed_has_tag(struct store *st, int64_t id, const char *tag)
 	if (store_blank(tag))
 		return (1);
 	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, tag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, store_tag(tag), -1, SQLITE_STATIC);
 	return (store_step_exists(st, stmt, "feed tags"));
 }
 
@@ -2400,12 +2455,22 @@ store_sqlb_conds(struct store_sqlb *sb, const struct store_query *q,
 		store_sqlb_ids(sb, q->feed_ids, q->nfeed_ids);
 	}
 	if (!store_blank(q->tag)) {
-		/* feeds.tags holds one tag a line: a tag may hold spaces. */
-		buf_adds(s, " AND instr(char(10) || lower(f.tags) || char(10),"
-		    " char(10) || lower(");
-		store_sqlb_text(sb, q->tag);
+		buf_adds(s, " AND " STORE_TAG_MATCH);
+		store_sqlb_text(sb, store_tag(q->tag));
 		buf_adds(s, ") || char(10)) > 0");
 	}
+	if (q->no_hidden && q->unread)
+		/*
+		 * On the unread set's row, before its item is read: when
+		 * most unread items are hidden, `new` skips them for the
+		 * price of an index entry (5.8 ms to 1.4 for a page of 100
+		 * among 100,000, 99% hidden).  The hidden feeds are
+		 * looked up once a query.
+		 */
+		buf_adds(s, " AND u.feed_id NOT IN (SELECT f.id FROM feeds f"
+		    " WHERE NOT (1" STORE_NOT_HIDDEN "))");
+	else if (q->no_hidden)
+		buf_adds(s, STORE_NOT_HIDDEN);
 	if (q->since != 0) {
 		buf_printf(s, " AND %s >= ", STORE_DATE(q));
 		store_sqlb_int(sb, q->since);
@@ -2587,14 +2652,14 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 				store_sqlb_ids(&sb, q->feed_ids, q->nfeed_ids);
 			}
 			if (!store_blank(q->tag)) {
-				buf_adds(&sb.sql, " AND instr(char(10) ||"
-				    " lower(f.tags) || char(10), char(10) ||"
-				    " lower(");
-				store_sqlb_text(&sb, q->tag);
+				buf_adds(&sb.sql, " AND " STORE_TAG_MATCH);
+				store_sqlb_text(&sb, store_tag(q->tag));
 				buf_adds(&sb.sql, ") || char(10)) > 0");
 			}
+			if (q->no_hidden)
+				buf_adds(&sb.sql, STORE_NOT_HIDDEN);
 		} else if (search != NULL && !q->unread && !q->starred &&
-		    q->nfeed_ids == 0 && store_blank(q->tag) &&
+		    q->nfeed_ids == 0 && store_blank(q->tag) && !q->no_hidden &&
 		    q->since == 0 && q->until == 0 && q->nids == 0) {
 			/* Hits alone: the index counts them, feeds unknown. */
 			buf_adds(&sb.sql, "SELECT count(*), -1 FROM items_fts"
@@ -2664,7 +2729,7 @@ store_mark_all_read(struct store *st, const struct store_query *q)
 {
 	int64_t	n;
 
-	if (q->unread || q->starred || q->nfeed_ids != 0 ||
+	if (q->unread || q->starred || q->nfeed_ids != 0 || q->no_hidden ||
 	    !store_blank(q->tag) || q->since != 0 || q->until != 0 ||
 	    !store_blank(q->search) || q->nids != 0 || q->after_id != 0 ||
 	    q->limit > 0 || q->offset > 0 ||
@@ -2785,7 +2850,8 @@ store_mark(struct store *st, const struct store_query *q,
 			    " " STORE_ITEM_DATE_I);
 			store_sqlb_marked(&sb, q, search);
 		} else if (search == NULL && store_blank(q->tag) &&
-		    !q->unread && q->limit <= 0 && q->offset <= 0) {
+		    !q->no_hidden && !q->unread && q->limit <= 0 &&
+		    q->offset <= 0) {
 			buf_printf(&sb.sql, "UPDATE OR FAIL items AS i SET %s",
 			    set);
 			store_sqlb_conds(&sb, q, NULL);
@@ -3144,6 +3210,7 @@ store_stats(struct store *st, struct store_stats *s)
 	s->unread = sqlite3_column_int64(stmt, 3);
 	s->starred = sqlite3_column_int64(stmt, 4);
 	s->db_bytes = sqlite3_column_int64(stmt, 5);
+	s->unread_hidden = sqlite3_column_int64(stmt, 6);
 	sqlite3_reset(stmt);
 	return (0);
 }

@@ -144,7 +144,12 @@ _feedctl()
 		fi
 		;;
 	refresh)
-		[[ $cur != -* ]] && _feedctl_reply "$cur" "$(_feedctl_feeds)"
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--no-wait --force -j --json \
+			    --help" -- "$cur"))
+		else
+			_feedctl_reply "$cur" "$(_feedctl_feeds)"
+		fi
 		;;
 	moved)
 		if [[ $prev == --feeds ]]; then

@@ -175,12 +175,20 @@ check "stats shows feeds" grep -q "^feeds: *3 " "$T/out"
 ctl version > "$T/out"
 check "version" grep -q "^feedctl [0-9.]*, feedd [0-9.]* (protocol 1)$" "$T/out"
 
-# reload: an error is reported with its cause, a good one works.
+# reload: a bad feed line is skipped with its cause and the rest loads; a
+# feeds file that cannot be read is an error with its cause; a good one
+# works.
 cp "$T/feeds" "$T/feeds.good"
 echo "ftp://example.org/x" >> "$T/feeds"
 ctl reload > "$T/out" 2>&1
+is "reload with a bad line exits 0" "$?" 0
+check "says a line was skipped" \
+    grep -q "^Configuration reloaded; 1 line skipped:$" "$T/out"
+check "bad reload gives the cause" grep -q "feeds:4: invalid URL" "$T/out"
+mv "$T/feeds" "$T/feeds.away"
+ctl reload > "$T/out" 2>&1
 is "bad reload exits 1" "$?" 1
-check "bad reload gives the cause" grep -q "feeds:4" "$T/out"
+check "bad reload gives the cause" grep -q "feeds: No such file" "$T/out"
 cp "$T/feeds.good" "$T/feeds"
 is "good reload" "$(ctl reload)" "Configuration reloaded."
 

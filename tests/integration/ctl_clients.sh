@@ -55,7 +55,7 @@ check "the idlest were closed to make room, and that was logged" \
     grep -q "idle, closed for a new client" "$T/feedd.log"
 echo "$BASE/a.xml" > "$T/feeds"
 ctl reload > /dev/null
-ctl refresh > /dev/null
+ctl refresh --no-wait > /dev/null
 stored() { [ "$(ctl --json items | wc -l)" -ge 1 ]; }
 wait_for 100 stored
 is "a poll still works" "$(ctl --json items | wc -l)" 1

@@ -41,7 +41,7 @@ wait_for 100 followers || not_ok "followers connected"
 rss a.xml Alpha "a1|One|x|Sat, 28 Nov 2026 10:00:00 GMT" \
     "a2|Two|y|Sat, 28 Nov 2026 11:00:00 GMT" \
     "a3|Three is new|z|Sat, 28 Nov 2026 12:00:00 GMT"
-ctl refresh Alpha > /dev/null
+ctl refresh --no-wait Alpha > /dev/null
 wait_for 100 has_items 4 || not_ok "new item stored"
 
 ctl read --all --cursor "$CURSOR" > "$T/out"
@@ -73,7 +73,7 @@ check "follow --tag news" grep -q "Three is new" "$T/follow.tag"
 # An item of the other feed reaches only its follower.
 rss b.xml Beta "b1|Bee one|x|Fri, 27 Nov 2026 10:00:00 GMT" \
     "b2|Bee two|x|Fri, 27 Nov 2026 11:00:00 GMT"
-ctl refresh "$BASE/b.xml" > /dev/null
+ctl refresh --no-wait "$BASE/b.xml" > /dev/null
 wait_for 100 has_line "$T/follow.beta" "Bee two" ||
     not_ok "follow --feed Beta got its item"
 is "follow --feed Beta: only Beta" "$(cat "$T/follow.beta" | sed 's/^[0-9]* //')" \
@@ -85,7 +85,7 @@ is "follow --tag news did not get it" "$(grep -c Bee "$T/follow.tag")" 0
 # A changed item reaches only the follower that asked for updates.
 rss b.xml Beta "b1|Bee one|changed text|Fri, 27 Nov 2026 10:00:00 GMT" \
     "b2|Bee two|x|Fri, 27 Nov 2026 11:00:00 GMT"
-ctl refresh Beta > /dev/null
+ctl refresh --no-wait Beta > /dev/null
 wait_for 100 has_line "$T/follow.upd" "Bee one" ||
     not_ok "follow --updated got the changed item"
 check "follow --updated: the changed item, marked" \

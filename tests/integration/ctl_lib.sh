@@ -46,7 +46,7 @@ start_feedd() {
 		exit 1
 	}
 	# First polls are spread over two minutes; ask for them now.
-	ctl refresh > /dev/null
+	ctl refresh --no-wait > /dev/null
 }
 
 # Stop the daemon we started, wait for it, check it exited cleanly

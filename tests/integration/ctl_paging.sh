@@ -121,7 +121,7 @@ two_followers() { [ "$(stat_of followers)" -eq 2 ]; }
 wait_for 100 two_followers || not_ok "two followers connected"
 echo "$BASE/flood.xml flood" >> "$T/feeds"
 ctl reload > /dev/null
-ctl refresh > /dev/null
+ctl refresh --no-wait > /dev/null
 wait_for 600 has_items 5100 || not_ok "the flood was stored"
 reader_done() { [ "$(wc -l < "$T/reader.out")" -ge 2500 ]; }
 wait_for 300 reader_done

@@ -118,7 +118,7 @@ polls=$(stat_of polls)
 rss a.xml Alpha "a1|One|x|Sat, 28 Nov 2026 10:00:00 GMT" \
     "a2|Two|y|Sat, 28 Nov 2026 11:00:00 GMT" \
     "a3|Three|z|Sat, 28 Nov 2026 12:00:00 GMT"
-ctl refresh > /dev/null
+ctl refresh --no-wait > /dev/null
 wait_for 100 has_items 3
 is "polling goes on while clients stall" "$(stat_of items)" 3
 check "poll counter moved" test "$(stat_of polls)" -gt "$polls"

@@ -27,7 +27,7 @@ wait_for 200 has_items 3 || not_ok "first polls stored"
 # A new item, not yet indexed for search when the lock is taken.
 rss b.xml Beta "b1|Banana one|x|Fri, 27 Nov 2026 10:00:00 GMT" \
     "b2|Cherry two|x|Fri, 27 Nov 2026 11:00:00 GMT"
-ctl refresh Beta > /dev/null
+ctl refresh --no-wait Beta > /dev/null
 wait_for 100 has_items 4 || not_ok "new item stored"
 
 # The lock is held for three seconds (less than the busy timeout, so the
@@ -67,8 +67,11 @@ rc=$?
 check "the search waited for the index and found the new item ($rc)" \
     grep -q "Cherry two" "$T/search.out"
 wait "$RELOAD"
-is "the reload waited and succeeded" "$?/$(cat "$T/reload.out")" \
-    "0/Configuration reloaded."
+is "the reload waited and succeeded" "$?/$(head -n 1 "$T/reload.out")" \
+    "0/Configuration reloaded; 1 warning:"
+check "and warned of the duplicate line" \
+    grep -q "feeds:[0-9]*: duplicate of line 1 ($BASE/a.xml); ignored$" \
+    "$T/reload.out"
 is "nothing unread" "$(stat_of unread)" 0
 
 # A reload whose transaction fails halfway: a trigger rejects one feed's
@@ -91,7 +94,7 @@ is "the schedule keeps its feeds" "$(stat_of configured_feeds)" "$before"
 is "the store has no row of the new feed" \
     "$(q "SELECT count(*) FROM feeds WHERE url = '$BASE/n.xml'")" 0
 na=$(hits /a.xml); nb=$(hits /b.xml)
-ctl refresh > /dev/null
+ctl refresh --no-wait > /dev/null
 polled() { [ "$(hits /a.xml)" -gt "$na" ] && [ "$(hits /b.xml)" -gt "$nb" ]; }
 wait_for 100 polled
 is "a refresh still polls both old feeds" \
@@ -123,7 +126,7 @@ q "DROP TRIGGER poison"
 ctl reload > "$T/reload.out" 2>&1
 is "the file loads once the rows can be written" "$?" 0
 is "the new feed is scheduled, b no more" "$(stat_of configured_feeds)" 2
-ctl refresh "$BASE/n.xml" > /dev/null
+ctl refresh --no-wait "$BASE/n.xml" > /dev/null
 newpolled() { [ "$(hits /n.xml)" -ge 1 ]; }
 wait_for 100 newpolled
 check "the new feed is polled" newpolled

@@ -32,7 +32,7 @@ start_httpd --script "$T/script.json"
 cat > "$T/feeds" <<EOF2
 # My feeds
 
-  $BASE/old.xml tech "~Old Name" every=2h   # moved
+  $BASE/old.xml#top tech "~Old Name" every=2h   # moved
 "$BASE/temp.xml" news
 # the end
 EOF2
@@ -66,7 +66,7 @@ is "a temporary redirect changes nothing" \
 ctl moved --feeds "$T/feeds" > "$T/diff" 2>&1
 is "moved: exit 0" "$?" 0
 check "moved prints the line's diff" sh -c "grep -qxF -- \
-    '-  $BASE/old.xml tech \"~Old Name\" every=2h   # moved' '$T/diff' &&
+    '-  $BASE/old.xml#top tech \"~Old Name\" every=2h   # moved' '$T/diff' &&
     grep -qxF -- '+  $BASE/new.xml tech \"~Old Name\" every=2h   # moved' \
     '$T/diff'"
 check "... and nothing else" sh -c "! grep -q temp.xml '$T/diff'"
@@ -76,7 +76,7 @@ check "without --apply the feeds file is untouched" \
 ctl moved --apply --feeds "$T/feeds" > "$T/apply" 2>&1
 is "moved --apply: exit 0" "$?" 0
 check "it says the daemon will read it" grep -q "not running" "$T/apply"
-sed "s|$BASE/old.xml|$BASE/new.xml|" "$T/feeds.orig" > "$T/feeds.want"
+sed "s|$BASE/old.xml#top|$BASE/new.xml|" "$T/feeds.orig" > "$T/feeds.want"
 check "the feeds file is byte-identical but for the URL" \
     cmp "$T/feeds" "$T/feeds.want"
 

@@ -36,7 +36,7 @@ one_follower() { [ "$(stat_of followers)" -ge 1 ]; }
 wait_for 100 one_follower || not_ok "follower connected"
 rss a.xml Alpha "a1|One|x|Sat, 28 Nov 2026 10:00:00 GMT" \
     "a2|Two|y|Sat, 28 Nov 2026 11:00:00 GMT"
-ctl refresh Alpha > /dev/null
+ctl refresh --no-wait Alpha > /dev/null
 heard() { grep -q "Two" "$T/follow.out"; }
 wait_for 100 heard || not_ok "follower heard of the new item"
 is "announced: the stored row already has the planned due time" \
@@ -52,16 +52,16 @@ slowitems() {
 rss slow.xml Slow "s1|Slow one|x|Sat, 28 Nov 2026 10:00:00 GMT" \
     "s2|Slow two|x|Sat, 28 Nov 2026 11:00:00 GMT"
 n0=$(hits /slow.xml)
-ctl refresh Slow > /dev/null
+ctl refresh --no-wait Slow > /dev/null
 asked() { [ "$(hits /slow.xml)" -gt "$n0" ]; }
 wait_for 100 asked || not_ok "second poll of the slow feed asked"
 hold_lock "$T/db" 4
 transferred() { [ "$(stat_of in_flight)" = 0 ]; }
 wait_for 100 transferred || not_ok "transfer over while the lock is held"
-ctl refresh Slow > /dev/null
-ctl refresh > /dev/null
+ctl refresh --no-wait Slow > /dev/null
+ctl refresh --no-wait > /dev/null
 sleep 0.5
-ctl refresh Slow > /dev/null
+ctl refresh --no-wait Slow > /dev/null
 if kill -0 "$LPID" 2>/dev/null; then
 	ok "the refreshes came while the write job was waiting"
 else
@@ -73,7 +73,7 @@ stored() { [ "$(slowitems)" = 2 ]; }
 wait_for 100 stored || not_ok "the waiting job was stored once the lock went"
 is "still no second poll when the job is back" "$(hits /slow.xml)" \
     $((n0 + 1))
-ctl refresh Slow > /dev/null
+ctl refresh --no-wait Slow > /dev/null
 again() { [ "$(hits /slow.xml)" -gt $((n0 + 1)) ]; }
 wait_for 100 again
 is "once the job is back, a refresh polls it again" "$(hits /slow.xml)" \
@@ -88,7 +88,7 @@ rss slow.xml Slow "s1|Slow one|x|Sat, 28 Nov 2026 10:00:00 GMT" \
     "s2|Slow two|x|Sat, 28 Nov 2026 11:00:00 GMT" \
     "s3|Slow three|x|Sat, 28 Nov 2026 12:00:00 GMT"
 n1=$(hits /slow.xml)
-ctl refresh Slow > /dev/null
+ctl refresh --no-wait Slow > /dev/null
 asked_more() { [ "$(hits /slow.xml)" -gt "$n1" ]; }
 wait_for 100 asked_more || not_ok "third poll asked"
 hold_lock "$T/db" 7

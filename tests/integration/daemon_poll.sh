@@ -134,7 +134,7 @@ sed 's/a-v1/a-v2/' "$T/script.json" > "$T/script.new" &&
 poll; rc=$?
 is "third poll exits 0" "$rc" 0
 is "third poll: one new item" "$(tail -n 1 "$T/stderr")" \
-    "feedd: 3 feeds polled, 0 failed, 1 new items"
+    "feedd: 3 feeds polled, 0 failed, 1 new item"
 is "8 items" "$(q 'SELECT count(*) FROM items')" 8
 is "changed item updated in place" \
     "$(q "SELECT id || '|' || title FROM items WHERE guid = 'a2'")" \

@@ -98,7 +98,8 @@ is "reload: its title from the feeds file" \
     "$(q "SELECT conf_title FROM feeds WHERE url = '$BASE/b.xml'")" Bee
 is "reload: the kept feed was not polled again" "$(hits /a.xml)" 1
 
-# SIGHUP with a broken file: refused, the daemon goes on.
+# SIGHUP with a broken line: skipped, the other lines apply, the daemon
+# goes on.
 printf '%s\n' "$BASE/a.xml" "$BASE/b.xml" "gopher://x/ broken" > "$T/feeds"
 kill -HUP "$DPID"
 sleep 0.5
@@ -121,8 +122,8 @@ kill -TERM "$DPID"
 wait "$DPID"
 is "SIGTERM: exit 0" "$?" 0
 check "SIGTERM: the socket is removed" test ! -e "$T/feedd.sock"
-check "the log names the reload error with FILE:LINE" \
-    grep -q "reload failed.*$T/feeds:3:" "$T/daemon.err"
+check "the log names the skipped line with FILE:LINE" \
+    grep -q "$T/feeds:3: .*; line skipped$" "$T/daemon.err"
 is "database intact" "$(q 'PRAGMA integrity_check')" ok
 
 # A restart honours the stored schedule: nothing is polled at once; a new

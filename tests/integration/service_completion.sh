@@ -70,6 +70,8 @@ is "bash: --feed offers the daemon's feeds" \
     "$BASE/a.xml $BASE/b.xml"
 is "bash: no daemon, no feeds" \
     "$(bcomp feedctl -s "$T/none.sock" refresh '')" ""
+is "bash: refresh's flags" "$(bcomp feedctl refresh --)" \
+    "--force --help --json --no-wait"
 
 # zsh: drive a real interactive zsh through zpty.
 if ! command -v zsh >/dev/null 2>&1; then

@@ -46,7 +46,7 @@ inm_of() {
 wait_for 300 ctl version && ok "feedd started" ||
     { not_ok "feedd started"; sed 's/^/#   /' "$T/feedd.err"; }
 # First polls are spread over up to two minutes: ask for them now.
-ctl refresh >/dev/null 2>&1
+ctl refresh --no-wait >/dev/null 2>&1
 wait_for 300 has_items 'a item 2' && wait_for 300 has_items 'b item 2' &&
     ok "a and b polled and stored" || not_ok "a and b polled and stored"
 is "a: first poll with the configured User-Agent" "$(ua_of /a.xml)" \
@@ -74,7 +74,7 @@ check "a is retitled" sh -c "'$FEEDCTL' --socket '$T/feedd.sock' --json feeds |
 check "removed feed b keeps its items" has_items 'b item 1'
 
 # A refresh polls what is configured now: a (conditionally) and c, not b.
-check "feedctl refresh" ctl refresh
+check "feedctl refresh" ctl refresh --no-wait
 wait_for 300 req_has /a.xml $((na + 1)) && ok "a polled again on refresh" ||
     not_ok "a polled again on refresh"
 is "a: ETag kept across the reload (conditional poll)" "$(inm_of /a.xml)" \
@@ -86,24 +86,39 @@ is "c: ETag kept from its first poll" "$(inm_of /c.xml)" '"\"c1\""'
 is "removed feed b is not polled" "$(req_count /b.xml)" "$nb"
 check "a's items survive the reload" has_items 'a item 1'
 
-# An invalid feeds file: FILE:LINE: message, the old configuration stays.
+# A feeds file with an invalid line: FILE:LINE: message, the line is
+# skipped and the others apply (issue 13: as Newsboat does).
 printf '%s\n%s\ngopher://example.invalid/feed\n' "$BASE/a.xml" \
     "$BASE/b.xml" >"$T/feeds"
 kill -HUP "$FPID"
-wait_for 300 grep -q "$T/feeds:3:" "$T/feedd.err" &&
-    ok "invalid feeds file reported as FILE:LINE:" ||
-    { not_ok "invalid feeds file reported as FILE:LINE:"; sed 's/^/#   /' "$T/feedd.err"; }
-check "feedd runs on after the invalid file" ctl version
+wait_for 300 grep -q "$T/feeds:3:.*; line skipped" "$T/feedd.err" &&
+    ok "invalid feeds line reported as FILE:LINE:" ||
+    { not_ok "invalid feeds line reported as FILE:LINE:"; sed 's/^/#   /' "$T/feedd.err"; }
+check "feedd runs on after the invalid line" ctl version
 ctl --json feeds >"$T/feeds.2" 2>&1
-check "the running feeds stay: a listed" grep -q "$BASE/a.xml" "$T/feeds.2"
-check "the running feeds stay: c listed" grep -q "$BASE/c.xml" "$T/feeds.2"
+check "the good lines apply: a listed" grep -q "$BASE/a.xml" "$T/feeds.2"
+check "the good lines apply: b listed" grep -q "$BASE/b.xml" "$T/feeds.2"
+check "the good lines apply: c, not in the file, stops" \
+    sh -c "! grep -q '$BASE/c.xml' '$T/feeds.2'"
 na=$(req_count /a.xml)
 nc=$(req_count /c.xml)
 nb=$(req_count /b.xml)
-check "feedctl refresh after the invalid file" ctl refresh
-wait_for 300 req_has /a.xml $((na + 1)) && wait_for 300 req_has /c.xml $((nc + 1)) &&
-    ok "the old feeds still poll" || not_ok "the old feeds still poll"
-is "b from the rejected file is not polled" "$(req_count /b.xml)" "$nb"
+check "feedctl refresh after the invalid line" ctl refresh --no-wait
+wait_for 300 req_has /a.xml $((na + 1)) && wait_for 300 req_has /b.xml $((nb + 1)) &&
+    ok "the file's good feeds poll" || not_ok "the file's good feeds poll"
+is "c, not in the file, is not polled" "$(req_count /c.xml)" "$nc"
+
+# A feeds file that cannot be read: the running configuration stays.
+mv "$T/feeds" "$T/feeds.away"
+if ctl reload >"$T/reload.out" 2>&1; then
+	not_ok "feedctl reload fails on a missing feeds file"
+else
+	ok "feedctl reload fails on a missing feeds file"
+fi
+check "and names it" grep -q "$T/feeds: No such file" "$T/reload.out"
+ctl --json feeds >"$T/feeds.2" 2>&1
+check "the running feeds stay" grep -q "$BASE/b.xml" "$T/feeds.2"
+mv "$T/feeds.away" "$T/feeds"
 
 # An invalid feedd.conf: same; its valid lines do not apply either.
 printf '%s\n%s\n' "$BASE/a.xml" "$BASE/c.xml" >"$T/feeds"
@@ -120,7 +135,7 @@ wait_for 300 grep -q "$T/feedd.conf:2:" "$T/feedd.err" &&
     not_ok "SIGHUP: the daemon logs FILE:LINE"
 check "feedd runs on after the invalid feedd.conf" ctl version
 na=$(req_count /a.xml)
-check "feedctl refresh after the invalid feedd.conf" ctl refresh
+check "feedctl refresh after the invalid feedd.conf" ctl refresh --no-wait
 wait_for 300 req_has /a.xml $((na + 1)) && ok "a polls on" || not_ok "a polls on"
 is "the rejected User-Agent is not used" "$(ua_of /a.xml)" "feedd-test-two"
 
@@ -128,7 +143,7 @@ is "the rejected User-Agent is not used" "$(ua_of /a.xml)" "feedd-test-two"
 printf 'interval = 1h\nuser-agent = feedd-test-four\n' >"$T/feedd.conf"
 check "feedctl reload succeeds once fixed" ctl reload
 na=$(req_count /a.xml)
-check "feedctl refresh after the fix" ctl refresh
+check "feedctl refresh after the fix" ctl refresh --no-wait
 wait_for 300 req_has /a.xml $((na + 1)) && ok "a polls after the fix" ||
     not_ok "a polls after the fix"
 is "the new User-Agent applies" "$(ua_of /a.xml)" "feedd-test-four"

@@ -131,7 +131,7 @@ spawn "$FEEDD" $(feedd_args) 2>"$T/feedd.err"
 FPID=$LASTPID
 wait_for 300 "$FEEDCTL" --socket "$T/feedd.sock" version &&
     ok "feedd started" || not_ok "feedd started"
-"$FEEDCTL" --socket "$T/feedd.sock" refresh >/dev/null 2>&1
+"$FEEDCTL" --socket "$T/feedd.sock" refresh --no-wait >/dev/null 2>&1
 if wait_for 600 all_fast_stored 1; then
 	ok "the fast feeds are stored"
 else
@@ -164,7 +164,7 @@ wait_for 300 "$FEEDCTL" --socket "$T/feedd.sock" version &&
     not_ok "feedd restarted on the same database"
 write_script 2
 n=$(req_count /f01.xml)
-"$FEEDCTL" --socket "$T/feedd.sock" refresh >/dev/null 2>&1
+"$FEEDCTL" --socket "$T/feedd.sock" refresh --no-wait >/dev/null 2>&1
 # (Bounded: the new polls may queue behind the slow ones to the same host.)
 wait_for 100 req_has /f01.xml $((n + 1)) || true
 kill -TERM "$FPID"

@@ -291,13 +291,15 @@ test_newsboat(void)
 		int64_t		 keep;
 		int		 line;
 	} want[] = {
+		/* Line 18 repeats it: the first line wins whole. */
 		{ "https://lwn.net/headlines/rss", NULL,
-		  "linux|news|security", 0, -1, 4 },
+		  "linux|news", 0, -1, 4 },
 		{ "https://www.phoronix.com/rss.php", "Phoronix",
 		  "linux|hardware news", 0, -1, 5 },
 		{ "https://blog.rust-lang.org/feed.xml", NULL,
 		  "rust|programming", 0, -1, 6 },
-		{ "http://example.org/a#fragment", NULL,
+		/* The fragment is never sent: dropped. */
+		{ "http://example.org/a", NULL,
 		  "tag#not-a-comment", 0, -1, 7 },
 		{ "https://example.com/quoted-url", NULL, "quoted", 0, -1, 8 },
 		{ "https://example.net/esc", "Title with \"quotes\"",
@@ -346,9 +348,10 @@ test_newsboat(void)
 	xasprintf(&t, "%s:16: skipping Newsboat filter: feed", path);
 	tap_ok(strstr(log, t) != NULL, "notice: filter: skipped");
 	free(t);
-	xasprintf(&t, "%s:18: duplicate feed https://lwn.net/headlines/rss "
-	    "(first on line 4); tags merged", path);
-	tap_ok(strstr(log, t) != NULL, "warning: duplicate merged");
+	xasprintf(&t, "%s:18: duplicate of line 4 "
+	    "(https://lwn.net/headlines/rss); its tags linux, security are "
+	    "ignored", path);
+	tap_ok(strstr(log, t) != NULL, "warning: duplicate ignored, named");
 	free(t);
 	tap_is_str(cfg->feeds_path, path, "feeds_path recorded");
 	tap_ok(cfg->feeds_hash != NULL && strlen(cfg->feeds_hash) == 16,
@@ -572,7 +575,10 @@ test_feed_limits(void)
 	free(path);
 	buf_reset(&b);
 
-	/* 1024 tags on a feed are fine, 1025 are not, merged or not. */
+	/*
+	 * 1024 tags on a feed are fine, 1025 are not; a duplicate line's
+	 * tags are ignored, not merged, so they never count.
+	 */
 	buf_adds(&b, "https://a.example/f");
 	for (i = 0; i < 1024; i++)
 		buf_printf(&b, " t%zu", i);
@@ -584,15 +590,12 @@ test_feed_limits(void)
 	free(path);
 	buf_adds(&b, "https://a.example/f t1024\n");
 	path = put_file("tags", b.data, b.len);
-	xasprintf(&want, "%s:2: too many tags (more than 1024)", path);
 	capture_begin();
-	tap_is_int(config_load_feeds(cfg, path, &cause), -1,
-	    "1025 tags by a duplicate line fail");
+	tap_is_int(config_load_feeds(cfg, path, &cause), 0,
+	    "a duplicate line's 1025th tag is ignored");
 	free(capture_end());
-	tap_is_str(cause, want, "  cause");
-	free(want);
-	free(cause);
-	cause = NULL;
+	tap_is_int(cfg->nfeeds == 1 ? cfg->feeds[0].ntags : 0, 1024,
+	    "  1024 tags still");
 	free(path);
 	buf_reset(&b);
 	buf_adds(&b, "https://a.example/f");
@@ -788,7 +791,17 @@ test_set_bad(void)
 		{ "max-conns", "abc", "invalid number \"abc\"" },
 		{ "max-conns", "10x", "invalid number \"10x\"" },
 		{ "max-conns", "99999999999999999999",
-		  "invalid number \"99999999999999999999\"" },
+		  "number \"99999999999999999999\" too large (at most 1024)" },
+		{ "max-conns", "-99999999999999999999",
+		  "invalid number \"-99999999999999999999\"" },
+		{ "interval", "99999999999999999999s",
+		  "duration \"99999999999999999999s\" too large (at most "
+		  "365d)" },
+		{ "interval", "9999999999999999w",
+		  "duration \"9999999999999999w\" too large (at most 365d)" },
+		{ "max-body", "99999999999G",
+		  "size \"99999999999G\" too large (at most 1G)" },
+		{ "max-body", "12x", "invalid size \"12x\"" },
 		{ "host-conns", "65", "number \"65\" out of range (1 to 64)" },
 		{ "host-delay", "x", "invalid duration \"x\"" },
 		{ "host-delay", "0.5555s", "invalid duration \"0.5555s\"" },
@@ -1174,6 +1187,208 @@ test_check(void)
 	config_free(cfg);
 }
 
+/*
+ * The daemon's lenient load: every bad line skipped and listed as
+ * "FILE:LINE: message", the good ones loaded; warnings kept for the reload
+ * answer; a file with no feeds warned about; only an unreadable file fails.
+ */
+static void
+test_feeds_skip(void)
+{
+	struct config	*cfg;
+	struct buf	 b = { NULL, 0, 0 };
+	char		*path, *cause = NULL, *want, *log;
+	int		 i;
+
+	cfg = config_new();
+	path = put("skip", "ftp://a.example/f\n"
+	    "https://ok.example/one one\n"
+	    "https://b.example/f \"~open\n"
+	    "https://ok.example/two every=2h\n"
+	    "https://c.example/f every=zz\n"
+	    "https://ok.example/one dup\n");
+	capture_begin();
+	tap_is_int(config_load_feeds_skip(cfg, path, &cause), 0,
+	    "skip: three bad lines load");
+	log = capture_end();
+	tap_is_str(cause, NULL, "  no cause");
+	tap_is_int(cfg->nfeeds, 2, "  the two good feeds");
+	tap_ok(cfg->nfeeds == 2 &&
+	    strcmp(cfg->feeds[0].url, "https://ok.example/one") == 0 &&
+	    strcmp(cfg->feeds[1].url, "https://ok.example/two") == 0 &&
+	    cfg->feeds[1].every == 7200, "  in order, with their options");
+	tap_is_int(cfg->feeds_skipped.total, 3, "  three skipped");
+	tap_is_int(cfg->feeds_skipped.n, 3, "  all three listed");
+	xasprintf(&want, "%s:1: invalid URL \"ftp://a.example/f\" (want an "
+	    "absolute http, https or file URL)", path);
+	tap_is_str(cfg->feeds_skipped.n > 0 ? cfg->feeds_skipped.v[0] : NULL,
+	    want, "  line 1, its cause");
+	free(want);
+	xasprintf(&want, "%s:3: unterminated quote", path);
+	tap_is_str(cfg->feeds_skipped.n > 1 ? cfg->feeds_skipped.v[1] : NULL,
+	    want, "  line 3");
+	free(want);
+	xasprintf(&want, "%s:5: every: invalid duration \"zz\"", path);
+	tap_is_str(cfg->feeds_skipped.n > 2 ? cfg->feeds_skipped.v[2] : NULL,
+	    want, "  line 5");
+	free(want);
+	xasprintf(&want, "%s:6: duplicate of line 2 (https://ok.example/one); "
+	    "its tag dup is ignored", path);
+	tap_is_int(cfg->feeds_warnings.total, 1, "  one warning");
+	tap_is_str(cfg->feeds_warnings.n > 0 ? cfg->feeds_warnings.v[0] :
+	    NULL, want, "  the duplicate");
+	tap_ok(strstr(log, want) != NULL, "  logged too");
+	free(want);
+	free(log);
+	free(path);
+
+	/* The strict loader, on the same kind of file, loads nothing. */
+	path = put("skip.strict", "ftp://a.example/f\nhttps://n.example/f\n");
+	tap_is_int(config_load_feeds(cfg, path, &cause), -1,
+	    "strict: a bad line fails the file");
+	tap_is_int(cfg->nfeeds, 2, "  the feeds loaded before stay");
+	free(cause);
+	cause = NULL;
+	free(path);
+
+	/* A reload: the new file's good lines replace the old feeds. */
+	path = put("skip.2", "https://new.example/f\nbad\n");
+	capture_begin();
+	tap_is_int(config_load_feeds_skip(cfg, path, &cause), 0,
+	    "skip again: loads");
+	free(capture_end());
+	tap_ok(cfg->nfeeds == 1 &&
+	    strcmp(cfg->feeds[0].url, "https://new.example/f") == 0,
+	    "  its good feed replaces the old ones");
+	tap_is_int(cfg->feeds_skipped.total * 10 + cfg->feeds_warnings.total,
+	    10, "  one line skipped, the old notes gone");
+	free(path);
+
+	for (i = 0; i < 60; i++)
+		buf_printf(&b, "bad%d\n", i);
+	buf_adds(&b, "https://last.example/f\n");
+	path = put("skip.many", b.data);
+	buf_free(&b);
+	capture_begin();
+	tap_is_int(config_load_feeds_skip(cfg, path, &cause), 0,
+	    "skip: 60 bad lines");
+	free(capture_end());
+	tap_is_int(cfg->feeds_skipped.total, 60, "  all counted");
+	tap_is_int(cfg->feeds_skipped.n, 50, "  the first 50 listed");
+	tap_is_int(cfg->nfeeds, 1, "  the good line after them loads");
+	free(path);
+
+	xasprintf(&path, "%s/missing-feeds", tmpdir);
+	tap_is_int(config_load_feeds_skip(cfg, path, &cause), -1,
+	    "skip: a missing file fails");
+	tap_is_int(cfg->nfeeds, 1, "  the feeds stay");
+	free(cause);
+	cause = NULL;
+	free(path);
+	config_free(cfg);
+}
+
+/* A file with no feeds: the daemon's load warns, naming the file. */
+static void
+test_feeds_empty(void)
+{
+	static const struct {
+		const char	*text;
+		const char	*why;	/* after "PATH: no feeds to poll" */
+	} cases[] = {
+		{ "", " (the file is empty)" },
+		{ "# only a comment\n\n", "" },
+		{ "\"query:Unread:unread = \\\"yes\\\"\"\n", "" },
+		{ "ftp://a.example/f\n", " (every feed line has an error)" },
+	};
+	struct config	*cfg;
+	char		*path, *cause = NULL, *want, *log;
+	size_t		 i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cfg = config_new();
+		path = put("empty", cases[i].text);
+		xasprintf(&want, "%s: no feeds to poll%s", path, cases[i].why);
+		capture_begin();
+		tap_is_int(config_load_feeds_skip(cfg, path, &cause), 0,
+		    "no feeds: loads");
+		log = capture_end();
+		tap_is_str(cfg->feeds_warnings.n > 0 ?
+		    cfg->feeds_warnings.v[0] : NULL, want, "  warned");
+		tap_ok(strstr(log, want) != NULL, "  and logged");
+		free(log);
+		free(want);
+		config_free(cfg);
+		cfg = config_new();
+		capture_begin();
+		config_load_feeds(cfg, path, &cause);
+		log = capture_end();
+		tap_ok(strstr(log, "no feeds") == NULL,
+		    "  the strict load (feedctl export) says nothing");
+		free(cause);
+		cause = NULL;
+		free(log);
+		free(path);
+		config_free(cfg);
+	}
+}
+
+/*
+ * Fragments are dropped; the duplicate they make, and any duplicate, is
+ * ignored whole with a warning naming what of it is ignored.
+ */
+static void
+test_feeds_dups(void)
+{
+	static const struct {
+		const char	*second;	/* line 2; line 1 is the feed */
+		const char	*ignored;	/* after "duplicate of ...)" */
+	} cases[] = {
+		{ "https://x.example/feed#b \"~Foo\" a b every=1h",
+		  "; its title \"Foo\", tags a, b and option every=1h are "
+		  "ignored" },
+		{ "https://x.example/feed#", "; ignored" },
+		{ "https://x.example/feed \"~Foo\"",
+		  "; its title \"Foo\" is ignored" },
+		{ "https://x.example/feed#top a", "; its tag a is ignored" },
+		{ "https://x.example/feed keep=3 id=link",
+		  "; its options keep=3 id=link are ignored" },
+		{ "https://x.example/feed \"~T\" dedupe=link",
+		  "; its title \"T\" and option dedupe=link are ignored" },
+	};
+	struct config	*cfg;
+	char		*path, *cause = NULL, *want, *text, *log;
+	size_t		 i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cfg = config_new();
+		xasprintf(&text, "https://x.example/feed#a \"~First\" one\n%s\n",
+		    cases[i].second);
+		path = put("dups", text);
+		xasprintf(&want, "%s:2: duplicate of line 1 "
+		    "(https://x.example/feed)%s", path, cases[i].ignored);
+		capture_begin();
+		tap_is_int(config_load_feeds_skip(cfg, path, &cause), 0,
+		    cases[i].second);
+		log = capture_end();
+		tap_is_str(cfg->feeds_warnings.n > 0 ?
+		    cfg->feeds_warnings.v[0] : NULL, want, "  the warning");
+		tap_ok(cfg->nfeeds == 1 &&
+		    strcmp(cfg->feeds[0].url, "https://x.example/feed") == 0 &&
+		    strcmp(cfg->feeds[0].title, "First") == 0 &&
+		    cfg->feeds[0].ntags == 1 && cfg->feeds[0].every == 0 &&
+		    cfg->feeds[0].keep_items == -1 &&
+		    cfg->feeds[0].id_mode == FEED_ID_AUTO &&
+		    !cfg->feeds[0].dedupe_link,
+		    "  one feed, without its fragment, as line 1 says");
+		free(log);
+		free(want);
+		free(text);
+		free(path);
+		config_free(cfg);
+	}
+}
+
 /* Print, reload, print again: the same text. */
 static void
 test_round_trip(void)
@@ -1420,6 +1635,9 @@ main(void)
 	test_conf();
 	test_conf_errors();
 	test_all_errors();
+	test_feeds_skip();
+	test_feeds_empty();
+	test_feeds_dups();
 	test_check();
 	test_round_trip();
 	test_contrib();

@@ -1041,6 +1041,111 @@ fixture(const char *path)
 	return (st);
 }
 
+/*
+ * A tag starting with '!' hides its feed's items from `new` (no_hidden):
+ * from the listing and its counts alike; --tag names the feed with or
+ * without the '!'; stats count what is hidden.
+ */
+static void
+test_hidden(void)
+{
+	struct store		*st;
+	struct store_query	 q;
+	struct store_stats	 ss;
+	int64_t			 a, b, c, n, nf;
+
+	st = open_store(db_path("hidden.db"));
+	a = feed(st, "https://a.example/feed");
+	b = feed(st, "https://b.example/feed");
+	c = feed(st, "https://c.example/feed");
+	store_feed_set_conf(st, a, NULL, "news\n!Quiet", 1, NULL, 0);
+	store_feed_set_conf(st, b, NULL, "news\nnot!hidden", 1, NULL, 0);
+	store_feed_set_conf(st, c, NULL, NULL, 1, NULL, 0);
+	store_begin(st);
+	add(st, a, "a1", "a one", NULL, 1000, 5000, NULL);
+	add(st, a, "a2", "a two", NULL, 1003, 5000, NULL);
+	add(st, b, "b1", "b one", NULL, 1001, 5000, NULL);
+	add(st, c, "c1", "c one", NULL, 1002, 5000, NULL);
+	store_commit(st);
+
+	memset(&q, 0, sizeof q);
+	q.unread = 1;
+	check_ids(st, &q, "2,4,3,1", "hidden: items --unread lists all");
+	q.no_hidden = 1;
+	check_ids(st, &q, "4,3", "hidden: new leaves out the ! feed");
+	n = nf = -1;
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 22, "  and its count: 2 items in 2 feeds");
+	q.unread = 0;
+	check_ids(st, &q, "4,3", "  all items, no_hidden: the same");
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 22, "  counted the same");
+	q.no_hidden = 0;
+	q.tag = "quiet";
+	check_ids(st, &q, "2,1", "--tag quiet names the !Quiet feed");
+	q.tag = "!quiet";
+	check_ids(st, &q, "2,1", "--tag !quiet too");
+	q.tag = "hidden";
+	check_ids(st, &q, "", "a '!' inside a tag is no hidden tag");
+	q.tag = "news";
+	check_ids(st, &q, "2,3,1", "--tag news: both news feeds");
+	q.unread = 1;
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 32, "  counted by the feeds' counters");
+	tap_is_int(store_feed_has_tag(st, a, "!QUIET"), 1,
+	    "has_tag (follow --tag) with the '!'");
+	tap_is_int(store_feed_has_tag(st, a, "quiet"), 1, "  and without");
+	tap_is_int(store_feed_has_tag(st, b, "quiet"), 0, "  not another's");
+	tap_is_int(store_stats(st, &ss), 0, "hidden: stats");
+	tap_is_int(ss.unread * 10 + ss.unread_hidden, 42,
+	    "  4 unread, 2 of them hidden from new");
+	store_close(st);
+}
+
+/*
+ * A feed stored as URL#fragment (before fragments were dropped) is the
+ * feed the feeds file now lists as URL: same row, its items kept, no
+ * second row; a longer URL sharing the prefix is another feed.
+ */
+static void
+test_fragment(void)
+{
+	struct store		*st;
+	struct store_feed	 f;
+	char			*path;
+	int64_t			 old, other, b;
+
+	path = db_path("fragment.db");
+	st = open_store(path);
+	old = feed(st, "https://f.example/feed#one");
+	b = feed(st, "https://f.example/feed#two");
+	other = feed(st, "https://f.example/feed2");
+	store_begin(st);
+	add(st, old, "i1", "kept one", NULL, 1000, 5000, NULL);
+	add(st, old, "i2", "kept two", NULL, 1001, 5000, NULL);
+	add(st, b, "j1", "the other fragment", NULL, 1002, 5000, NULL);
+	store_commit(st);
+	store_begin(st);
+	tap_is_int(store_feed_get(st, "https://f.example/feed", &f), 0,
+	    "fragment: get by the URL without it");
+	store_commit(st);
+	tap_is_int(f.id, old, "  is the oldest row stored with a fragment");
+	tap_is_str(f.url, "https://f.example/feed", "  which took the URL");
+	store_feed_clear(&f);
+	tap_is_int(raw_int(path, "SELECT count(*) FROM feeds"), 3,
+	    "  no new row");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM items WHERE feed_id ="
+	    " (SELECT id FROM feeds WHERE url = 'https://f.example/feed')"), 2,
+	    "  its items kept");
+	tap_is_int(feed(st, "https://f.example/feed"), old,
+	    "  and it stays that row");
+	tap_is_int(feed(st, "https://f.example/feed2"), other,
+	    "a URL with the same start is another feed");
+	tap_ok(feed(st, "https://f.example/fee") != old,
+	    "a shorter URL is a new feed");
+	store_close(st);
+}
+
 /* Calls store_items again from inside the callback (same query). */
 struct nest {
 	struct store		*st;
@@ -1996,6 +2101,8 @@ main(void)
 	test_upsert();
 	test_legacy_hash();
 	test_filters();
+	test_hidden();
+	test_fragment();
 	test_mark_lookup_list();
 	test_lookup_fold();
 	test_prune_search();
