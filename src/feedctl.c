@@ -2510,14 +2510,16 @@ feedctl_follow(int argc, char **argv)
 			feedctl_print_json(it);
 		} else {
 			feed = feedctl_text(feedctl_str(it, "feed"), 0);
-			title = feedctl_text(feedctl_str(it, "title"), 0);
+			url = render_item_title(feedctl_str(it, "title"),
+			    json_string_value(json_object_get(it, "excerpt")));
+			title = feedctl_text(url, 0);
+			free(url);
 			url = feedctl_text(feedctl_str(it, "url"), 0);
 			printf("%lld %s[%s]%s %s%s %s\n",
 			    (long long)feedctl_int(it, "id"),
 			    render_sgr("\033[2m"), feed, render_sgr("\033[0m"),
 			    json_is_true(json_object_get(ev, "new")) ? "" :
-			    "(updated) ", *title != '\0' ? title : "(untitled)",
-			    url);
+			    "(updated) ", title, url);
 			free(feed);
 			free(title);
 			free(url);

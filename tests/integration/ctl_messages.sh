@@ -273,6 +273,20 @@ wait "$FOLLOW_PID" 2>/dev/null
 check "follow --json-array stays NDJSON: a new item, one object a line" \
     grep -q '^{"id":[0-9]*,.*"title":"Later one"' "$T/follow.out"
 check "... and no array bracket" absent "^\[" "$T/follow.out"
+# follow names an untitled item as listings and show do.
+ctl follow > "$T/follow.out" 2>&1 &
+FOLLOW_PID=$!
+PIDS="$PIDS $FOLLOW_PID"
+sleep 0.5
+rss j2.xml Later "l1|Later one|New.|Sat, 28 Nov 2026 12:00:00 GMT" \
+    "l2||Words that name an untitled item.|Sat, 28 Nov 2026 13:00:00 GMT"
+ctl refresh "$BASE/j2.xml" > /dev/null
+wait_for 100 grep -q "Words that" "$T/follow.out"
+kill "$FOLLOW_PID" 2>/dev/null
+wait "$FOLLOW_PID" 2>/dev/null
+check "follow: an untitled item by its first words" grep -q \
+    "^[0-9]* \[Later\] Words that name an untitled item\. http://example.org/l2$" \
+    "$T/follow.out"
 
 # --- stats with a daemon (ctl_offline.sh has it without). ---
 run stats
