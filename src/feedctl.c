@@ -86,7 +86,7 @@ static const char	*feedctl_socket;
 static int		 feedctl_socket_given;
 static int		 feedctl_json;
 static int		 feedctl_json_array;	/* --json-array */
-static int64_t		 feedctl_array_n = -1;	/* rows; -1 no listing */
+static int64_t		 feedctl_array_n = -1;	/* rows, -1: none */
 static int		 feedctl_color = -1;	/* -1: decide by the terminal */
 static int		 feedctl_fd = -1;
 static const char	*feedctl_db;		/* --db: offline access */
@@ -94,7 +94,7 @@ static const char	*feedctl_config;	/* --config: offline access */
 static pid_t		 feedctl_child = -1;	/* feedd --stdio */
 static FILE		*feedctl_in;
 static int64_t		 feedctl_next_id = 1;
-static const char	*feedctl_cmdname;	/* the command run, for errors */
+static const char	*feedctl_cmdname;	/* for errors */
 
 static ssize_t	feedctl_recv_line(int);
 static json_t	*feedctl_recv(int);

@@ -184,7 +184,7 @@ struct store_item {
 	const char	*author;	/* names joined with ", " */
 	const char	*summary;
 	const char	*content;	/* NULL unless asked for */
-	const char	*content_type;	/* "html" or "text", with content */
+	const char	*content_type;	/* "html" or "text" (content) */
 	const char	*excerpt;	/* untitled: the content's start */
 	const char	*tags;		/* item categories, "\n" separated */
 	const char	*enclosure_url;
@@ -562,7 +562,8 @@ char		*config_default_path_for(const char *, int);
 char		*config_socket_fallback_dir(void);
 void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
-void		 config_feed_options(struct buf *, const struct feed_conf *);
+void		 config_feed_options(struct buf *,
+		    const struct feed_conf *);
 
 /* feedd.c: the daemon's globals, its counters, reload. */
 struct ev_loop;
@@ -778,7 +779,7 @@ const char	*render_sgr(const char *);
 char		*render_html(const char *);
 char		*render_text(const char *);
 #define RENDER_TITLE_WORDS	60	/* bytes of content as a title */
-#define RENDER_EXCERPT		300	/* characters of content it reads */
+#define RENDER_EXCERPT		300	/* characters of content read */
 char		*render_item_title(const char *, const char *);
 char		*render_dates(int64_t, int64_t, int64_t, int64_t);
 char		**render_feed_labels(const char **, const char **, size_t);

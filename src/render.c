@@ -428,7 +428,8 @@ render_item_title(const char *title, const char *html)
 		if (n > 0)
 			cut = n;
 		else
-			while (cut > 0 && ((unsigned char)t[cut] & 0xc0) == 0x80)
+			while (cut > 0 &&
+			    ((unsigned char)t[cut] & 0xc0) == 0x80)
 				cut--;
 	}
 	while (cut > 0 && (t[cut - 1] == ' ' || strchr(",;:", t[cut - 1])))

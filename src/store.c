@@ -621,7 +621,8 @@ static const char *store_sql[S_COUNT] = {
 	[S_ITEM_UPDATE] = "UPDATE items SET guid = ?1, url = ?2, title = ?3,"
 	    " author = ?4, summary = ?5, content_type = ?7,"
 	    " tags = ?8, enclosure_url = ?9, enclosure_type = ?10,"
-	    " enclosure_length = ?19, published = ?11, updated = ?12, content_hash = ?13,"
+	    " enclosure_length = ?19, published = ?11, updated = ?12,"
+	    " content_hash = ?13,"
 	    " update_count = update_count + 1, changed = ?15,"
 	    " unseen_change = 1 WHERE id = ?14",
 	/*

@@ -275,7 +275,8 @@ test_show(void)
 		{ "", "Plain   text\nover lines", "Plain text over lines" },
 		{ NULL, "<p>No title here, just words in the body of it, and "
 		    "then a great many more words that go on.</p>",
-		    "No title here, just words in the body of it, and then a…" },
+		    "No title here, just words in the body of it, and then "
+		    "a…" },
 		{ NULL, "<p>Supercalifragilisticexpialidocious-and-a-word-"
 		    "that-never-ends-at-all-ever-and-ever</p>",
 		    "Supercalifragilisticexpialidocious-and-a-word-that-never-"
