@@ -779,7 +779,7 @@ const char	*render_sgr(const char *);
 char		*render_html(const char *);
 char		*render_text(const char *);
 #define RENDER_TITLE_WORDS	60	/* bytes of content as a title */
-#define RENDER_EXCERPT		300	/* characters of content read */
+#define RENDER_EXCERPT		300	/* characters of content */
 char		*render_item_title(const char *, const char *);
 char		*render_dates(int64_t, int64_t, int64_t, int64_t);
 char		**render_feed_labels(const char **, const char **, size_t);
