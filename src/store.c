@@ -2577,7 +2577,8 @@ store_items(struct store *st, const struct store_query *q, int with_content,
 		    " i.updated, i.first_seen, %s, i.starred,"
 		    " i.update_count, i.changed, i.junk_date, %s,"
 		    /* An untitled item's excerpt: render_item_title(). */
-		    " CASE WHEN COALESCE(i.title, '') = '' THEN"
+		    " CASE WHEN trim(COALESCE(i.title, ''),"
+		    " char(32, 9, 10, 13)) = '' THEN"
 		    " substr(COALESCE((SELECT t.content FROM item_text t"
 		    " WHERE t.id = i.id), i.summary), 1, %d) END,"
 		    " i.enclosure_length",
