@@ -1955,6 +1955,46 @@ store_set_reunread(struct store *st, int on)
 }
 
 /*
+ * Was the item stored with the same fields when a text summary was kept
+ * as it came (escaped only if it had a "<"), before its line breaks became
+ * <br>?  Then its hash is old and it did not change: 1, else 0.
+ */
+static int
+store_summary_was(struct store *st, const char **fields, int64_t old)
+{
+	const char	*was[4], *p, *q;
+	struct buf	 b, u;
+	int		 same;
+
+	if (fields[3] == NULL || strstr(fields[3], "<br>\n") == NULL)
+		return (0);
+	memset(&b, 0, sizeof b);
+	memset(&u, 0, sizeof u);
+	for (p = fields[3]; (q = strstr(p, "<br>\n")) != NULL; p = q + 5) {
+		buf_add(&b, p, (size_t)(q - p));
+		buf_addc(&b, '\n');
+	}
+	buf_adds(&b, p);
+	/* Unescaped: it had no "<", so it was stored as it came. */
+	for (p = b.data; *p != '\0'; p++) {
+		if (strncmp(p, "&amp;", 5) == 0) {
+			buf_addc(&u, '&');
+			p += 4;
+		} else if (strncmp(p, "&gt;", 4) == 0) {
+			buf_addc(&u, '>');
+			p += 3;
+		} else
+			buf_addc(&u, *p);
+	}
+	memcpy(was, fields, sizeof was);
+	was[3] = strstr(b.data, "&lt;") != NULL ? b.data : u.data;
+	same = old == (int64_t)store_content_hash(st, was);
+	buf_free(&b);
+	buf_free(&u);
+	return (same);
+}
+
+/*
  * Insert or update one parsed item of a feed.  Returns STORE_NEW,
  * STORE_UPDATED (title, link, content or summary changed: every field is
  * rewritten, read and starred state and first_seen kept), STORE_SAME
@@ -2006,7 +2046,8 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		old = sqlite3_column_int64(stmt, 1);
 		sqlite3_reset(stmt);
 		if (known && old != hash &&
-		    old == (int64_t)store_content_hash_fnv(fields)) {
+		    (old == (int64_t)store_content_hash_fnv(fields) ||
+		    store_summary_was(st, fields, old))) {
 			/* Stored with the old hash, unchanged: rehash. */
 			sqlite3_bind_int64(st->stmt[S_ITEM_REHASH], 1, id);
 			sqlite3_bind_int64(st->stmt[S_ITEM_REHASH], 2, hash);

@@ -911,6 +911,31 @@ test_upsert(void)
 	it.summary = "sum2";
 	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
 	    STORE_UPDATED, "changed summary is UPDATED");
+	/*
+	 * A text summary stored as it came (no "<") or escaped (a "<"),
+	 * now escaped with <br> for its line breaks: not a change.
+	 */
+	it.summary = "One & one > none\nTwo";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_UPDATED, "text summary, as stored before");
+	it.summary = "One &amp; one &gt; none<br>\nTwo";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_SAME, "... the same summary with <br> is SAME");
+	it.summary = "One &amp; one &gt; none<br>\nTwo";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_SAME, "... and stays SAME (rehashed)");
+	it.summary = "A &lt;i&gt;\nB";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_UPDATED, "an escaped text summary, as stored before");
+	it.summary = "A &lt;i&gt;<br>\nB";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_SAME, "... the same with <br> is SAME");
+	it.summary = "A &lt;b&gt;<br>\nB";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_UPDATED, "... a real change is UPDATED");
+	it.summary = "sum2";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_UPDATED, "summary back to sum2");
 	get_item(st, id, &c);
 	tap_is_int(c.published, 1001, "an update writes the new date too");
 	tap_is_int(c.updated, 1101, "and the new modified date");
