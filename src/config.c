@@ -1355,8 +1355,11 @@ config_feeds_warn(struct config_feeds *cf, const char *fmt, ...)
 	config_notes_add(&cf->warnings, s);
 }
 
-/* Append fc's options as feeds-file words, each after a blank. */
-static void
+/*
+ * Append fc's options as feeds-file words, each after a blank (also for
+ * the feeds answer of the protocol: server_cmd.c).
+ */
+void
 config_feed_options(struct buf *b, const struct feed_conf *fc)
 {
 	char	*v;

@@ -57,6 +57,7 @@ struct feedctl_row {
 	int		 read;
 	int		 starred;
 	char		*feed;
+	char		*feed_url;
 	char		*title;
 };
 
@@ -78,11 +79,14 @@ struct feedctl_filter {
 	int		 all;
 	int		 updated;
 	int		 gone;
+	int		 verbose;	/* feeds -v */
 };
 
 static const char	*feedctl_socket;
 static int		 feedctl_socket_given;
 static int		 feedctl_json;
+static int		 feedctl_json_array;	/* --json-array */
+static int64_t		 feedctl_array_n = -1;	/* rows, -1: none */
 static int		 feedctl_color = -1;	/* -1: decide by the terminal */
 static int		 feedctl_fd = -1;
 static const char	*feedctl_db;		/* --db: offline access */
@@ -91,10 +95,12 @@ static pid_t		 feedctl_child = -1;	/* feedd --stdio */
 static int		 feedctl_scratch;	/* ... --scratch-db */
 static FILE		*feedctl_in;
 static int64_t		 feedctl_next_id = 1;
+static const char	*feedctl_cmdname;	/* for errors */
 
 static ssize_t	feedctl_recv_line(int);
 static json_t	*feedctl_recv(int);
 static json_t	*feedctl_parse_line(size_t);
+static void	feedctl_json_out(const char *, size_t);
 static void	feedctl_item_cb(json_t *, void *);
 static void	feedctl_feeds_cb(json_t *, void *);
 static int	feedctl_help(int, char **);
@@ -111,6 +117,7 @@ static int	feedctl_moved(int, char **);
 static int	feedctl_follow(int, char **);
 static int	feedctl_stats(int, char **);
 static int	feedctl_version(int, char **);
+static char	*feedctl_bytes(int64_t);
 
 /* The commands; `feedctl help` prints this table. */
 static const struct feedctl_cmd feedctl_cmds[] = {
@@ -132,7 +139,7 @@ static const struct feedctl_cmd feedctl_cmds[] = {
 	  "unstar items", feedctl_mark },
 	{ "open", NULL, "ID", "open its link ($BROWSER); marks read",
 	  feedctl_open },
-	{ "feeds", NULL, "[--all] [--gone] [FEED...]", "feed status table",
+	{ "feeds", NULL, "[-v] [--all] [--gone] [FEED...]", "feed status table",
 	  feedctl_feeds },
 	{ "refresh", NULL, "[--no-wait] [--force] [FEED...]",
 	  "poll all or some feeds now, and wait",
@@ -168,9 +175,12 @@ feedctl_usage(FILE *fp)
 	size_t	i;
 	char	*s;
 
-	fprintf(fp, "usage: feedctl [-j] [--color | --no-color] "
-	    "[-s socket] [--config file] [--db file]\n"
-	    "               [command [args]]\n\ncommands:\n");
+	fprintf(fp, "usage: feedctl [-j | --json-array] [--color | --no-color] "
+	    "[-s socket]\n"
+	    "               [--config file] [--db file] [command [args]]\n\n"
+	    "-j, --json    one JSON object a line (NDJSON), follow too\n"
+	    "--json-array  a listing as one JSON array, an answer as one "
+	    "object\n\ncommands:\n");
 	for (i = 0; i < CTL_NCMDS; i++) {
 		xasprintf(&s, "%s %s", feedctl_cmds[i].name,
 		    feedctl_cmds[i].args);
@@ -663,7 +673,8 @@ feedctl_call(json_t *req)
 	feedctl_send(req);
 	resp = feedctl_recv(0);
 	if (!json_is_true(json_object_get(resp, "ok"))) {
-		cmd = name;
+		/* The user's command, not the request's ("show", "item"). */
+		cmd = feedctl_cmdname != NULL ? feedctl_cmdname : name;
 		feedctl_fail(cmd, resp);
 	}
 	free(name);
@@ -687,6 +698,10 @@ feedctl_list(json_t *req, const char *key, void (*cb)(json_t *, void *),
 	snprintf(prefix, sizeof prefix, "{\"id\":%lld,\"ok\":true,\"%s\":{",
 	    (long long)json_integer_value(json_object_get(req, "id")), key);
 	plen = strlen(prefix);
+	/* --json-array: the rows of a listing make one array document. */
+	if (feedctl_json_array && feedctl_array_n < 0 &&
+	    (cb == feedctl_item_cb || cb == feedctl_feeds_cb))
+		feedctl_array_n = 0;
 	feedctl_send(req);
 	for (;;) {
 		/*
@@ -702,14 +717,14 @@ feedctl_list(json_t *req, const char *key, void (*cb)(json_t *, void *),
 		    (size_t)n > plen + 2 &&
 		    memcmp(feedctl_line, prefix, plen) == 0 &&
 		    memcmp(feedctl_line + n - 3, "}}\n", 3) == 0) {
-			fwrite(feedctl_line + plen - 1, 1, n - plen - 1,
-			    stdout);
-			putchar('\n');
+			feedctl_json_out(feedctl_line + plen - 1,
+			    n - plen - 1);
 			continue;
 		}
 		resp = feedctl_parse_line((size_t)n);
 		if (!json_is_true(json_object_get(resp, "ok")))
-			feedctl_fail(name, resp);
+			feedctl_fail(feedctl_cmdname != NULL ?
+			    feedctl_cmdname : name, resp);
 		if (json_is_true(json_object_get(resp, "end")))
 			break;
 		if ((row = json_object_get(resp, key)) != NULL)
@@ -740,7 +755,22 @@ feedctl_int(json_t *o, const char *key)
 	return (json_integer_value(json_object_get(o, key)));
 }
 
-/* Print one JSON object as a line on stdout. */
+/*
+ * Print one JSON object (len bytes, no newline): a line (NDJSON), or with
+ * --json-array inside a listing, an element of the array that main()
+ * closes.
+ */
+static void
+feedctl_json_out(const char *o, size_t len)
+{
+	if (feedctl_array_n >= 0)
+		fputs(feedctl_array_n++ == 0 ? "[" : ",\n", stdout);
+	fwrite(o, 1, len, stdout);
+	if (feedctl_array_n < 0)
+		putchar('\n');
+}
+
+/* Print one JSON object as feedctl_json_out() does. */
 static void
 feedctl_print_json(json_t *o)
 {
@@ -748,7 +778,7 @@ feedctl_print_json(json_t *o)
 
 	memset(&b, 0, sizeof b);
 	proto_dump(&b, o);
-	fwrite(b.data, 1, b.len, stdout);
+	feedctl_json_out(b.data, b.len - 1);	/* proto_dump's newline */
 	buf_free(&b);
 }
 
@@ -836,16 +866,19 @@ feedctl_number(const char *flag, const char *s)
 {
 	int64_t	n;
 
-	if (util_parse_int(s, 0, INT64_MAX, &n) != 0)
-		feedctl_usage_error("%s: not a whole number from 0 up: %s",
-		    flag, s);
-	return (n);
+	if (util_parse_int(s, 0, INT64_MAX, &n) == 0)
+		return (n);
+	if (*s != '\0' && strspn(s, "0123456789") == strlen(s))
+		feedctl_usage_error("%s: too large (at most %lld): %s", flag,
+		    (long long)INT64_MAX, s);
+	feedctl_usage_error("%s: not a whole number from 0 up: %s", flag, s);
 }
 
 enum {
 	OPT_UNREAD = 256, OPT_STARRED, OPT_FEED, OPT_TAG, OPT_SINCE,
 	OPT_UNTIL, OPT_SEARCH, OPT_LIMIT, OPT_CURSOR, OPT_AFTER, OPT_OLDEST,
-	OPT_ALL, OPT_NOMARK, OPT_HELP, OPT_UPDATED, OPT_RANK, OPT_GONE
+	OPT_ALL, OPT_NOMARK, OPT_HELP, OPT_UPDATED, OPT_RANK, OPT_GONE,
+	OPT_VERBOSE
 };
 
 static const struct option feedctl_filter_opts[] = {
@@ -863,11 +896,34 @@ static const struct option feedctl_filter_opts[] = {
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "json", no_argument, NULL, 'j' },
+	{ "json-array", no_argument, NULL, 'J' },
 	{ "updated", no_argument, NULL, OPT_UPDATED },
 	{ "rank", no_argument, NULL, OPT_RANK },
 	{ "gone", no_argument, NULL, OPT_GONE },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ NULL, 0, NULL, 0 }
 };
+
+/*
+ * Exit 2 for a flag that feedctl knows but cmd does not take (getopt's
+ * long index li, or -1 for a short flag), naming the flag, not its
+ * argument, and where to go instead.
+ */
+static __dead void
+feedctl_filter_refused(const char *cmd, int ch, int li)
+{
+	const char	*name;
+
+	if (li >= 0)
+		name = feedctl_filter_opts[li].name;
+	else
+		name = ch == OPT_LIMIT ? "n" : ch == OPT_VERBOSE ? "v" : "u";
+	if (ch == OPT_SEARCH)
+		feedctl_usage_error("%s: takes no --search; use feedctl "
+		    "search QUERY [--unread]", cmd);
+	feedctl_usage_error("%s: takes no %s%s", cmd, li >= 0 ? "--" : "-",
+	    name);
+}
 
 /*
  * Parse the filter flags of a command (allowed: the OPT_ values that may
@@ -878,26 +934,33 @@ static void
 feedctl_filters(int argc, char **argv, unsigned int allowed,
     struct feedctl_filter *f)
 {
-	int	ch;
+	int	ch, li;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "n:uj", feedctl_filter_opts,
-	    NULL)) != -1) {
+	li = -1;
+	while ((ch = getopt_long(argc, argv, "n:ujv", feedctl_filter_opts,
+	    &li)) != -1) {
 		if (ch == 'n')
 			ch = OPT_LIMIT;
 		else if (ch == 'u')
 			ch = OPT_UNREAD;
-		else if (ch == 'j') {
+		else if (ch == 'v')
+			ch = OPT_VERBOSE;
+		else if (ch == 'j' || ch == 'J') {
 			feedctl_json = 1;
+			feedctl_json_array |= ch == 'J';
 			continue;
 		}
 		if (ch == OPT_HELP) {
 			feedctl_usage(stdout);
 			exit(0);
 		}
+		if (ch >= 256 && !(allowed & (1u << (ch - 256))))
+			feedctl_filter_refused(argv[0], ch, li);
 		if (ch < 256 || !(allowed & (1u << (ch - 256))))
 			feedctl_usage_error("%s: unknown flag: %s", argv[0],
 			    argv[optind - 1]);
+		li = -1;
 		switch (ch) {
 		case OPT_UNREAD:
 			f->unread = 1;
@@ -951,6 +1014,9 @@ feedctl_filters(int argc, char **argv, unsigned int allowed,
 			break;
 		case OPT_GONE:
 			f->gone = 1;
+			break;
+		case OPT_VERBOSE:
+			f->verbose = 1;
 			break;
 		}
 	}
@@ -1043,12 +1109,11 @@ feedctl_item_cb(json_t *it, void *arg)
 	r->read = json_is_true(json_object_get(it, "read"));
 	r->starred = json_is_true(json_object_get(it, "starred"));
 	r->feed = feedctl_text(feedctl_str(it, "feed"), 0);
-	r->title = feedctl_text(*feedctl_str(it, "title") != '\0' ?
-	    feedctl_str(it, "title") : feedctl_str(it, "url"), 0);
-	if (*r->title == '\0') {
-		free(r->title);
-		r->title = xstrdup("(untitled)");
-	}
+	r->feed_url = xstrdup(feedctl_str(it, "feed_url"));
+	t = render_item_title(feedctl_str(it, "title"),
+	    json_string_value(json_object_get(it, "excerpt")));
+	r->title = feedctl_text(t, 0);
+	free(t);
 	if (feedctl_int(it, "update_count") > 0) {
 		/* Its content changed since it was first stored. */
 		xasprintf(&t, "(updated) %s", r->title);
@@ -1070,9 +1135,21 @@ feedctl_rows_free(struct feedctl_rows *rows)
 
 	for (i = 0; i < rows->n; i++) {
 		free(rows->v[i].feed);
+		free(rows->v[i].feed_url);
 		free(rows->v[i].title);
 	}
 	free(rows->v);
+}
+
+/* Free n labels. */
+static void
+feedctl_labels_free(char **labels, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(labels[i]);
+	free(labels);
 }
 
 /* Digits of n. */
@@ -1256,6 +1333,8 @@ feedctl_new(int argc, char **argv)
 	struct feedctl_row		*r;
 	int64_t			*groups = NULL, total, nfeeds;
 	size_t			 ngroups = 0, i, g, shown;
+	const char		**gtitles, **gurls;
+	char			**labels;
 	json_t			*req, *end;
 	struct buf		 b;
 	int			 width, idw, titlew;
@@ -1308,6 +1387,18 @@ feedctl_new(int argc, char **argv)
 	}
 	if (nfeeds < (int64_t)ngroups)
 		nfeeds = ngroups;
+	/* Feeds of the same title, told apart by host or URL. */
+	gtitles = xcalloc(ngroups + 1, sizeof *gtitles);
+	gurls = xcalloc(ngroups + 1, sizeof *gurls);
+	for (i = 0; i < rows.n; i++) {
+		for (g = 0; groups[g] != rows.v[i].feed_id; g++)
+			;
+		gtitles[g] = rows.v[i].feed;
+		gurls[g] = rows.v[i].feed_url;
+	}
+	labels = render_feed_labels(gtitles, gurls, ngroups);
+	free(gtitles);
+	free(gurls);
 	width = render_term_width(STDOUT_FILENO);
 	idw = feedctl_digits(rows.max_id);
 	titlew = width > 0 ? width - (2 + idw + 2 + 2 + 10) : -1;
@@ -1324,7 +1415,7 @@ feedctl_new(int argc, char **argv)
 				if (g > 0)
 					buf_addc(&b, '\n');
 				buf_adds(&b, render_sgr("\033[1m"));
-				render_cell(&b, r->feed, width > 0 ?
+				render_cell(&b, labels[g], width > 0 ?
 				    width : -1, 0);
 				buf_adds(&b, render_sgr("\033[0m"));
 				buf_addc(&b, '\n');
@@ -1357,6 +1448,7 @@ feedctl_new(int argc, char **argv)
 			    (long long)nfeeds, nfeeds == 1 ? "" : "s");
 	}
 	free(groups);
+	feedctl_labels_free(labels, ngroups);
 	feedctl_rows_free(&rows);
 	return (0);
 }
@@ -1418,6 +1510,39 @@ feedctl_show_field(const char *label, const char *value)
 	free(t);
 }
 
+/* A date member as unix seconds, DATE_NONE when absent. */
+static int64_t
+feedctl_date(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	return (json_is_integer(v) ? json_integer_value(v) : DATE_NONE);
+}
+
+/* An enclosure as "url (type, size)", what is known of it. */
+static char *
+feedctl_media(json_t *enc)
+{
+	struct buf	 b;
+	const char	*type = feedctl_str(enc, "type");
+	int64_t		 size = feedctl_int(enc, "size");
+	char		*sz;
+
+	memset(&b, 0, sizeof b);
+	buf_adds(&b, feedctl_str(enc, "url"));
+	if (*type != '\0' || size > 0) {
+		buf_adds(&b, " (");
+		buf_adds(&b, type);
+		if (size > 0) {
+			sz = feedctl_bytes(size);
+			buf_printf(&b, "%s%s", *type != '\0' ? ", " : "", sz);
+			free(sz);
+		}
+		buf_addc(&b, ')');
+	}
+	return (b.data);
+}
+
 /* "show ID": the item as readable text; marks it read. */
 static int
 feedctl_show(int argc, char **argv)
@@ -1426,15 +1551,13 @@ feedctl_show(int argc, char **argv)
 		{ "no-mark", no_argument, NULL, OPT_NOMARK },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t		*resp, *it, *tags, *t, *enc, *pub;
+	json_t		*resp, *it, *tags, *t, *enc;
 	int64_t		 id;
 	int		 ch, mark = 1;
 	size_t		 i;
-	char		*title, *body, *when, date[64];
+	char		*title, *body, *when;
 	const char	*html;
 	struct buf	 tb;
-	struct tm	 tm;
-	time_t		 tt;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
@@ -1451,29 +1574,21 @@ feedctl_show(int argc, char **argv)
 	if (feedctl_json)
 		feedctl_print_json(it);
 	else {
-		title = feedctl_text(feedctl_str(it, "title"), 0);
-		printf("%s%s%s\n", render_sgr("\033[1m"),
-		    *title != '\0' ? title : "(untitled)",
+		html = feedctl_str(it, "content");
+		if (*html == '\0')
+			html = feedctl_str(it, "summary");
+		when = render_item_title(feedctl_str(it, "title"), html);
+		title = feedctl_text(when, 0);
+		free(when);
+		printf("%s%s%s\n", render_sgr("\033[1m"), title,
 		    render_sgr("\033[0m"));
 		free(title);
 		feedctl_show_field("Feed:", feedctl_str(it, "feed"));
-		pub = json_object_get(it, "published");
-		if (!json_is_integer(pub))
-			pub = json_object_get(it, "updated");
-		if (!json_is_integer(pub))
-			pub = json_object_get(it, "first_seen");
-		if (json_is_integer(pub)) {
-			tt = (time_t)json_integer_value(pub);
-			localtime_r(&tt, &tm);
-			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-			when = render_reltime(json_integer_value(pub),
-			    util_now());
-			memset(&tb, 0, sizeof tb);
-			buf_printf(&tb, "%s (%s)", date, when);
-			feedctl_show_field("Date:", tb.data);
-			buf_free(&tb);
-			free(when);
-		}
+		when = render_dates(feedctl_date(it, "published"),
+		    feedctl_date(it, "updated"), feedctl_date(it, "first_seen"),
+		    util_now());
+		feedctl_show_field("Date:", when);
+		free(when);
 		feedctl_show_field("Author:", feedctl_str(it, "author"));
 		feedctl_show_field("Link:", feedctl_str(it, "url"));
 		tags = json_object_get(it, "tags");
@@ -1488,12 +1603,17 @@ feedctl_show(int argc, char **argv)
 			buf_free(&tb);
 		}
 		enc = json_object_get(it, "enclosure");
-		if (enc != NULL)
-			feedctl_show_field("Media:", feedctl_str(enc, "url"));
-		html = feedctl_str(it, "content");
-		if (*html == '\0')
-			html = feedctl_str(it, "summary");
-		body = render_html(html);
+		if (enc != NULL) {
+			when = feedctl_media(enc);
+			feedctl_show_field("Media:", when);
+			free(when);
+		}
+		/* Plain text keeps its lines; its "<" is text. */
+		if (strcmp(feedctl_str(it, "content_type"), "text") == 0 &&
+		    *feedctl_str(it, "content") != '\0')
+			body = render_text(html);
+		else
+			body = render_html(html);
 		if (!feedctl_utf8()) {
 			char	*p;
 
@@ -1561,7 +1681,8 @@ feedctl_mark(int argc, char **argv)
 		    changed == 1 ? "" : "s", strcmp(op, "star") == 0 ?
 		    "starred" : strcmp(op, "unstar") == 0 ? "unstarred" : op);
 	json_array_foreach(json_object_get(resp, "missing"), i, v) {
-		warnx("no item %lld", (long long)json_integer_value(v));
+		warnx("%s: no item %lld", op,
+		    (long long)json_integer_value(v));
 		rc = EXIT_DAEMON;
 	}
 	json_decref(resp);
@@ -1714,6 +1835,61 @@ feedctl_feed_status(json_t *feed, int *bad)
 	return (xstrdup("ok"));
 }
 
+/*
+ * Labels that tell apart the feeds of an array of objects (titles in
+ * member tkey, URLs in ukey): render_feed_labels().
+ */
+static char **
+feedctl_feed_labels(json_t *list, const char *tkey, const char *ukey)
+{
+	const char	**titles, **urls;
+	char		**labels;
+	json_t		 *o;
+	size_t		  i;
+
+	titles = xcalloc(json_array_size(list) + 1, sizeof *titles);
+	urls = xcalloc(json_array_size(list) + 1, sizeof *urls);
+	json_array_foreach(list, i, o) {
+		titles[i] = feedctl_str(o, tkey);
+		urls[i] = feedctl_str(o, ukey);
+	}
+	labels = render_feed_labels(titles, urls, json_array_size(list));
+	free(titles);
+	free(urls);
+	return (labels);
+}
+
+/* feeds -v: a feed's URL, tags and feeds-file options under its row. */
+static void
+feedctl_feed_verbose(struct buf *b, json_t *feed, int idw)
+{
+	json_t	*v;
+	size_t	 i;
+	char	*t;
+
+	t = feedctl_text(feedctl_str(feed, "url"), 0);
+	buf_printf(b, "%*s url:     %s\n", idw, "", t);
+	free(t);
+	buf_printf(b, "%*s tags:   ", idw, "");
+	json_array_foreach(json_object_get(feed, "tags"), i, v) {
+		t = feedctl_text(json_string_value(v), 0);
+		buf_printf(b, "%s %s", i > 0 ? "," : "", t);
+		free(t);
+	}
+	if (json_array_size(json_object_get(feed, "tags")) == 0)
+		buf_adds(b, " -");
+	buf_addc(b, '\n');
+	buf_printf(b, "%*s options:", idw, "");
+	json_array_foreach(json_object_get(feed, "options"), i, v) {
+		t = feedctl_text(json_string_value(v), 0);
+		buf_printf(b, " %s", t);
+		free(t);
+	}
+	if (json_array_size(json_object_get(feed, "options")) == 0)
+		buf_adds(b, " -");
+	buf_addc(b, '\n');
+}
+
 /* "feeds": the status table, problems shown under their feed. */
 /* A feed's last error, as text, after when it was found gone if it is. */
 static char *
@@ -1742,18 +1918,19 @@ feedctl_feeds(int argc, char **argv)
 	size_t			 i;
 	int			 width, idw, titlew, bad, j;
 	int64_t			 now = util_now();
-	char			*status, *last, *next, *title, *t;
+	char			*status, *last, *next, *title, *t, **labels;
 
 	memset(&f, 0, sizeof f);
 	memset(&cf, 0, sizeof cf);
-	feedctl_filters(argc, argv, F(OPT_ALL) | F(OPT_GONE), &f);
+	feedctl_filters(argc, argv, F(OPT_ALL) | F(OPT_GONE) | F(OPT_VERBOSE),
+	    &f);
 	req = feedctl_request(PROTO_CMD_FEEDS);
 	if (f.all)
 		json_object_set_new(req, "all", json_true());
 	if (f.gone)
 		json_object_set_new(req, "gone", json_true());
 	/* The table needs only a few members, unless feeds are named. */
-	if (!feedctl_json && optind == argc)
+	if (!feedctl_json && optind == argc && !f.verbose)
 		json_object_set_new(req, "brief", json_true());
 	if (optind < argc) {
 		a = json_array();
@@ -1776,6 +1953,7 @@ feedctl_feeds(int argc, char **argv)
 	    1 + 10 + 1) : -1;
 	if (width > 0 && titlew < 10)
 		titlew = 10;
+	labels = feedctl_feed_labels(cf.list, "title", "url");
 	memset(&b, 0, sizeof b);
 	buf_printf(&b, "%s%*s %-13s %6s %6s %-10s %-10s %s%s\n",
 	    render_sgr("\033[1m"), idw, "ID", "STATUS", "UNREAD", "ITEMS",
@@ -1791,7 +1969,7 @@ feedctl_feeds(int argc, char **argv)
 		else
 			next = render_reltime(feedctl_int(feed,
 			    "next_fetch"), now);
-		title = feedctl_text(feedctl_str(feed, "title"), 0);
+		title = feedctl_text(labels[i], 0);
 		if (!json_is_true(json_object_get(feed, "active"))) {
 			xasprintf(&t, "%s (not in feeds file)", title);
 			free(title);
@@ -1837,6 +2015,8 @@ feedctl_feeds(int argc, char **argv)
 		if (strcmp(feedctl_str(feed, "identity"), "link") == 0)
 			buf_printf(&b, "%*s its guids change under the same "
 			    "items: matched by link and content\n", idw, "");
+		if (f.verbose)
+			feedctl_feed_verbose(&b, feed, idw);
 		if (*feedctl_str(feed, "redirect_url") != '\0') {
 			t = feedctl_text(feedctl_str(feed, "redirect_url"), 0);
 			buf_printf(&b, "%*s %s ", idw, "",
@@ -1855,6 +2035,7 @@ feedctl_feeds(int argc, char **argv)
 		buf_adds(&b, "No feeds.\n");
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
+	feedctl_labels_free(labels, json_array_size(cf.list));
 	json_decref(cf.list);
 	return (0);
 }
@@ -2305,6 +2486,11 @@ feedctl_stats(int argc, char **argv)
 			    "(not in new)\n",
 			    (long long)feedctl_int(st, "unread_hidden"));
 		printf("database:    %s\n", db);
+		if (json_is_false(json_object_get(st, "daemon"))) {
+			/* feedd --stdio answered: the store is all there is. */
+			printf("feedd is not running\n");
+			goto done;
+		}
 		printf("polls:       %lld (%lld failed), last %s\n",
 		    (long long)feedctl_int(st, "polls"),
 		    (long long)feedctl_int(st, "poll_errors"), last);
@@ -2320,6 +2506,7 @@ feedctl_stats(int argc, char **argv)
 		    (long long)feedctl_int(st, "clients"),
 		    (long long)feedctl_int(st, "followers"));
 		printf("uptime:      %s\n", up);
+done:
 		free(db);
 		free(bytes);
 		free(up);
@@ -2400,14 +2587,16 @@ feedctl_follow(int argc, char **argv)
 			feedctl_print_json(it);
 		} else {
 			feed = feedctl_text(feedctl_str(it, "feed"), 0);
-			title = feedctl_text(feedctl_str(it, "title"), 0);
+			url = render_item_title(feedctl_str(it, "title"),
+			    json_string_value(json_object_get(it, "excerpt")));
+			title = feedctl_text(url, 0);
+			free(url);
 			url = feedctl_text(feedctl_str(it, "url"), 0);
 			printf("%lld %s[%s]%s %s%s %s\n",
 			    (long long)feedctl_int(it, "id"),
 			    render_sgr("\033[2m"), feed, render_sgr("\033[0m"),
 			    json_is_true(json_object_get(ev, "new")) ? "" :
-			    "(updated) ", *title != '\0' ? title : "(untitled)",
-			    url);
+			    "(updated) ", title, url);
 			free(feed);
 			free(title);
 			free(url);
@@ -2438,6 +2627,7 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "json-array", no_argument, NULL, 'J' },
 		{ "color", no_argument, NULL, 'C' },
 		{ "no-color", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -2467,6 +2657,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			feedctl_json = 1;
+			break;
+		case 'J':
+			feedctl_json = feedctl_json_array = 1;
 			break;
 		case 'C':
 			feedctl_color = 1;
@@ -2507,7 +2700,10 @@ main(int argc, char **argv)
 	if (feedctl_color == -1)
 		feedctl_color = render_use_color(STDOUT_FILENO);
 	render_set_color(feedctl_color && !feedctl_json);
+	feedctl_cmdname = cmd->name;
 	rc = cmd->fn(argc, argv);
+	if (feedctl_array_n >= 0)
+		fputs(feedctl_array_n == 0 ? "[]\n" : "\n]\n", stdout);
 	feedctl_check_stdout();
 	if (feedctl_child != -1)
 		feedctl_offline_done();

@@ -184,9 +184,12 @@ struct store_item {
 	const char	*author;	/* names joined with ", " */
 	const char	*summary;
 	const char	*content;	/* NULL unless asked for */
+	const char	*content_type;	/* "html" or "text" (content) */
+	const char	*excerpt;	/* untitled: the content's start */
 	const char	*tags;		/* item categories, "\n" separated */
 	const char	*enclosure_url;
 	const char	*enclosure_type;
+	int64_t		 enclosure_length; /* bytes, 0 when unknown */
 	int64_t		 published;	/* DATE_NONE when unknown */
 	int64_t		 updated;	/* DATE_NONE when unknown */
 	int64_t		 first_seen;
@@ -368,6 +371,8 @@ int		 util_mkdir_parents(const char *, mode_t);
 int		 util_private_dir(const char *, int, char **);
 int		 util_in_dir(const char *, const char *);
 size_t		 util_utf8_decode(const char *, size_t, uint32_t *);
+uint32_t	 util_fold(uint32_t);
+int		 util_casecmp(const char *, size_t, const char *, size_t);
 
 /* date.c: feed dates to unix seconds (UTC) and back. */
 int		 date_parse(const char *, int64_t *);
@@ -402,6 +407,7 @@ size_t		 sanitize_html_full(struct buf *, const char *, size_t,
 		     const char *);
 int		 sanitize_url_ok(const char *, int);
 void		 sanitize_escape(struct buf *, const char *, size_t, int);
+void		 sanitize_text_html(struct buf *, const char *, size_t);
 #define SANITIZE_MEDIA	0	/* images, media: http, https */
 #define SANITIZE_LINK	1	/* links: and mailto */
 #define SANITIZE_FIELD	2	/* URL fields: and mailto, magnet */
@@ -567,6 +573,8 @@ void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
 struct config	*config_parse_feed_line(const char *, char **);
 const char	*config_id_mode_name(int);
+void		 config_feed_options(struct buf *,
+		    const struct feed_conf *);
 
 /* feedd.c: the daemon's globals, its counters, reload. */
 struct ev_loop;
@@ -785,6 +793,12 @@ int		 render_use_color(int);
 void		 render_set_color(int);
 const char	*render_sgr(const char *);
 char		*render_html(const char *);
+char		*render_text(const char *);
+#define RENDER_TITLE_WORDS	60	/* bytes of content as a title */
+#define RENDER_EXCERPT		300	/* characters of content */
+char		*render_item_title(const char *, const char *);
+char		*render_dates(int64_t, int64_t, int64_t, int64_t);
+char		**render_feed_labels(const char **, const char **, size_t);
 struct render_jsonfeed;
 struct render_jsonfeed *render_jsonfeed_new(FILE *);
 void		 render_jsonfeed_meta(struct render_jsonfeed *,

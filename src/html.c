@@ -147,8 +147,12 @@ struct html_state {
 	int		 flags;
 	size_t		 cap;		/* stop writing at this length */
 	int		 full;		/* cap reached */
-	int		 nl;		/* newlines owed before next text */
-	int		 space;		/* a space owed before next text */
+	/*
+	 * Newlines, and a space, owed before the next text; space 2 (after
+	 * "[image]") is not owed before closing punctuation.
+	 */
+	int		 nl;
+	int		 space;
 	int		 pre;		/* inside pre: keep whitespace */
 	struct html_level levels[HTML_MAX_LEVELS];
 	int		 nlevels;
@@ -430,6 +434,9 @@ html_text(struct html_state *st, const char *s, size_t n)
 	for (i = 0; i < n && !st->full; i += len) {
 		if (p[i] > ' ' && p[i] < 0x7f) {
 			/* A run of visible ASCII: the common case. */
+			if (st->space == 2 && st->nl == 0 &&
+			    strchr(".,;:!?)]}", p[i]) != NULL)
+				st->space = 0;	/* "[image: x]." */
 			for (len = 1; i + len < n && p[i + len] > ' ' &&
 			    p[i + len] < 0x7f; len++)
 				;
@@ -632,7 +639,7 @@ html_image(struct html_state *st, const xmlChar **atts)
 		html_text(st, alt, strlen(alt));
 	}
 	html_glue(st, "]");
-	st->space = 1;
+	st->space = 2;
 }
 
 /*
@@ -652,7 +659,7 @@ html_media(struct html_state *st)
 		snprintf(num, sizeof num, "[%zu]", k);
 		html_glue(st, num);
 	}
-	st->space = 1;
+	st->space = 2;
 	free(st->media_src);
 	st->media_src = NULL;
 	st->media = NULL;

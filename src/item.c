@@ -303,11 +303,14 @@ item_draft_body(struct item_draft *d)
 	} else if (it->summary == NULL)
 		it->summary = d->v[ITEM_DESC];
 	if (it->summary != NULL && it->summary != d->v[ITEM_DESC] &&
-	    !d->summary_html && strchr(it->summary, '<') != NULL) {
-		/* A text summary: readers take it as HTML, so escape it. */
+	    !d->summary_html && strpbrk(it->summary, "<\n") != NULL) {
+		/*
+		 * A text summary: readers take it as HTML, so escape it, and
+		 * keep its line breaks as <br>.
+		 */
 		f = it->summary == d->v[ITEM_SUMMARY] ? ITEM_SUMMARY :
 		    ITEM_MDESC;
-		sanitize_escape(&out, it->summary, strlen(it->summary), 0);
+		sanitize_text_html(&out, it->summary, strlen(it->summary));
 		item_draft_rewrite(d, f, &out);
 		it->summary = d->v[f];
 	}

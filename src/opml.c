@@ -19,6 +19,7 @@
  * title is exported with the store's title as its text, when known.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,19 +82,27 @@ opml_add_tag(struct feed_conf *fc, const char *tag)
 	fc->tags[fc->ntags++] = xstrdup(tag);
 }
 
-/* Is url one the feeds file accepts (absolute http or https, no blanks)? */
-static int
-opml_url_ok(const char *url)
+/*
+ * Why the feeds file would not accept url (absolute http or https, no
+ * blanks), or NULL when it would.
+ */
+static const char *
+opml_url_problem(const char *url)
 {
 	const char	*p;
 
 	if (strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0)
-		return (0);
-	for (p = url; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || *p == '"')
-			return (0);
-	return (1);
+		return ("not an http or https URL");
+	for (p = url; *p != '\0'; p++) {
+		if (*p == ' ')
+			return ("the URL contains a space");
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return ("the URL contains a control character");
+		if (*p == '"')
+			return ("the URL contains a double quote");
+	}
+	return (NULL);
 }
 
 /*
@@ -136,12 +145,13 @@ opml_add_feed(struct opml_walk *w, xmlNode *n, char *url)
 {
 	struct config	*cfg = w->cfg;
 	struct feed_conf *fc;
+	const char	*why;
 	char		*cat, *p, *q;
 	int		 i;
 
-	if (!opml_url_ok(url)) {
-		log_warnx("%s:%d: skipping %s: not an http or https URL",
-		    w->path, (int)xmlGetLineNo(n), url);
+	if ((why = opml_url_problem(url)) != NULL) {
+		log_warnx("%s:%d: skipping %s: %s", w->path,
+		    (int)xmlGetLineNo(n), url, why);
 		w->skipped++;
 		free(url);
 		return;
@@ -207,6 +217,51 @@ opml_walk(struct opml_walk *w, xmlNode *n, int depth)
 }
 
 /*
+ * What a file that is not OPML looks like ("an RSS feed"), from its root
+ * element (read leniently: a feed need not be well-formed XML to be
+ * recognised) or its first byte, or NULL.
+ */
+static const char *
+opml_looks_like(const char *path)
+{
+	static const struct {
+		const char	*root;
+		const char	*what;
+	} kinds[] = {
+		{ "rss", "an RSS feed" },
+		{ "RDF", "an RSS 1.0 feed" },
+		{ "feed", "an Atom feed" },
+		{ "html", "an HTML page" },
+	};
+	const char	*what = NULL;
+	xmlDoc		*doc;
+	xmlNode		*root;
+	FILE		*fp;
+	size_t		 i;
+	int		 c;
+
+	if ((fp = fopen(path, "r")) != NULL) {
+		while ((c = getc(fp)) != EOF && strchr(" \t\r\n", c) != NULL)
+			continue;
+		fclose(fp);
+		if (c == '{')
+			return ("a JSON Feed");
+	}
+	doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
+	if (doc == NULL)
+		return (NULL);
+	if ((root = xmlDocGetRootElement(doc)) != NULL) {
+		for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+			if (xmlStrcasecmp(root->name,
+			    (const xmlChar *)kinds[i].root) == 0)
+				what = kinds[i].what;
+	}
+	xmlFreeDoc(doc);
+	return (what);
+}
+
+/*
  * Read an OPML file's feeds into cfg->feeds (appended).  Returns 0, or -1
  * and *cause.
  */
@@ -217,9 +272,20 @@ opml_read(const char *path, struct config *cfg, char **cause)
 	xmlDoc			*doc;
 	xmlNode			*root, *n;
 	const xmlError		*e;
+	const char		*what;
 
 	doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING);
+	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	if ((root == NULL || xmlStrcasecmp(root->name,
+	    (const xmlChar *)"opml") != 0) &&
+	    (what = opml_looks_like(path)) != NULL) {
+		xmlFreeDoc(doc);
+		xasprintf(cause, "%s is not an OPML document (it looks like "
+		    "%s; subscribe to a feed with feedctl add URL)", path,
+		    what);
+		return (-1);
+	}
 	if (doc == NULL) {
 		e = xmlGetLastError();
 		if (e != NULL && e->message != NULL && e->line > 0)
@@ -229,7 +295,6 @@ opml_read(const char *path, struct config *cfg, char **cause)
 			xasprintf(cause, "%s: cannot read OPML", path);
 		return (-1);
 	}
-	root = xmlDocGetRootElement(doc);
 	if (root == NULL ||
 	    xmlStrcasecmp(root->name, (const xmlChar *)"opml") != 0) {
 		xmlFreeDoc(doc);

@@ -1934,16 +1934,17 @@ parser_html(struct parser *p, char *s)
 
 /*
  * Text s (may be NULL) as HTML: a summary is always HTML to its readers,
- * so text with markup characters is escaped: s, or a new string.
+ * so text with markup characters is escaped, and its line breaks become
+ * <br>: s, or a new string.
  */
 char *
 parser_text_html(char *s)
 {
 	struct buf	out = { NULL, 0, 0 };
 
-	if (s == NULL || strchr(s, '<') == NULL)
+	if (s == NULL || strpbrk(s, "<\n") == NULL)
 		return (s);
-	sanitize_escape(&out, s, strlen(s), 0);
+	sanitize_text_html(&out, s, strlen(s));
 	return (out.data);
 }
 

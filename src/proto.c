@@ -242,13 +242,23 @@ proto_item_json(const struct store_item *it)
 	proto_set_str(o, "title", it->title);
 	proto_set_str(o, "author", it->author);
 	proto_set_str(o, "summary", it->summary);
-	if (it->content != NULL)
+	if (it->content != NULL) {
 		proto_set_str(o, "content", it->content);
+		/* "text": plain text, whose line breaks are its own. */
+		if (it->content_type != NULL)
+			proto_set_str(o, "content_type", it->content_type);
+	}
+	/* An untitled item: what to call it (render_item_title()). */
+	if (it->excerpt != NULL && it->content == NULL)
+		proto_set_str(o, "excerpt", it->excerpt);
 	json_object_set_new(o, "tags", proto_split(it->tags, "\n"));
 	if (it->enclosure_url != NULL) {
 		e = json_object();
 		proto_set_str(e, "url", it->enclosure_url);
 		proto_set_str(e, "type", it->enclosure_type);
+		if (it->enclosure_length > 0)
+			json_object_set_new(e, "size",
+			    json_integer(it->enclosure_length));
 		json_object_set_new(o, "enclosure", e);
 	}
 	proto_set_time(o, "published", it->published);
@@ -285,8 +295,8 @@ proto_feed_json(const struct store_feed *f, int brief)
 	    f->title : f->url;
 	o = json_object();
 	json_object_set_new(o, "id", json_integer(f->id));
-	if (!brief)
-		proto_set_str(o, "url", f->url);
+	/* Brief too: feedctl tells feeds of the same title by their URL. */
+	proto_set_str(o, "url", f->url);
 	proto_set_str(o, "title", title);
 	if (!brief) {
 		proto_set_str(o, "doc_title", f->title);

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -343,6 +344,252 @@ render_html(const char *html)
 	safe = render_sanitize(text, RENDER_KEEP_NL);
 	free(text);
 	return (safe);
+}
+
+/*
+ * Plain text (content of type "text") as safe text for the terminal: its
+ * line breaks kept, at most one blank line in a row, none at either end.
+ * Markup in it is text.  Returns a new string.
+ */
+char *
+render_text(const char *text)
+{
+	struct buf	 b;
+	char		*safe, *p;
+	int		 nl = 0;
+
+	if (text == NULL)
+		return (xstrdup(""));
+	safe = render_sanitize(text, RENDER_KEEP_NL);
+	memset(&b, 0, sizeof b);
+	buf_grow(&b, strlen(safe));
+	for (p = safe; *p != '\0'; p++) {
+		if (*p == '\n') {
+			/* Drop the blanks that end the line. */
+			while (b.len > 0 && b.data[b.len - 1] == ' ')
+				b.len--;
+			nl++;
+			continue;
+		}
+		if (b.len > 0 && nl > 0)
+			buf_adds(&b, nl > 1 ? "\n\n" : "\n");
+		buf_addc(&b, *p);
+		nl = 0;
+	}
+	while (b.len > 0 && b.data[b.len - 1] == ' ')
+		b.len--;
+	b.data[b.len] = '\0';
+	free(safe);
+	return (b.data);
+}
+
+/*
+ * The one rule for an item's title, whatever the format it came in: its
+ * title when it has one; else the first words of its content (html, read
+ * from its first RENDER_EXCERPT characters only, so that a listing, which
+ * gets just those, names the item as `show` does), at most
+ * RENDER_TITLE_WORDS bytes, "…" when cut; else "(untitled)".  Returns a
+ * new string, not yet safe for a terminal.
+ */
+char *
+render_item_title(const char *title, const char *html)
+{
+	const char	*p;
+	char		*text, *t;
+	size_t		 len, n, cut;
+	uint32_t	 cp;
+
+	if (title != NULL && title[strspn(title, " \t\r\n")] != '\0')
+		return (xstrdup(title));
+	if (html == NULL)
+		return (xstrdup("(untitled)"));
+	/* The first RENDER_EXCERPT characters, as SQLite's substr() counts. */
+	for (p = html, n = 0; *p != '\0' && n < RENDER_EXCERPT; n++) {
+		len = util_utf8_decode(p, strlen(p), &cp);
+		p += len > 0 ? len : 1;
+	}
+	text = html_to_text(html, (size_t)(p - html), HTML_TEXT_INLINE);
+	if (text == NULL || text[strspn(text, " ")] == '\0') {
+		free(text);
+		return (xstrdup("(untitled)"));
+	}
+	t = text + strspn(text, " ");
+	len = strlen(t);
+	if (len <= RENDER_TITLE_WORDS && (size_t)(p - html) == strlen(html)) {
+		t = xstrdup(t);
+		free(text);
+		return (t);
+	}
+	/* Cut at the last space that fits, else inside the first word. */
+	cut = len < RENDER_TITLE_WORDS ? len : RENDER_TITLE_WORDS;
+	if (len > RENDER_TITLE_WORDS) {
+		for (n = cut; n > 0 && t[n] != ' '; n--)
+			;
+		if (n > 0)
+			cut = n;
+		else
+			while (cut > 0 &&
+			    ((unsigned char)t[cut] & 0xc0) == 0x80)
+				cut--;
+	}
+	while (cut > 0 && (t[cut - 1] == ' ' || strchr(",;:", t[cut - 1])))
+		cut--;
+	xasprintf(&t, "%.*s…", (int)cut, t);
+	free(text);
+	return (t);
+}
+
+/*
+ * The date line of `show`: the item's date (published, else updated,
+ * else first seen) in local time, once; how long ago only when that says
+ * more than the date (within a week); when it was updated, if later than
+ * published (the time alone on the same day).  Returns a new string.
+ */
+char *
+render_dates(int64_t published, int64_t updated, int64_t first_seen,
+    int64_t now)
+{
+	struct buf	 b;
+	struct tm	 tm, tu;
+	time_t		 tt;
+	int64_t		 d;
+	char		 date[64], *rel;
+
+	d = published != DATE_NONE && published != 0 ? published :
+	    updated != DATE_NONE && updated != 0 ? updated : first_seen;
+	memset(&b, 0, sizeof b);
+	tt = (time_t)d;
+	localtime_r(&tt, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+	buf_adds(&b, date);
+	rel = render_reltime(d, now);
+	/* render_reltime() gives the date itself past a week: no news. */
+	if (strncmp(rel, date, strlen(rel)) != 0)
+		buf_printf(&b, " (%s)", rel);
+	free(rel);
+	if (d == published && updated != DATE_NONE && updated != 0 &&
+	    updated / 60 > published / 60) {
+		tt = (time_t)updated;
+		localtime_r(&tt, &tu);
+		if (tu.tm_year == tm.tm_year && tu.tm_yday == tm.tm_yday)
+			strftime(date, sizeof date, "%H:%M", &tu);
+		else
+			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tu);
+		buf_printf(&b, ", updated %s", date);
+	}
+	return (b.data);
+}
+
+/* The authority of url ("host" or "host:port"), borrowed, and its length. */
+static const char *
+render_url_host(const char *url, size_t *len)
+{
+	const char	*p, *at;
+
+	if (url == NULL || (p = strstr(url, "://")) == NULL) {
+		*len = url != NULL ? strlen(url) : 0;
+		return (url != NULL ? url : "");
+	}
+	p += 3;
+	*len = strcspn(p, "/?#");
+	if ((at = memchr(p, '@', *len)) != NULL) {
+		*len -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	return (p);
+}
+
+/* Folded titles, and the order of render_feed_labels()'s sort. */
+static char	**render_folded;
+
+/* qsort: by folded title. */
+static int
+render_folded_cmp(const void *a, const void *b)
+{
+	return (strcmp(render_folded[*(const size_t *)a],
+	    render_folded[*(const size_t *)b]));
+}
+
+/* s with Unicode simple case folding (util_fold()): a new string. */
+static char *
+render_fold(const char *s)
+{
+	struct buf	 b;
+	uint32_t	 cp;
+	size_t		 n, len = strlen(s);
+
+	memset(&b, 0, sizeof b);
+	buf_grow(&b, len);
+	while (len > 0) {
+		if ((n = util_utf8_decode(s, len, &cp)) == 0) {
+			buf_addc(&b, *s);
+			n = 1;
+		} else
+			decode_put_utf8(&b, util_fold(cp));
+		s += n;
+		len -= n;
+	}
+	b.data[b.len] = '\0';
+	return (b.data);
+}
+
+/*
+ * Labels that tell n feeds apart: each title, and where another feed has
+ * the same title (Unicode case folded, as names match), its host after it,
+ * "Same (example.org)", or its URL when the hosts are the same too.
+ * Sorted by folded title, so that thousands of feeds cost little.
+ * Returns n new strings in a new array.
+ */
+char **
+render_feed_labels(const char **titles, const char **urls, size_t n)
+{
+	char		**labels, **folded;
+	const char	*hi, *hj;
+	size_t		*order, i, j, k, m, end, li, lj;
+	int		 same_host;
+
+	labels = xcalloc(n + 1, sizeof *labels);
+	folded = xcalloc(n + 1, sizeof *folded);
+	order = xcalloc(n + 1, sizeof *order);
+	for (i = 0; i < n; i++) {
+		folded[i] = render_fold(titles[i]);
+		order[i] = i;
+	}
+	render_folded = folded;
+	qsort(order, n, sizeof *order, render_folded_cmp);
+	render_folded = NULL;
+	for (i = 0; i < n; i = end) {
+		for (end = i + 1; end < n &&
+		    strcmp(folded[order[i]], folded[order[end]]) == 0; end++)
+			;
+		for (j = i; j < end; j++) {
+			k = order[j];
+			if (end - i == 1) {
+				labels[k] = xstrdup(titles[k]);
+				continue;
+			}
+			hi = render_url_host(urls[k], &li);
+			same_host = 0;
+			for (m = i; m < end && !same_host; m++) {
+				if (m == j)
+					continue;
+				hj = render_url_host(urls[order[m]], &lj);
+				same_host = li == lj &&
+				    strncasecmp(hi, hj, li) == 0;
+			}
+			if (!same_host)
+				xasprintf(&labels[k], "%s (%.*s)", titles[k],
+				    (int)li, hi);
+			else
+				xasprintf(&labels[k], "%s (%s)", titles[k],
+				    urls[k] != NULL ? urls[k] : "");
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(folded[i]);
+	free(folded);
+	free(order);
+	return (labels);
 }
 
 /* ---------------------------------------------------------------- */

@@ -303,6 +303,28 @@ sanitize_url_ok(const char *u, int kind)
 	return (0);
 }
 
+/*
+ * Append plain text s as HTML: escaped, each line break a <br> (a text
+ * summary is HTML to its readers, and its lines are the author's).
+ */
+void
+sanitize_text_html(struct buf *out, const char *s, size_t n)
+{
+	const char	*nl;
+	size_t		 len;
+
+	while (n > 0) {
+		nl = memchr(s, '\n', n);
+		len = nl != NULL ? (size_t)(nl - s) : n;
+		sanitize_escape(out, s, len, 0);
+		if (nl == NULL)
+			break;
+		buf_adds(out, "<br>\n");
+		s += len + 1;
+		n -= len + 1;
+	}
+}
+
 /* Append s, escaped for text (attr 0) or a quoted attribute value. */
 void
 sanitize_escape(struct buf *out, const char *s, size_t n, int attr)

@@ -210,6 +210,27 @@ server_cmd_get_str(json_t *req, const char *key, const char **out)
 }
 
 /*
+ * Check that some feed carries tag (NULL: no tag asked): an unknown tag is
+ * an error naming it, as an unknown feed is, not an empty answer.  Returns
+ * 0 or -1 with an error response in *errp.
+ */
+static int
+server_cmd_tag_known(json_t *id, const char *tag, json_t **errp)
+{
+	int	rc;
+
+	if (tag == NULL || (rc = store_feed_has_tag(feedd_store, 0, tag)) == 1)
+		return (0);
+	if (rc == 0)
+		*errp = proto_error(id, PROTO_E_NOT_FOUND, "no tag \"%.200s\"",
+		    tag);
+	else
+		*errp = proto_error(id, PROTO_E_INTERNAL, "store: %s",
+		    store_errmsg(feedd_store));
+	return (-1);
+}
+
+/*
  * Fill a store query from a request's filters: unread, starred, feed, tag,
  * since, until, search, cursor, after.  The strings and arrays it points to
  * are put in s (owned).  Returns 0 or -1 with an error response.
@@ -278,7 +299,8 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 		/* Pages by offset: a rank is no key to continue after. */
 		q->rank = s->offset_mode = 1;
 	}
-	if (server_cmd_feed_refs(id, req, "feed", &s->feed_ids, &q->nfeed_ids,
+	if (server_cmd_tag_known(id, tag, errp) != 0 ||
+	    server_cmd_feed_refs(id, req, "feed", &s->feed_ids, &q->nfeed_ids,
 	    errp) != 0)
 		return (-1);
 	q->feed_ids = s->feed_ids;
@@ -757,13 +779,51 @@ fail:
 	server_cmd_mark_free(m);
 }
 
+/*
+ * The options the feeds file gives the feed at url, as the daemon read
+ * them ("every=15m", ...): a new array, NULL when the feed is not in the
+ * file.  A scan of the configuration: feeds are thousands at most.
+ */
+static json_t *
+server_cmd_feed_options(const char *url)
+{
+	const struct feed_conf	*fc = NULL;
+	struct buf		 b;
+	json_t			*a;
+	char			*w, *next;
+	size_t			 i;
+
+	if (feedd_config == NULL || url == NULL)
+		return (NULL);
+	for (i = 0; i < feedd_config->nfeeds && fc == NULL; i++)
+		if (strcmp(feedd_config->feeds[i].url, url) == 0)
+			fc = &feedd_config->feeds[i];
+	if (fc == NULL)
+		return (NULL);
+	a = json_array();
+	memset(&b, 0, sizeof b);
+	buf_adds(&b, "");
+	config_feed_options(&b, fc);
+	/* Words, each after a blank. */
+	for (w = b.data; w != NULL && *w == ' '; w = next) {
+		w++;
+		if ((next = strchr(w, ' ')) != NULL)
+			*next = '\0';
+		json_array_append_new(a, proto_string(w));
+		if (next != NULL)
+			*next = ' ';
+	}
+	buf_free(&b);
+	return (a);
+}
+
 /* store_feed_list() callback: one line per feed (of those asked for). */
 static int
 server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 {
 	struct client		*c = arg;
 	struct server_stream	*s = server_client_stream(c);
-	json_t			*o;
+	json_t			*o, *opts;
 	const char		*why;
 	int64_t			 iv;
 	size_t			 i;
@@ -782,6 +842,9 @@ server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 	}
 	o = proto_ok(s->id);
 	json_object_set_new(o, "feed", proto_feed_json(f, s->brief));
+	if (!s->brief && (opts = server_cmd_feed_options(f->url)) != NULL)
+		json_object_set_new(json_object_get(o, "feed"), "options",
+		    opts);
 	/* Named feeds: their schedule, from the running daemon. */
 	if (s->q.nfeed_ids > 0 && !s->brief && server_daemon() != NULL &&
 	    (why = server_daemon()->interval(f->id, &iv)) != NULL) {
@@ -830,6 +893,34 @@ server_cmd_feeds_fill(struct client *c)
 }
 
 /*
+ * Without "all", a feed named that is no longer in the feeds file is an
+ * error naming it (the listing would leave it out without a word).
+ * Returns 0 or -1 with an error response in *errp.
+ */
+static int
+server_cmd_feeds_listed(json_t *id, struct server_stream *s, json_t **errp)
+{
+	struct store_feed	 f;
+	size_t			 i;
+	int			 active;
+
+	for (i = 0; i < s->q.nfeed_ids; i++) {
+		memset(&f, 0, sizeof f);
+		if (store_feed_get_id(feedd_store, s->q.feed_ids[i], &f) != 0)
+			continue;	/* resolved a moment ago */
+		active = f.active;
+		store_feed_clear(&f);
+		if (!active) {
+			*errp = proto_error(id, PROTO_E_NOT_FOUND,
+			    "feed %lld is no longer in the feeds file",
+			    (long long)s->q.feed_ids[i]);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
  * "feeds": one line per feed (the active ones, unless "all"; only those
  * named by "feed", if given), in the order of the feed table, a page at
  * a time as the client reads, then {"end":true,"count":N}.  With "brief",
@@ -863,6 +954,11 @@ server_cmd_feeds(struct client *c, json_t *id, json_t *req)
 		return;
 	}
 	s->q.feed_ids = s->feed_ids;
+	if (!all && server_cmd_feeds_listed(id, s, &err) != 0) {
+		server_reply(c, err);
+		server_cmd_stream_free(s);
+		return;
+	}
 	server_client_set_stream(c, s);
 	server_cmd_feeds_fill(c);
 }
@@ -954,30 +1050,35 @@ server_cmd_stats(struct client *c, json_t *id, json_t *req)
 		    "store: %s", store_errmsg(feedd_store)));
 		return;
 	}
-	if (server_daemon() != NULL)	/* --stdio: no daemon, no counters */
-		server_daemon()->stats(&fs);
-	st = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
+	st = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
 	    "feeds", (json_int_t)ss.feeds,
 	    "active_feeds", (json_int_t)ss.active_feeds,
 	    "items", (json_int_t)ss.items,
 	    "unread", (json_int_t)ss.unread,
 	    "starred", (json_int_t)ss.starred,
 	    "db_bytes", (json_int_t)ss.db_bytes,
-	    "started", (json_int_t)fs.started,
-	    "uptime", (json_int_t)(fs.started != 0 ?
-	    util_now() - fs.started : 0),
-	    "last_poll", (json_int_t)fs.last_poll,
-	    "polls", (json_int_t)fs.polls,
-	    "poll_errors", (json_int_t)fs.poll_errors,
-	    "items_new", (json_int_t)fs.items_new,
-	    "items_updated", (json_int_t)fs.items_updated,
-	    "bytes", (json_int_t)fs.bytes,
-	    "unsafe_dropped", (json_int_t)fs.unsafe,
-	    "in_flight", fs.in_flight,
-	    "configured_feeds", fs.feeds,
-	    "clients", (json_int_t)server_clients(),
-	    "followers", (json_int_t)server_followers());
+	    "daemon", server_daemon() != NULL);
+	/* --stdio: no daemon, so no counters rather than zeros. */
+	if (server_daemon() != NULL) {
+		server_daemon()->stats(&fs);
+		json_object_update_new(st, json_pack("{s:I, s:I, s:I, s:I, "
+		    "s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I}",
+		    "started", (json_int_t)fs.started,
+		    "uptime", (json_int_t)(fs.started != 0 ?
+		    util_now() - fs.started : 0),
+		    "last_poll", (json_int_t)fs.last_poll,
+		    "polls", (json_int_t)fs.polls,
+		    "poll_errors", (json_int_t)fs.poll_errors,
+		    "items_new", (json_int_t)fs.items_new,
+		    "items_updated", (json_int_t)fs.items_updated,
+		    "bytes", (json_int_t)fs.bytes,
+		    "unsafe_dropped", (json_int_t)fs.unsafe,
+		    "in_flight", fs.in_flight,
+		    "configured_feeds", fs.feeds,
+		    "clients", (json_int_t)server_clients(),
+		    "followers", (json_int_t)server_followers()));
+	}
+	/* The store's: hidden ('!' tags) unread items. */
 	json_object_set_new(st, "unread_hidden",
 	    json_integer((json_int_t)ss.unread_hidden));
 	if (feedd_config != NULL && feedd_config->feeds_path != NULL)
@@ -1025,7 +1126,8 @@ server_cmd_follow(struct client *c, json_t *id, json_t *req)
 		    "\"tag\" is a string"));
 		return;
 	}
-	if (server_cmd_feed_refs(id, req, "feed", &feeds, &nfeeds,
+	if (server_cmd_tag_known(id, tag, &err) != 0 ||
+	    server_cmd_feed_refs(id, req, "feed", &feeds, &nfeeds,
 	    &err) != 0) {
 		server_reply(c, err);
 		return;

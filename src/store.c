@@ -408,6 +408,12 @@ static const char *store_migrations[] = {
 	"ALTER TABLE items ADD COLUMN unseen_change INTEGER NOT NULL"
 	" DEFAULT 0;\n"
 	"CREATE INDEX items_unseen ON items (id) WHERE unseen_change = 1;\n",
+	/*
+	 * 15: the size of an item's enclosure, in bytes, when the feed
+	 * gives it (RSS length, Atom link length, JSON Feed
+	 * size_in_bytes), for `show` to say.  Items stored before have none.
+	 */
+	"ALTER TABLE items ADD COLUMN enclosure_length INTEGER;\n",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -500,7 +506,7 @@ enum store_stmt {
  * title, ?4 author, ?5 summary, ?6 content, ?7 content_type, ?8 tags, ?9
  * enclosure_url, ?10 enclosure_type, ?11 published, ?12 updated, ?13
  * content_hash, ?14 feed_id (insert) or id (update), ?15 dedupe_key, ?16
- * first_seen.
+ * first_seen, ?19 enclosure_length.
  */
 static const char *store_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -554,15 +560,20 @@ static const char *store_sql[S_COUNT] = {
 	    " unread_count = unread_count + ?3,"
 	    " starred_count = starred_count + ?4 WHERE id = ?1",
 	/* As store_sqlb_where()'s tag filter: feeds.tags is one a line. */
-	[S_FEED_HAS_TAG] = "SELECT 1 FROM feeds f WHERE f.id = ?1"
+	[S_FEED_HAS_TAG] = "SELECT 1 FROM feeds f WHERE (?1 = 0 OR f.id = ?1)"
 	    " AND " STORE_TAG_MATCH "?2) || char(10)) > 0",
 	[S_LOOKUP_ID] = "SELECT id, active FROM feeds WHERE id = ?1",
 	[S_LOOKUP_URL] = "SELECT id, active FROM feeds WHERE url = ?1",
+	/*
+	 * Titles match with Unicode case folding (FOLD, store_fold_cmp());
+	 * NOCASE knows only ASCII.  A scan of the feeds, of which there are
+	 * thousands at most.
+	 */
 	[S_LOOKUP_TITLE] = "SELECT id, active FROM feeds"
-	    " WHERE COALESCE(conf_title, title) = ?1 COLLATE NOCASE",
+	    " WHERE COALESCE(conf_title, title) = ?1 COLLATE FOLD",
 	[S_LOOKUP_ANY_TITLE] = "SELECT id, active FROM feeds"
-	    " WHERE conf_title = ?1 COLLATE NOCASE"
-	    " OR title = ?1 COLLATE NOCASE",
+	    " WHERE conf_title = ?1 COLLATE FOLD"
+	    " OR title = ?1 COLLATE FOLD",
 	/*
 	 * A page of the feed table (?4 rows, all when negative) after the
 	 * feed whose sort key is ?2 and id ?3 (?2 NULL: from the start).
@@ -582,9 +593,9 @@ static const char *store_sql[S_COUNT] = {
 	[S_ITEM_INSERT] = "INSERT INTO items (guid, url, title, author,"
 	    " summary, content_type, tags, enclosure_url,"
 	    " enclosure_type, published, updated, content_hash, feed_id,"
-	    " dedupe_key, first_seen, junk_date, link_hash) VALUES (?1, ?2,"
-	    " ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	    " ?18)",
+	    " dedupe_key, first_seen, junk_date, link_hash, enclosure_length)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+	    " ?15, ?16, ?17, ?18, ?19)",
 	[S_UNREAD_ADD] = "INSERT OR IGNORE INTO unread (id, feed_id, date)"
 	    " VALUES (?1, ?2, ?3)",
 	[S_UNREAD_DATE] = "UPDATE unread SET date = (SELECT"
@@ -610,7 +621,8 @@ static const char *store_sql[S_COUNT] = {
 	[S_ITEM_UPDATE] = "UPDATE items SET guid = ?1, url = ?2, title = ?3,"
 	    " author = ?4, summary = ?5, content_type = ?7,"
 	    " tags = ?8, enclosure_url = ?9, enclosure_type = ?10,"
-	    " published = ?11, updated = ?12, content_hash = ?13,"
+	    " enclosure_length = ?19, published = ?11, updated = ?12,"
+	    " content_hash = ?13,"
 	    " update_count = update_count + 1, changed = ?15,"
 	    " unseen_change = 1 WHERE id = ?14",
 	/*
@@ -1050,6 +1062,18 @@ store_set_readonly(struct store *st)
 	return (0);
 }
 
+/*
+ * The FOLD collation: Unicode simple case folding (util_casecmp()).  Used
+ * only in queries, never in the schema, so that other programs can still
+ * read the database.
+ */
+static int
+store_fold_cmp(void *arg, int alen, const void *a, int blen, const void *b)
+{
+	(void)arg;
+	return (util_casecmp(a, (size_t)alen, b, (size_t)blen));
+}
+
 /* Open (creating if needed) the database at path and prepare it. */
 struct store *
 store_open(const char *path, char **cause)
@@ -1081,9 +1105,11 @@ store_open(const char *path, char **cause)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT);
-	if ((rc = store_fts_register(db)) != SQLITE_OK) {
-		xasprintf(cause, "%s: registering the search tokenizer: %s",
-		    path, sqlite3_errstr(rc));
+	if ((rc = store_fts_register(db)) != SQLITE_OK ||
+	    (rc = sqlite3_create_collation_v2(db, "FOLD", SQLITE_UTF8, NULL,
+	    store_fold_cmp, NULL)) != SQLITE_OK) {
+		xasprintf(cause, "%s: registering the search tokenizer or "
+		    "the FOLD collation: %s", path, sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return (NULL);
 	}
@@ -1439,9 +1465,9 @@ store_tag(const char *tag)
 }
 
 /*
- * Does the feed carry this tag (as the tag filter of a query reads it:
- * case-insensitive, whole tags)?  A blank tag matches every feed.  1 yes,
- * 0 no, -1 on error.
+ * Does the feed (id 0: any feed) carry this tag (as the tag filter of a
+ * query reads it: case-insensitive, whole tags)?  A blank tag matches
+ * every feed.  1 yes, 0 no, -1 on error.
  */
 int
 store_feed_has_tag(struct store *st, int64_t id, const char *tag)
@@ -1953,6 +1979,46 @@ store_set_reunread(struct store *st, int on)
 }
 
 /*
+ * Was the item stored with the same fields when a text summary was kept
+ * as it came (escaped only if it had a "<"), before its line breaks became
+ * <br>?  Then its hash is old and it did not change: 1, else 0.
+ */
+static int
+store_summary_was(struct store *st, const char **fields, int64_t old)
+{
+	const char	*was[4], *p, *q;
+	struct buf	 b, u;
+	int		 same;
+
+	if (fields[3] == NULL || strstr(fields[3], "<br>\n") == NULL)
+		return (0);
+	memset(&b, 0, sizeof b);
+	memset(&u, 0, sizeof u);
+	for (p = fields[3]; (q = strstr(p, "<br>\n")) != NULL; p = q + 5) {
+		buf_add(&b, p, (size_t)(q - p));
+		buf_addc(&b, '\n');
+	}
+	buf_adds(&b, p);
+	/* Unescaped: it had no "<", so it was stored as it came. */
+	for (p = b.data; *p != '\0'; p++) {
+		if (strncmp(p, "&amp;", 5) == 0) {
+			buf_addc(&u, '&');
+			p += 4;
+		} else if (strncmp(p, "&gt;", 4) == 0) {
+			buf_addc(&u, '>');
+			p += 3;
+		} else
+			buf_addc(&u, *p);
+	}
+	memcpy(was, fields, sizeof was);
+	was[3] = strstr(b.data, "&lt;") != NULL ? b.data : u.data;
+	same = old == (int64_t)store_content_hash(st, was);
+	buf_free(&b);
+	buf_free(&u);
+	return (same);
+}
+
+/*
  * Insert or update one parsed item of a feed.  Returns STORE_NEW,
  * STORE_UPDATED (title, link, content or summary changed: every field is
  * rewritten, read and starred state and first_seen kept), STORE_SAME
@@ -2004,7 +2070,8 @@ store_item_upsert(struct store *st, int64_t feed_id,
 		old = sqlite3_column_int64(stmt, 1);
 		sqlite3_reset(stmt);
 		if (known && old != hash &&
-		    old == (int64_t)store_content_hash_fnv(fields)) {
+		    (old == (int64_t)store_content_hash_fnv(fields) ||
+		    store_summary_was(st, fields, old))) {
 			/* Stored with the old hash, unchanged: rehash. */
 			sqlite3_bind_int64(st->stmt[S_ITEM_REHASH], 1, id);
 			sqlite3_bind_int64(st->stmt[S_ITEM_REHASH], 2, hash);
@@ -2103,6 +2170,10 @@ store_item_upsert(struct store *st, int64_t feed_id,
 	store_bind_text(stmt, 8, st->tags.len != 0 ? st->tags.data : NULL);
 	store_bind_text(stmt, 9, att != NULL ? att->url : NULL);
 	store_bind_text(stmt, 10, att != NULL ? att->mime_type : NULL);
+	if (att != NULL && att->size > 0)
+		sqlite3_bind_int64(stmt, 19, att->size);
+	else
+		sqlite3_bind_null(stmt, 19);
 	store_bind_date(stmt, 11, item->published);
 	store_bind_date(stmt, 12, item->modified);
 	sqlite3_bind_int64(stmt, 13, hash);
@@ -2539,6 +2610,9 @@ store_item_fill(sqlite3_stmt *stmt, struct store_item *it)
 	it->update_count = sqlite3_column_int64(stmt, 18);
 	it->changed = store_column_date(stmt, 19);
 	it->junk_date = sqlite3_column_int(stmt, 20);
+	it->content_type = store_column_str(stmt, 21);
+	it->excerpt = store_column_str(stmt, 22);
+	it->enclosure_length = sqlite3_column_int64(stmt, 23);
 }
 
 /*
@@ -2566,10 +2640,17 @@ store_items(struct store *st, const struct store_query *q, int with_content,
 		    " i.url, i.title, i.author, i.summary, %s, i.tags,"
 		    " i.enclosure_url, i.enclosure_type, i.published,"
 		    " i.updated, i.first_seen, %s, i.starred,"
-		    " i.update_count, i.changed, i.junk_date",
+		    " i.update_count, i.changed, i.junk_date, %s,"
+		    /* An untitled item's excerpt: render_item_title(). */
+		    " CASE WHEN trim(COALESCE(i.title, ''),"
+		    " char(32, 9, 10, 13)) = '' THEN"
+		    " substr(COALESCE((SELECT t.content FROM item_text t"
+		    " WHERE t.id = i.id), i.summary), 1, %d) END,"
+		    " i.enclosure_length",
 		    with_content ? "(SELECT t.content FROM item_text t"
 		    " WHERE t.id = i.id)" : "NULL", q->unread ? "0" :
-		    "NOT EXISTS (SELECT 1 FROM unread r WHERE r.id = i.id)");
+		    "NOT EXISTS (SELECT 1 FROM unread r WHERE r.id = i.id)",
+		    with_content ? "i.content_type" : "NULL", RENDER_EXCERPT);
 		store_sqlb_where(&sb, q, search);
 		store_sqlb_order(&sb, q);
 		stmt = store_sqlb_prepare(st, &sb, &cached);

@@ -7,6 +7,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wctype.h>
 
 #include "feedd.h"
 
@@ -357,4 +360,72 @@ util_utf8_decode(const char *s, size_t len, uint32_t *cp)
 		return (0);
 	*cp = c;
 	return (n);
+}
+
+/*
+ * The locale whose case mapping util_fold() uses: glibc's built-in
+ * C.UTF-8, whatever the process's own locale is (feedd runs in "C", where
+ * towlower() knows only ASCII).  Made once, shared by every thread, never
+ * freed.
+ */
+static locale_t		util_fold_locale;
+static pthread_once_t	util_fold_once = PTHREAD_ONCE_INIT;
+
+/* Make util_fold_locale (0 when the C library has no UTF-8 locale). */
+static void
+util_fold_init(void)
+{
+	util_fold_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (util_fold_locale == (locale_t)0)
+		util_fold_locale = newlocale(LC_CTYPE_MASK, "C.utf8",
+		    (locale_t)0);
+}
+
+/*
+ * Simple case folding of one code point (Unicode CaseFolding.txt, status
+ * C and S), as towlower(towupper(c)): lower case, except that letters with
+ * two lower forms fold together, final sigma with sigma (ς, σ and Σ
+ * match) and long s with s.  Without a UTF-8 locale, ASCII only.
+ */
+uint32_t
+util_fold(uint32_t cp)
+{
+	pthread_once(&util_fold_once, util_fold_init);
+	if (util_fold_locale == (locale_t)0 || cp < 0x80)
+		return (cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
+	return ((uint32_t)towlower_l(towupper_l((wint_t)cp, util_fold_locale),
+	    util_fold_locale));
+}
+
+/*
+ * Compare a and b (alen and blen bytes of UTF-8) with simple case
+ * folding: <0, 0 or >0, an order by folded code point.  A byte that is
+ * not valid UTF-8 compares as itself, after every code point.  For
+ * titles, which are short: nothing is allocated.
+ */
+int
+util_casecmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	uint32_t	ca, cb;
+	size_t		na, nb;
+
+	while (alen > 0 && blen > 0) {
+		if ((na = util_utf8_decode(a, alen, &ca)) == 0) {
+			ca = 0x110000 + (unsigned char)*a;
+			na = 1;
+		} else
+			ca = util_fold(ca);
+		if ((nb = util_utf8_decode(b, blen, &cb)) == 0) {
+			cb = 0x110000 + (unsigned char)*b;
+			nb = 1;
+		} else
+			cb = util_fold(cb);
+		if (ca != cb)
+			return (ca < cb ? -1 : 1);
+		a += na;
+		alen -= na;
+		b += nb;
+		blen -= nb;
+	}
+	return (alen > 0 ? 1 : blen > 0 ? -1 : 0);
 }

@@ -49,8 +49,8 @@ _feedctl()
 	local commands="new items search show read unread star unstar open
 	    feeds refresh moved reload follow stats version parse add remove
 	    import export help"
-	local global="-s --socket -j --json --color --no-color -h --help -V
-	    --version"
+	local global="-s --socket -j --json --json-array --color --no-color -h
+	    --help -V --version"
 	local list="-u --unread --starred --feed --tag --since --until
 	    --search -n --limit --cursor --after --oldest-first -j --json --help"
 
@@ -137,8 +137,8 @@ _feedctl()
 		;;
 	feeds)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--all --gone -j --json --help" \
-			    -- "$cur"))
+			COMPREPLY=($(compgen -W "-v --verbose --all --gone -j
+			    --json --help" -- "$cur"))
 		else
 			_feedctl_reply "$cur" "$(_feedctl_feeds)"
 		fi

@@ -78,7 +78,7 @@ head -1 "$T/out.all" > "$T/out"
 f = json.load(open(sys.argv[1]))["feed"]
 print(" ".join(sorted(f)))' "$T/out" > "$T/brief.keys"
 is "raw feeds brief: a table's members only" "$(cat "$T/brief.keys")" \
-    "active errors gone gone_since http_status id items last_error last_fetch next_fetch redirect_url title unread"
+    "active errors gone gone_since http_status id items last_error last_fetch next_fetch redirect_url title unread url"
 ctl feeds > "$T/feeds.txt"
 is "feeds (human): a row a feed" "$(grep -c ' Feed [0-9]' "$T/feeds.txt")" 2500
 
@@ -132,7 +132,8 @@ is "an unknown column: searched as words, no crash" "$?" 0
 is "--limit 0: every hit" "$(ctl --json search zebra --limit 0 | wc -l)" 2509
 ctl search zebra --limit 99999999999999999999 > "$T/bad.out" 2>&1
 is "a --limit too big for a number: usage error" "$?" 2
-check "saying so" grep -q "limit: not a whole number from 0 up" "$T/bad.out"
+check "saying so, with the most there may be" \
+    grep -q "limit: too large (at most 9223372036854775807)" "$T/bad.out"
 
 # A client that goes away in the middle of a listing costs nothing: the
 # daemon drops the listing and answers the next client.

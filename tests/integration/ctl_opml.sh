@@ -99,7 +99,8 @@ check "dry run shows the lines" grep -q '^https://e.example/e Tech Work Reading 
 printf '<html><body/></html>\n' > "$T/not.opml"
 "$FEEDCTL" import --feeds "$T/x" "$T/not.opml" > "$T/err" 2>&1
 is "non-OPML exits 1" "$?" 1
-check "non-OPML is named" grep -q "not.opml: not an OPML file" "$T/err"
+check "non-OPML is named, and what it looks like" \
+    grep -q "not.opml is not an OPML document (it looks like an HTML page" "$T/err"
 printf '<opml><body><outline' > "$T/broken.opml"
 "$FEEDCTL" import --feeds "$T/x" "$T/broken.opml" > "$T/err" 2>&1
 is "broken XML exits 1" "$?" 1

@@ -117,6 +117,13 @@ static const struct {
 	{ "x<img src=\"t.gif\" width=\"1\" height=\"1\">", 0, "x" },
 	{ "<img alt=\"Fish &amp; chips\" src=x>", 0,
 	    "[image: Fish & chips]" },
+	/* No space between an image and the punctuation after it. */
+	{ "<p>See <img src=\"p.jpg\" alt=\"photo\">. End</p>", 0,
+	    "See [image: photo]. End" },
+	{ "<p>A <img src=\"p.jpg\">), <img src=\"q.jpg\">!</p>", 0,
+	    "A [image]), [image]!" },
+	{ "<p><img src=\"p.jpg\">word</p>", 0, "[image] word" },
+	{ "<p><img src=\"p.jpg\"> .</p>", 0, "[image] ." },
 
 	/* Media and quotes. */
 	{ "<p>Watch <video src=\"http://v/a.mp4\">No video support"

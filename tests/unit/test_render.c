@@ -255,6 +255,122 @@ test_terminal(void)
 	free(s);
 }
 
+/* show's pieces: plain text, the title rule, the date line. */
+static void
+test_show(void)
+{
+	static const struct {
+		const char	*title;
+		const char	*html;
+		const char	*want;
+	} titles[] = {
+		{ "A title", "<p>Body</p>", "A title" },
+		{ "A title", NULL, "A title" },
+		{ NULL, NULL, "(untitled)" },
+		{ "", NULL, "(untitled)" },
+		{ "  ", "", "(untitled)" },
+		{ NULL, "<p>  </p><img src=\"t.gif\" width=\"1\">",
+		    "(untitled)" },
+		{ NULL, "<p>Short body.</p>", "Short body." },
+		{ "", "Plain   text\nover lines", "Plain text over lines" },
+		{ NULL, "<p>No title here, just words in the body of it, and "
+		    "then a great many more words that go on.</p>",
+		    "No title here, just words in the body of it, and then "
+		    "a…" },
+		{ NULL, "<p>Supercalifragilisticexpialidocious-and-a-word-"
+		    "that-never-ends-at-all-ever-and-ever</p>",
+		    "Supercalifragilisticexpialidocious-and-a-word-that-never-"
+		    "end…" },
+	};
+	char	*s, *big, what[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+		s = render_item_title(titles[i].title, titles[i].html);
+		snprintf(what, sizeof what, "item title %zu", i);
+		tap_is_str(s, titles[i].want, what);
+		free(s);
+	}
+	/* A long body names the item as its excerpt does (a listing). */
+	big = xmalloc(4000);
+	memset(big, 'a', 3999);
+	big[3999] = '\0';
+	memcpy(big, "<p>Word ", 8);
+	s = render_item_title(NULL, big);
+	big[RENDER_EXCERPT] = '\0';
+	{
+		char	*e = render_item_title(NULL, big);
+
+		tap_is_str(s, e, "item title: content and excerpt agree");
+		free(e);
+	}
+	free(s);
+	free(big);
+
+	s = render_text("Line one\nLine two <b>not bold</b>\n");
+	tap_is_str(s, "Line one\nLine two <b>not bold</b>",
+	    "text: lines kept, markup is text");
+	free(s);
+	s = render_text("\n\n  indented\r\n\n\n\nafter   \nend\033[2J");
+	tap_is_str(s, "  indented\n\nafter\nend",
+	    "text: one blank line at most, none at the ends, no escapes");
+	free(s);
+	s = render_text(NULL);
+	tap_is_str(s, "", "text NULL");
+	free(s);
+
+	/* Dates, in UTC: 2025-11-24 09:00 is 1763974800. */
+	s = render_dates(1763974800, DATE_NONE, 1764000000, 1796662074);
+	tap_is_str(s, "2025-11-24 09:00", "dates: old, once");
+	free(s);
+	s = render_dates(1763974800, 1763978400, 1764000000, 1796662074);
+	tap_is_str(s, "2025-11-24 09:00, updated 10:00",
+	    "dates: updated the same day");
+	free(s);
+	s = render_dates(1763888400, 1763978400, 1764000000, 1796662074);
+	tap_is_str(s, "2025-11-23 09:00, updated 2025-11-24 10:00",
+	    "dates: updated another day");
+	free(s);
+	s = render_dates(1763974800, 1763974800, 1764000000, 1796662074);
+	tap_is_str(s, "2025-11-24 09:00", "dates: updated = published");
+	free(s);
+	s = render_dates(DATE_NONE, 1763974800, 1764000000, 1796662074);
+	tap_is_str(s, "2025-11-24 09:00", "dates: updated alone");
+	free(s);
+	s = render_dates(DATE_NONE, DATE_NONE, 1763974800, 1796662074);
+	tap_is_str(s, "2025-11-24 09:00", "dates: first seen alone");
+	free(s);
+	s = render_dates(1763974800, DATE_NONE, 1763974800,
+	    1763974800 + 3 * 3600);
+	tap_is_str(s, "2025-11-24 09:00 (3h ago)", "dates: recent, how long");
+	free(s);
+}
+
+/* render_feed_labels(): titles told apart by host, else URL. */
+static void
+test_labels(void)
+{
+	const char	*titles[] = { "Same", "Jay", "SAME", "same", "Café",
+	    "CAFÉ" };
+	const char	*urls[] = { "http://a.example/1", "http://j.example/",
+	    "https://user@b.example:8080/x?y", "http://a.example/2",
+	    "http://c.example/", "http://d.example/" };
+	const char	*want[] = { "Same (http://a.example/1)", "Jay",
+	    "SAME (b.example:8080)", "same (http://a.example/2)",
+	    "Café (c.example)", "CAFÉ (d.example)" };
+	char		**l;
+	size_t		 i;
+
+	l = render_feed_labels(titles, urls, 6);
+	for (i = 0; i < 6; i++) {
+		tap_is_str(l[i], want[i], "feed label");
+		free(l[i]);
+	}
+	free(l);
+	l = render_feed_labels(titles, urls, 0);
+	free(l);
+}
+
 int
 main(void)
 {
@@ -265,5 +381,9 @@ main(void)
 	test_cells();
 	test_reltime();
 	test_terminal();
+	setenv("TZ", "UTC", 1);
+	tzset();
+	test_show();
+	test_labels();
 	return (tap_done());
 }

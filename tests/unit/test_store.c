@@ -23,6 +23,10 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 15 database back into version 14 (enclosure size). */
+#define STORE_UNDO_15 \
+	"ALTER TABLE items DROP COLUMN enclosure_length;" \
+	" PRAGMA user_version = 14;"
 /* What turns a version 14 database back into version 13 (unseen). */
 #define STORE_UNDO_14 \
 	"DROP INDEX items_unseen; ALTER TABLE items DROP COLUMN unseen_change;" \
@@ -404,8 +408,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
-	    "new database is at schema version 14");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
+	    "new database is at schema version 15");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -431,8 +435,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
-	    "version still 14 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
+	    "version still 15 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 20"), 0,
@@ -631,6 +635,10 @@ test_readonly(void)
 	    "has_tag: a blank tag matches");
 	tap_is_int(store_feed_has_tag(ro, id + 1, "a"), 0,
 	    "has_tag: no such feed");
+	tap_is_int(store_feed_has_tag(ro, 0, "NEWS TODAY"), 1,
+	    "has_tag: id 0, any feed carries it");
+	tap_is_int(store_feed_has_tag(ro, 0, "nosuchtag"), 0,
+	    "has_tag: id 0, no feed carries it");
 	store_close(ro);
 	store_close(st);
 }
@@ -903,6 +911,31 @@ test_upsert(void)
 	it.summary = "sum2";
 	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
 	    STORE_UPDATED, "changed summary is UPDATED");
+	/*
+	 * A text summary stored as it came (no "<") or escaped (a "<"),
+	 * now escaped with <br> for its line breaks: not a change.
+	 */
+	it.summary = "One & one > none\nTwo";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_UPDATED, "text summary, as stored before");
+	it.summary = "One &amp; one &gt; none<br>\nTwo";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_SAME, "... the same summary with <br> is SAME");
+	it.summary = "One &amp; one &gt; none<br>\nTwo";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_SAME, "... and stays SAME (rehashed)");
+	it.summary = "A &lt;i&gt;\nB";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_UPDATED, "an escaped text summary, as stored before");
+	it.summary = "A &lt;i&gt;<br>\nB";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_SAME, "... the same with <br> is SAME");
+	it.summary = "A &lt;b&gt;<br>\nB";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_UPDATED, "... a real change is UPDATED");
+	it.summary = "sum2";
+	tap_is_int(store_item_upsert(st, fid, &it, 7000, NULL),
+	    STORE_UPDATED, "summary back to sum2");
 	get_item(st, id, &c);
 	tap_is_int(c.published, 1001, "an update writes the new date too");
 	tap_is_int(c.updated, 1101, "and the new modified date");
@@ -1731,6 +1764,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_15), 0,
+	    "raw: migration 15 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_14), 0,
 	    "raw: migration 14 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_13), 0,
@@ -1775,8 +1810,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 14,
-	    "migrations 2 to 14 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
+	    "migrations 2 to 15 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
@@ -2049,6 +2084,33 @@ test_hostile(void)
 }
 
 /* Run every test in a private temp directory. */
+/* Titles match with Unicode case folding, not SQLite's ASCII NOCASE. */
+static void
+test_lookup_fold(void)
+{
+	struct store	*st;
+	char		*path;
+	int64_t		 id, e, s;
+
+	path = db_path("fold.db");
+	st = open_store(path);
+	e = feed(st, "http://e.example/feed");
+	store_feed_set_conf(st, e, "Café Ωμέγα", NULL, 1, NULL, 0);
+	s = feed(st, "http://s.example/feed");
+	store_feed_set_conf(st, s, "ΟΔΟΣ", NULL, 1, NULL, 0);
+	tap_is_int(store_feed_lookup(st, "CAFÉ ΩΜΈΓΑ", &id), 0,
+	    "lookup by title in other case, beyond ASCII");
+	tap_is_int(id, e, "... finds it");
+	tap_is_int(store_feed_lookup(st, "οδος", &id), 0,
+	    "lookup: final sigma matches capital sigma");
+	tap_is_int(id, s, "... finds it");
+	tap_is_int(store_feed_lookup(st, "cafe ωμεγα", &id), -1,
+	    "lookup: accents are not folded");
+	tap_is_int(store_feed_lookup(st, "HTTP://E.EXAMPLE/FEED", &id), -1,
+	    "lookup: a URL is not a title");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -2067,6 +2129,7 @@ main(void)
 	test_hidden();
 	test_fragment();
 	test_mark_lookup_list();
+	test_lookup_fold();
 	test_prune_search();
 	test_prune_doc();
 	test_index();

@@ -97,6 +97,67 @@ test_buf_trim_hash(void)
 	    "hash matches FNV-1a test vector");
 }
 
+/* util_casecmp(): Unicode simple case folding, ASCII unchanged. */
+static void
+test_casecmp(void)
+{
+	static const struct {
+		const char	*a;
+		const char	*b;
+		int		 cmp;	/* -1, 0, 1 */
+	} t[] = {
+		/* ASCII, as before. */
+		{ "Hello World", "hello world", 0 },
+		{ "HELLO", "hellO", 0 },
+		{ "abc", "abd", -1 },
+		{ "abd", "abc", 1 },
+		{ "ab", "abc", -1 },
+		{ "abc", "ab", 1 },
+		{ "", "", 0 },
+		{ "[x]", "[X]", 0 },
+		{ "a_b", "a-b", 1 },
+		/* Latin-1 and beyond. */
+		{ "CAFÉ (custom)", "Café (custom)", 0 },
+		{ "É", "é", 0 },
+		{ "É", "e", 1 },
+		{ "ÄRGER", "ärger", 0 },
+		{ "Ä", "a", 1 },
+		{ "ſ", "S", 0 },		/* long s folds to s */
+		/* Greek: final sigma folds with sigma (CaseFolding.txt). */
+		{ "ΣΟΦΟΣ", "σοφος", 0 },
+		{ "ΣΟΦΟΣ", "σοφοσ", 0 },
+		{ "σ", "ς", 0 },
+		{ "Σ", "ς", 0 },
+		{ "Α", "α", 0 },
+		{ "α", "β", -1 },
+		/* Cyrillic. */
+		{ "НОВОСТИ", "новости", 0 },
+		{ "Ёж", "ёЖ", 0 },
+		{ "Ж", "ж", 0 },
+		{ "ж", "з", -1 },
+		/* Invalid UTF-8 compares as its bytes. */
+		{ "a\xff", "a\xff", 0 },
+		{ "a\xff", "A\xff", 0 },
+		{ "a\xff", "a\xfe", 1 },
+		{ "\xc3", "\xc3\xa9", 1 },
+	};
+	char	 what[128];
+	size_t	 i;
+	int	 got;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		got = util_casecmp(t[i].a, strlen(t[i].a), t[i].b,
+		    strlen(t[i].b));
+		got = got < 0 ? -1 : got > 0;
+		snprintf(what, sizeof what, "casecmp \"%s\" \"%s\"", t[i].a,
+		    t[i].b);
+		tap_is_int(got, t[i].cmp, what);
+	}
+	tap_is_int(util_fold(0x130), 'i', "fold: I with dot above is i");
+	tap_is_int(util_fold('A'), 'a', "fold: A");
+	tap_is_int(util_fold(0x3c2), 0x3c3, "fold: final sigma is sigma");
+}
+
 int
 main(void)
 {
@@ -104,5 +165,6 @@ main(void)
 	test_format_duration();
 	test_size_int();
 	test_buf_trim_hash();
+	test_casecmp();
 	return (tap_done());
 }
