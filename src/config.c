@@ -1700,62 +1700,29 @@ config_parse_feed_line(const char *line, char **cause)
 	return (cfg);
 }
 
-/* The name of id= mode m (FEED_ID_*). */
-const char *
-config_id_mode_name(int m)
-{
-	return (config_id_modes[m & 3]);
-}
-
 /* ---------------------------------------------------------------- */
 /* Output. */
 
-/* Write s as a double-quoted word with escapes. */
+/* Write s as a double-quoted word with escapes (feedsfile.c's quoting). */
 static void
 config_print_quoted(FILE *fp, const char *s)
 {
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '"':
-		case '\\':
-			fputc('\\', fp);
-			fputc(*s, fp);
-			break;
-		case '\n':
-			fputs("\\n", fp);
-			break;
-		case '\r':
-			fputs("\\r", fp);
-			break;
-		case '\t':
-			fputs("\\t", fp);
-			break;
-		default:
-			fputc(*s, fp);
-			break;
-		}
-	}
-	fputc('"', fp);
+	struct buf	b = { NULL, 0, 0 };
+
+	feedsfile_quoted(&b, s);
+	fwrite(b.data, 1, b.len, fp);
+	buf_free(&b);
 }
 
 /* Write a tag, quoted when it would not read back as the same tag. */
 static void
 config_print_word(FILE *fp, const char *s)
 {
-	const char	*p;
+	struct buf	b = { NULL, 0, 0 };
 
-	if (*s == '\0' || *s == '"' || *s == '#' || *s == '~')
-		goto quote;
-	for (p = s; *p != '\0'; p++) {
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' ||
-		    *p == '\\')
-			goto quote;
-	}
-	fputs(s, fp);
-	return;
-quote:
-	config_print_quoted(fp, s);
+	feedsfile_word(&b, s);
+	fwrite(b.data, 1, b.len, fp);
+	buf_free(&b);
 }
 
 /* A value as feedd.conf text; the caller frees it. */

@@ -295,13 +295,9 @@ disc_page_cb(struct fetch_result *r, void *arg)
 	disc_cands_start(s);
 }
 
-/*
- * "discover": {"url":U} answers {"url":U,"feeds":[{"url","title",
- * "format","items"},...]}: U itself if it is a feed, else the feeds an
- * HTML page at U links to, else those of the usual paths that parse.
- */
-void
-discover_discover(struct client *c, json_t *id, json_t *req)
+/* A request naming a URL: fetch it (once curl is ready), then cb. */
+static void
+disc_start(struct client *c, json_t *id, json_t *req, fetch_done_cb cb)
 {
 	struct disc	*s;
 	const char	*url;
@@ -315,7 +311,18 @@ discover_discover(struct client *c, json_t *id, json_t *req)
 		return;
 	}
 	s = disc_new(c, id, url);
-	disc_fetch(s->url, 1, disc_page_cb, s);
+	disc_fetch(s->url, 1, cb, s);
+}
+
+/*
+ * "discover": {"url":U} answers {"url":U,"feeds":[{"url","title",
+ * "format","items"},...]}: U itself if it is a feed, else the feeds an
+ * HTML page at U links to, else those of the usual paths that parse.
+ */
+void
+discover_discover(struct client *c, json_t *id, json_t *req)
+{
+	disc_start(c, id, req, disc_page_cb);
 }
 
 /* ---------------------------------------------------------------- */
@@ -394,19 +401,7 @@ disc_fetched_cb(struct fetch_result *r, void *arg)
 void
 discover_fetch(struct client *c, json_t *id, json_t *req)
 {
-	struct disc	*s;
-	const char	*url;
-	char		*cause = NULL;
-
-	if ((url = subscribe_get_url(c, id, req)) == NULL)
-		return;
-	if (subscribe_fetch_ready(&cause) != 0) {
-		server_reply(c, proto_error(id, PROTO_E_INTERNAL, "%s", cause));
-		free(cause);
-		return;
-	}
-	s = disc_new(c, id, url);
-	disc_fetch(s->url, 1, disc_fetched_cb, s);
+	disc_start(c, id, req, disc_fetched_cb);
 }
 
 /* At shutdown, once fetch.c stopped its transfers: free what is pending. */

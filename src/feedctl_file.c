@@ -218,7 +218,7 @@ feedctl_import(int argc, char **argv)
 			feedctl_feeds_word(&b, tag);
 			free(tag);
 		}
-		feedsfile_options(&b, fc);
+		config_feed_options(&b, fc);
 		if (fc->title != NULL && *fc->title != '\0') {
 			xasprintf(&tag, "~%s", fc->title);
 			buf_addc(&b, ' ');
@@ -284,75 +284,6 @@ feedctl_export(int argc, char **argv)
 }
 
 /*
- * The URL word of a feeds-file line (Newsboat's first word, quoted or
- * not) at *p: its text (unescaped) in url, *p moved past it.  0, or -1
- * when the line has no URL (blank, a comment).
- */
-static int
-feedctl_url_word(const char **p, const char *end, struct buf *url)
-{
-	const char	*s = *p;
-
-	buf_reset(url);
-	while (s < end && (*s == ' ' || *s == '\t'))
-		s++;
-	if (s == end || *s == '#' || *s == '\r')
-		return (-1);
-	if (*s == '"') {
-		for (s++; s < end && *s != '"'; s++) {
-			if (*s == '\\' && s + 1 < end)
-				s++;
-			buf_addc(url, *s);
-		}
-		if (s < end)
-			s++;	/* the closing quote */
-	} else {
-		for (; s < end && *s != ' ' && *s != '\t' && *s != '\r'; s++)
-			buf_addc(url, *s);
-	}
-	buf_add(url, "", 0);
-	*p = s;
-	return (0);
-}
-
-/* Write b to path atomically: a new file beside it, synced, renamed. */
-static void
-feedctl_write_atomic(const char *path, const struct buf *b, mode_t mode)
-{
-	char	*tmp, *dir, *slash;
-	int	 fd;
-
-	xasprintf(&tmp, "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1)
-		err(EXIT_DAEMON, "%s", tmp);
-	if (fchmod(fd, mode & 07777) != 0 ||
-	    write(fd, b->data, b->len) != (ssize_t)b->len || fsync(fd) != 0) {
-		warn("%s", tmp);
-		unlink(tmp);
-		exit(EXIT_DAEMON);
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		warn("%s", path);
-		unlink(tmp);
-		exit(EXIT_DAEMON);
-	}
-	/* The rename itself survives a crash once the directory is synced. */
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else {
-		free(dir);
-		dir = xstrdup(".");
-	}
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(dir);
-	free(tmp);
-}
-
-/*
  * The feeds file at path with the URL of each line that names from[i]
  * replaced by to[i], every other byte kept (comments, blank lines, order,
  * tags, titles, options, quoting); a to[i] that starts with "#" is a note
@@ -368,7 +299,7 @@ feedctl_feeds_move(const char *path, char **from, char **to, size_t n,
 	struct buf	 url = { NULL, 0, 0 };
 	struct stat	 sb;
 	const char	*line, *end, *eol, *word, *after;
-	char		 chunk[65536];
+	char		 chunk[65536], *cause;
 	size_t		 i, changed = 0, mark;
 	ssize_t		 r;
 	int		 fd, lineno = 0, header = 0, shift = 0;
@@ -390,7 +321,7 @@ feedctl_feeds_move(const char *path, char **from, char **to, size_t n,
 			eol++;
 		word = line;
 		after = line;
-		if (feedctl_url_word(&after, eol, &url) == 0) {
+		if (feedsfile_url_word(&after, eol, &url) == 0) {
 			while (*word == ' ' || *word == '\t')
 				word++;
 			/* The daemon knows the URL without its fragment. */
@@ -431,7 +362,8 @@ feedctl_feeds_move(const char *path, char **from, char **to, size_t n,
 		buf_add(&out, line, (size_t)(eol - line));
 	}
 	if (apply && changed > 0)
-		feedctl_write_atomic(path, &out, sb.st_mode);
+		if (feedsfile_write(path, &out, sb.st_mode, &cause) != 0)
+			errx(EXIT_DAEMON, "%s", cause);
 	buf_free(&in);
 	buf_free(&out);
 	buf_free(&url);

@@ -572,7 +572,6 @@ char		*config_socket_fallback_dir(void);
 void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
 struct config	*config_parse_feed_line(const char *, char **);
-const char	*config_id_mode_name(int);
 void		 config_feed_options(struct buf *,
 		    const struct feed_conf *);
 
@@ -836,10 +835,12 @@ int		 feedctl_daemon_reachable(void);
 struct json_t	*feedctl_recv_next(void);
 
 /* feedsfile.c: atomic edits of the feeds file (add, remove). */
-void		 feedsfile_options(struct buf *, const struct feed_conf *);
+void		 feedsfile_quoted(struct buf *, const char *);
+void		 feedsfile_word(struct buf *, const char *);
 int		 feedsfile_format(struct buf *, const struct feed_conf *,
 		     char **);
 int		 feedsfile_url_same(const char *, const char *);
+int		 feedsfile_url_word(const char **, const char *, struct buf *);
 int		 feedsfile_write(const char *, const struct buf *, mode_t,
 		     char **);
 int		 feedsfile_append(const char *, const char *, int *, char **);

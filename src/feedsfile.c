@@ -32,7 +32,7 @@
 #define FEEDSFILE_MAX	(64 * 1024 * 1024)	/* bytes we read, at most */
 
 /* Append s as one quoted word, escaped the way config.c unescapes. */
-static void
+void
 feedsfile_quoted(struct buf *b, const char *s)
 {
 	buf_addc(b, '"');
@@ -60,13 +60,16 @@ feedsfile_quoted(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
-/* Append s as a word: bare when it reads back the same, else quoted. */
-static void
+/*
+ * Append s as a word: bare when it reads back the same, else quoted (a
+ * leading '~' too: a bare one would be read as a title).
+ */
+void
 feedsfile_word(struct buf *b, const char *s)
 {
 	const char	*p;
 
-	if (*s == '\0' || *s == '"' || *s == '#')
+	if (*s == '\0' || *s == '"' || *s == '#' || *s == '~')
 		goto quote;
 	for (p = s; *p != '\0'; p++) {
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' ||
@@ -90,30 +93,6 @@ feedsfile_is_option(const char *w)
 	while (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
 		p++;
 	return (*p == '=');
-}
-
-/*
- * Append fc's options as " key=value" words, in the order config.c
- * prints them: every=, keep=, id=, updates=, dedupe=.
- */
-void
-feedsfile_options(struct buf *b, const struct feed_conf *fc)
-{
-	char	*v;
-
-	if (fc->every > 0) {
-		v = util_format_duration(fc->every);
-		buf_printf(b, " every=%s", v);
-		free(v);
-	}
-	if (fc->keep_items >= 0)
-		buf_printf(b, " keep=%lld", (long long)fc->keep_items);
-	if (fc->id_mode != FEED_ID_AUTO)
-		buf_printf(b, " id=%s", config_id_mode_name(fc->id_mode));
-	if (fc->updates_unread)
-		buf_adds(b, " updates=unread");
-	if (fc->dedupe_link)
-		buf_adds(b, " dedupe=link");
 }
 
 /*
@@ -141,7 +120,7 @@ feedsfile_format(struct buf *b, const struct feed_conf *fc, char **cause)
 		buf_addc(b, ' ');
 		feedsfile_word(b, fc->tags[i]);
 	}
-	feedsfile_options(b, fc);
+	config_feed_options(b, fc);
 	if (fc->title != NULL && *fc->title != '\0') {
 		xasprintf(&t, "~%s", fc->title);
 		buf_addc(b, ' ');
@@ -368,6 +347,39 @@ out:
 }
 
 /*
+ * The URL word of a feeds-file line (Newsboat's first word, quoted or
+ * not) at *p: its text (unescaped) in url, *p moved past it.  0, or -1
+ * when the line has no URL (blank, a comment).
+ */
+int
+feedsfile_url_word(const char **p, const char *end, struct buf *url)
+{
+	const char	*s = *p;
+
+	buf_reset(url);
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == end || *s == '#' || *s == '\r' || *s == '\n')
+		return (-1);
+	if (*s == '"') {
+		for (s++; s < end && *s != '"'; s++) {
+			if (*s == '\\' && s + 1 < end)
+				s++;
+			buf_addc(url, *s);
+		}
+		if (s < end)
+			s++;	/* the closing quote */
+	} else {
+		for (; s < end && *s != ' ' && *s != '\t' && *s != '\r' &&
+		    *s != '\n'; s++)
+			buf_addc(url, *s);
+	}
+	buf_add(url, "", 0);
+	*p = s;
+	return (0);
+}
+
+/*
  * The numbers of the lines of the feeds file at path whose URL (the first
  * word, quoted or not) names the same feed as url (feedsfile_url_same()):
  * a feed listed twice is merged by config.c, so removing it means
@@ -395,23 +407,9 @@ feedsfile_url_lines(const char *path, const char *url, int **lines,
 			eol = end;
 		else
 			eol++;
-		for (p = line; p < eol && (*p == ' ' || *p == '\t'); p++)
-			;
-		if (p == eol || *p == '#' || *p == '\n' || *p == '\r')
+		p = line;
+		if (feedsfile_url_word(&p, eol, &w) != 0)
 			continue;
-		buf_reset(&w);
-		if (*p == '"') {
-			for (p++; p < eol && *p != '"'; p++) {
-				if (*p == '\\' && p + 1 < eol)
-					p++;
-				buf_addc(&w, *p);
-			}
-		} else {
-			for (; p < eol && *p != ' ' && *p != '\t' &&
-			    *p != '\r' && *p != '\n'; p++)
-				buf_addc(&w, *p);
-		}
-		buf_add(&w, "", 0);
 		if (feedsfile_url_same(w.data, url)) {
 			*lines = xreallocarray(*lines, (size_t)n + 1,
 			    sizeof **lines);

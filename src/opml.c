@@ -326,7 +326,7 @@ opml_write_feed(xmlTextWriter *tw, const struct feed_conf *fc,
 	url = render_sanitize(fc->url, 0);
 	title = render_sanitize(fc->title != NULL ? fc->title :
 	    store_title != NULL ? store_title : fc->url, 0);
-	feedsfile_options(&opt, fc);
+	config_feed_options(&opt, fc);
 	memset(&cat, 0, sizeof cat);
 	for (i = 0; i < fc->ntags; i++) {
 		t = render_sanitize(fc->tags[i], 0);
