@@ -2,12 +2,16 @@
  * fuzz_config.c: libFuzzer target for config.c.  config.c reads files
  * only, so the input is written to a memfd and read back through
  * /proc/self/fd (Linux), once as feedd.conf with config_load_conf() and
- * once as a feeds file with config_load_feeds().  Properties checked:
+ * once as a feeds file with config_load_feeds(), and once more as the
+ * daemon reads it, leniently (config_load_feeds_skip()).  Properties
+ * checked:
  * - a failed load gives a cause that names the file;
  * - what loads prints (config_print_conf, config_print_feeds) as a file
  *   that loads again to the same settings and the same feeds: "prints as
  *   a file that reads back the same", as config.c promises;
- * - causes and printed text are strict UTF-8.
+ * - causes and printed text are strict UTF-8;
+ * - the lenient load never fails on a readable file, names the file in
+ *   every skipped line, and what it keeps prints and reads back strictly.
  */
 #include <sys/mman.h>
 
@@ -169,6 +173,38 @@ fuzz_feeds(void)
 	config_free(cfg);
 }
 
+/* The input as the daemon reads a feeds file: bad lines skipped. */
+static void
+fuzz_feeds_skip(void)
+{
+	struct config	*cfg, *again;
+	char		*cause = NULL, *text;
+	size_t		 len, i;
+
+	cfg = config_new();
+	if (config_load_feeds_skip(cfg, fuzz_path[0], &cause) != 0)
+		fuzz_fail("config_load_feeds_skip failed on a readable file: "
+		    "%s", cause);
+	if (cfg->feeds_skipped.n > CONFIG_MAX_NOTES ||
+	    (int)cfg->feeds_skipped.n > cfg->feeds_skipped.total)
+		fuzz_fail("%zu skipped lines listed of %d",
+		    cfg->feeds_skipped.n, cfg->feeds_skipped.total);
+	for (i = 0; i < cfg->feeds_skipped.n; i++) {
+		fuzz_cause("skipped line", cfg->feeds_skipped.v[i],
+		    fuzz_path[0]);
+	}
+	text = fuzz_print(config_print_feeds, cfg, &len);
+	fuzz_put(1, text, len);
+	again = config_new();
+	if (config_load_feeds(again, fuzz_path[1], &cause) != 0)
+		fuzz_fail("what the lenient load kept does not load: %s\n%s",
+		    cause, text);
+	fuzz_same_feeds(cfg, again);
+	free(text);
+	config_free(again);
+	config_free(cfg);
+}
+
 /* Make the two memfds and quiet the logs. */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -194,5 +230,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_put(0, data, size);
 	fuzz_conf();
 	fuzz_feeds();
+	fuzz_feeds_skip();
 	return (0);
 }
