@@ -47,6 +47,7 @@ struct server_stream {
 	char		*search;
 	int		 content;	/* include item content */
 	int64_t		 limit;		/* 0: all */
+	int64_t		 skip;		/* "offset": rows skipped first */
 	int64_t		 emitted;
 	int64_t		 cursor;
 
@@ -221,18 +222,21 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	struct store_query	*q = &s->q;
 	const char		*tag = NULL, *search = NULL, *order = NULL;
 	int			 unread = 0, starred = 0, oldest = 0, updated = 0;
+	int			 rd = 0;
 
 	if (proto_get_bool(req, "unread", &unread) != 0 ||
+	    proto_get_bool(req, "read", &rd) != 0 ||
 	    proto_get_bool(req, "starred", &starred) != 0 ||
 	    proto_get_bool(req, "updated", &updated) != 0 ||
 	    proto_get_bool(req, "oldest_first", &oldest) != 0 ||
 	    proto_get_bool(req, "content", &s->content) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "unread, starred, updated, oldest_first and content are "
-		    "booleans");
+		    "unread, read, starred, updated, oldest_first and content "
+		    "are booleans");
 		return (-1);
 	}
 	q->unread = unread;
+	q->read = rd;
 	q->starred = starred;
 	q->updated = updated;
 	q->oldest_first = oldest;
@@ -244,11 +248,14 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	}
 	if (proto_get_int(req, "limit", 0, INT64_MAX, &s->limit) != 0 ||
 	    proto_get_int(req, "cursor", 0, INT64_MAX, &s->cursor) != 0 ||
-	    proto_get_int(req, "after", 0, INT64_MAX, &q->after_id) != 0) {
+	    proto_get_int(req, "after", 0, INT64_MAX, &q->after_id) != 0 ||
+	    proto_get_int(req, "offset", 0, INT64_MAX, &s->skip) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "limit, cursor and after are whole numbers >= 0");
+		    "limit, cursor, after and offset are whole numbers >= 0");
 		return (-1);
 	}
+	if (s->skip > 0)
+		s->offset_mode = 1;	/* no key to continue after */
 	if (server_cmd_get_str(req, "tag", &tag) != 0 ||
 	    server_cmd_get_str(req, "search", &search) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
@@ -408,7 +415,7 @@ server_cmd_stream_fill(struct client *c)
 			got = server_cmd_stream_keyset(c, page);
 		else {
 			q = s->q;
-			q.offset = s->emitted;
+			q.offset = s->skip + s->emitted;
 			q.max_id = s->cursor;
 			got = server_cmd_stream_query(c, &q, page);
 		}

@@ -2364,6 +2364,9 @@ store_sqlb_conds(struct store_sqlb *sb, const struct store_query *q,
 
 	if (q->starred)
 		buf_adds(s, " AND i.starred = 1");
+	if (q->read)
+		buf_adds(s, " AND NOT EXISTS (SELECT 1 FROM unread r"
+		    " WHERE r.id = i.id)");
 	if (q->updated)
 		buf_adds(s, " AND i.unseen_change = 1");
 	if (q->feed_ids != NULL && q->nfeed_ids != 0) {
@@ -2534,8 +2537,9 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 	char			*quoted = NULL;
 	int			 rc, retry, cached;
 
-	col = q->unread ? (q->starred ? NULL : "f.unread_count") :
-	    q->starred ? "f.starred_count" : "f.item_count";
+	col = q->read ? NULL : q->unread ? (q->starred ? NULL :
+	    "f.unread_count") : q->starred ? "f.starred_count" :
+	    "f.item_count";
 	search = store_blank(q->search) ? NULL : q->search;
 	for (retry = 0;; retry++) {
 		memset(&sb, 0, sizeof sb);
@@ -2626,7 +2630,7 @@ store_mark_all_read(struct store *st, const struct store_query *q)
 {
 	int64_t	n;
 
-	if (q->unread || q->starred || q->nfeed_ids != 0 ||
+	if (q->unread || q->read || q->starred || q->nfeed_ids != 0 ||
 	    !store_blank(q->tag) || q->since != 0 || q->until != 0 ||
 	    !store_blank(q->search) || q->nids != 0 || q->after_id != 0 ||
 	    q->limit > 0 || q->offset > 0 ||
