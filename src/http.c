@@ -461,7 +461,11 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* libmicrohttpd's own messages go to our log. */
+/*
+ * libmicrohttpd's own messages go to our log, at the debug level: they
+ * are per connection ("connection limit reached" for each one refused),
+ * and what stops the server is reported by us.
+ */
 static void
 http_mhd_log_cb(void *cls, const char *fmt, va_list ap)
 {
@@ -469,7 +473,7 @@ http_mhd_log_cb(void *cls, const char *fmt, va_list ap)
 
 	xvasprintf(&s, fmt, ap);
 	s[strcspn(s, "\n")] = '\0';
-	log_info("libmicrohttpd: %s", s);
+	log_debug("libmicrohttpd: %s", s);
 	free(s);
 }
 
@@ -543,8 +547,9 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    0, NULL, NULL, http_access_cb, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log_cb, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNS,
@@ -552,7 +557,6 @@ main(int argc, char **argv)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log_cb, NULL,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 	    MHD_OPTION_END);
 	if (d == NULL)
