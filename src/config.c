@@ -1497,6 +1497,38 @@ out:
 	return (rc);
 }
 
+/*
+ * Parse one feeds-file line, as config_load_feeds() would, into a new
+ * config holding its feed (nfeeds 0 for a blank or comment line).  For
+ * feedsfile.c and opml.c, which check what they write by reading it back.
+ * Returns NULL and *cause on an error.
+ */
+struct config *
+config_parse_feed_line(const char *line, char **cause)
+{
+	struct config_feeds	 cf;
+	struct config		*cfg;
+
+	memset(&cf, 0, sizeof cf);
+	if (config_feeds_line(&cf, "line", 1, line, cause) != 0) {
+		config_feeds_free(cf.list, cf.n);
+		free(cf.set.slots);
+		return (NULL);
+	}
+	cfg = config_new();
+	cfg->feeds = cf.list;
+	cfg->nfeeds = cf.n;
+	free(cf.set.slots);
+	return (cfg);
+}
+
+/* The name of id= mode m (FEED_ID_*). */
+const char *
+config_id_mode_name(int m)
+{
+	return (config_id_modes[m & 3]);
+}
+
 /* ---------------------------------------------------------------- */
 /* Output. */
 

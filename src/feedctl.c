@@ -88,13 +88,13 @@ static int		 feedctl_fd = -1;
 static const char	*feedctl_db;		/* --db: offline access */
 static const char	*feedctl_config;	/* --config: offline access */
 static pid_t		 feedctl_child = -1;	/* feedd --stdio */
+static int		 feedctl_scratch;	/* ... --scratch-db */
 static FILE		*feedctl_in;
 static int64_t		 feedctl_next_id = 1;
 
 static ssize_t	feedctl_recv_line(int);
 static json_t	*feedctl_recv(int);
 static json_t	*feedctl_parse_line(size_t);
-static __dead void feedctl_fail(const char *, json_t *);
 static void	feedctl_item_cb(json_t *, void *);
 static void	feedctl_feeds_cb(json_t *, void *);
 static int	feedctl_help(int, char **);
@@ -146,8 +146,13 @@ static const struct feedctl_cmd feedctl_cmds[] = {
 	{ "stats", NULL, "", "daemon and store statistics", feedctl_stats },
 	{ "version", NULL, "", "feedctl's and feedd's versions",
 	  feedctl_version },
-	{ "parse", NULL, "[--base URL] FILE|-",
+	{ "parse", NULL, "[--base URL] FILE|URL|-",
 	  "parse a feed offline into JSON Feed", feedctl_parse },
+	{ "add", NULL, "URL [TAG...] [--title T] [--every D] [--pick N] "
+	  "[--yes] [--force]", "subscribe to a feed or a page's feed",
+	  feedctl_add },
+	{ "remove", NULL, "FEED... [--purge]",
+	  "unsubscribe (comment the line out)", feedctl_remove },
 	{ "import", NULL, "[--feeds F] [--dry-run] OPML",
 	  "append OPML feeds to the feeds file", feedctl_import },
 	{ "export", NULL, "[--feeds F]", "print the feeds file as OPML",
@@ -278,7 +283,7 @@ feedctl_feedd_path(void)
 static int
 feedctl_offline(void)
 {
-	char	*feedd, *argv[8];
+	char	*feedd, *argv[9];
 	int	 sv[2], argc = 0;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -286,6 +291,8 @@ feedctl_offline(void)
 	feedd = feedctl_feedd_path();
 	argv[argc++] = feedd;
 	argv[argc++] = "--stdio";
+	if (feedctl_scratch)
+		argv[argc++] = "--scratch-db";
 	if (feedctl_config != NULL) {
 		argv[argc++] = "--config";
 		argv[argc++] = (char *)feedctl_config;
@@ -546,7 +553,7 @@ feedctl_recv_line(int eof_ok)
 }
 
 /* Exit with the daemon's error message for cmd. */
-static __dead void
+__dead void
 feedctl_fail(const char *cmd, json_t *resp)
 {
 	json_t		*e;
@@ -567,14 +574,85 @@ feedctl_fail(const char *cmd, json_t *resp)
 }
 
 /* A new request for cmd with the next id. */
-static json_t *
+json_t *
 feedctl_request(int cmd)
 {
 	return (proto_request(cmd, feedctl_next_id++));
 }
 
+/*
+ * For add, remove and parse URL, which need feedd's fetcher and the feeds
+ * file but not the store: an offline feedd may serve without a database.
+ */
+void
+feedctl_offline_scratch(void)
+{
+	feedctl_scratch = 1;
+}
+
+/* Whether the requests go to an offline feedd --stdio (after a send). */
+int
+feedctl_is_offline(void)
+{
+	return (feedctl_child != -1);
+}
+
+/* Whether --json was given. */
+int
+feedctl_json_output(void)
+{
+	return (feedctl_json);
+}
+
+/*
+ * Whether a request would be answered, without failing when not: feedd
+ * answers on the socket, or an offline feedd has a database to read.
+ */
+int
+feedctl_daemon_reachable(void)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 sb;
+	const char		*path = feedctl_socket_path();
+	char			*db;
+	int			 fd, ok;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) < sizeof sun.sun_path &&
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+		ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+		close(fd);
+		if (ok)
+			return (1);
+	}
+	if (feedctl_socket_given && feedctl_db == NULL)
+		return (0);
+	db = feedctl_db != NULL ? xstrdup(feedctl_db) :
+	    config_default_path("db");
+	ok = db != NULL && stat(db, &sb) == 0;
+	free(db);
+	return (ok);
+}
+
+/* The next response line (of a listing). */
+json_t *
+feedctl_recv_next(void)
+{
+	return (feedctl_recv(0));
+}
+
+/* Send a request and return its one-line response, error or not. */
+json_t *
+feedctl_exchange(json_t *req)
+{
+	feedctl_send(req);
+	return (feedctl_recv(0));
+}
+
 /* Send a request and return its (successful) one-line response. */
-static json_t *
+json_t *
 feedctl_call(json_t *req)
 {
 	json_t		*resp;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "feedd.h"
@@ -36,18 +37,28 @@ feedctl_parse(int argc, char **argv)
 	};
 	struct render_jsonfeed	*out;
 	struct parser		*p;
+	struct buf		 doc = { NULL, 0, 0 };
 	const char		*base = NULL, *name = "<stdin>";
-	char			*cause = NULL;
-	int			 ch, fd = STDIN_FILENO, rc = 0;
+	char			*cause = NULL, *final = NULL;
+	int			 ch, fd = STDIN_FILENO, rc = 0, url = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) == 'b')
 		base = optarg;
 	if (ch != -1 || optind != argc - 1) {
-		fprintf(stderr, "usage: feedctl parse [--base URL] FILE|-\n");
+		fprintf(stderr, "usage: feedctl parse [--base URL] "
+		    "FILE|URL|-\n");
 		return (EXIT_USAGE);
 	}
-	if (strcmp(argv[optind], "-") != 0) {
+	/* An http(s) URL: fetched by feedd (or an offline feedd). */
+	if (strncasecmp(argv[optind], "http://", 7) == 0 ||
+	    strncasecmp(argv[optind], "https://", 8) == 0) {
+		name = argv[optind];
+		url = 1;
+		feedctl_fetch_url(name, &doc, &final);
+		if (base == NULL)
+			base = final;
+	} else if (strcmp(argv[optind], "-") != 0) {
 		name = argv[optind];
 		if ((fd = open(name, O_RDONLY)) == -1) {
 			warn("%s", name);
@@ -57,7 +68,10 @@ feedctl_parse(int argc, char **argv)
 	out = render_jsonfeed_new(stdout);
 	p = parser_new(base, render_jsonfeed_item, out);
 	render_jsonfeed_meta(out, parser_meta(p));
-	if (parser_read(p, fd) != 0) {
+	if (url) {
+		if (doc.len > 0)
+			(void)parser_push(p, doc.data, doc.len);
+	} else if (parser_read(p, fd) != 0) {
 		warn("%s", name);
 		rc = EXIT_DAEMON;
 	}
@@ -74,6 +88,8 @@ feedctl_parse(int argc, char **argv)
 		    "attributes and URLs\n", name, parser_meta(p)->nunsafe);
 	free(cause);
 	parser_free(p);
+	buf_free(&doc);
+	free(final);
 	return (rc);
 }
 
@@ -202,6 +218,7 @@ feedctl_import(int argc, char **argv)
 			feedctl_feeds_word(&b, tag);
 			free(tag);
 		}
+		feedsfile_options(&b, fc);
 		if (fc->title != NULL && *fc->title != '\0') {
 			xasprintf(&tag, "~%s", fc->title);
 			buf_addc(&b, ' ');
@@ -245,7 +262,8 @@ int
 feedctl_export(int argc, char **argv)
 {
 	struct config	*cfg;
-	char		*path, *cause = NULL;
+	char		*path, *cause = NULL, **titles;
+	size_t		 i;
 
 	path = feedctl_feeds_file(argc, argv, NULL);
 	if (optind != argc)
@@ -254,8 +272,12 @@ feedctl_export(int argc, char **argv)
 	cfg = config_new();
 	if (config_load_feeds(cfg, path, &cause) != 0)
 		errx(EXIT_DAEMON, "%s", cause);
-	if (opml_write(stdout, cfg, &cause) != 0)
+	titles = feedctl_store_titles(cfg);
+	if (opml_write_titles(stdout, cfg, titles, &cause) != 0)
 		errx(EXIT_DAEMON, "%s", cause);
+	for (i = 0; titles != NULL && i < cfg->nfeeds; i++)
+		free(titles[i]);
+	free(titles);
 	config_free(cfg);
 	free(path);
 	return (0);

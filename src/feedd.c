@@ -49,6 +49,7 @@ static size_t		 feedd_nflags;
 static char		*feedd_conf_path;	/* --config, or NULL */
 static int		 feedd_once;
 static int		 feedd_stdio;	/* --stdio: feedctl's offline access */
+static int		 feedd_scratch;	/* --scratch-db: ... without a store */
 static int		 feedd_check_db; /* --check-db: check the store */
 static int		 feedd_repair;	/* --repair: ... and recount */
 static int		 feedd_verbose;		/* -v count */
@@ -66,7 +67,8 @@ feedd_usage(int status)
 	FILE	*f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-"usage: feedd [--foreground | --daemon | --once [--force] | --stdio |\n"
+"usage: feedd [--foreground | --daemon | --once [--force] |\n"
+"              --stdio [--scratch-db] |\n"
 "              --check-db [--repair]]\n"
 "             [-n] [-qv]\n"
 "             [--config FILE] [--feeds FILE] [--db FILE] [--socket PATH]\n"
@@ -524,6 +526,8 @@ feedd_args(int argc, char **argv, int *once, int *force, int *daemonize,
 			*check = 1;
 		else if (strcmp(a, "stdio") == 0)
 			feedd_stdio = 1;
+		else if (strcmp(a, "scratch-db") == 0)
+			feedd_scratch = 1;
 		else if (strcmp(a, "check-db") == 0)
 			feedd_check_db = 1;
 		else if (strcmp(a, "repair") == 0)
@@ -574,15 +578,32 @@ feedd_stdio_main(struct config *cfg)
 	struct stat	 sb;
 	socklen_t	 len;
 	int		 type;
+	char		*scratch = NULL, *tmp;
+	const char	*ext[] = { "", "-wal", "-shm" };
+	size_t		 i;
 
 	len = sizeof type;
 	if (getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
 	    type != SOCK_STREAM)
 		fatalx("--stdio: standard input is not a stream socket "
 		    "(feedctl starts feedd this way when no daemon runs)");
-	if (stat(cfg->db_path, &sb) != 0)
+	if (stat(cfg->db_path, &sb) != 0 && !feedd_scratch)
 		fatal("%s: no database (has feedd or feedd --once run yet?)",
 		    cfg->db_path);
+	/*
+	 * --scratch-db (feedctl add, remove, parse URL, which need the
+	 * fetcher and the feeds file): no database yet is served from an
+	 * empty one in a private directory, removed at the end.
+	 */
+	if (stat(cfg->db_path, &sb) != 0) {
+		tmp = getenv("TMPDIR");
+		xasprintf(&scratch, "%s/feedd-scratch.XXXXXX",
+		    tmp != NULL && *tmp == '/' ? tmp : "/tmp");
+		if (mkdtemp(scratch) == NULL)
+			fatal("%s", scratch);
+		free(cfg->db_path);
+		xasprintf(&cfg->db_path, "%s/feedd.db", scratch);
+	}
 	if ((feedd_loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatalx("libev: no event loop");
 	/*
@@ -595,9 +616,19 @@ feedd_stdio_main(struct config *cfg)
 	server_attach(cfg->db_path, STDIN_FILENO);
 	ev_run(feedd_loop, 0);
 	writer_stop();
+	subscribe_free();	/* and fetch.c, if a request started it */
 	server_stop();
 	store_close(feedd_store);
 	feedd_store = NULL;
+	if (scratch != NULL) {
+		for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+			xasprintf(&tmp, "%s%s", cfg->db_path, ext[i]);
+			unlink(tmp);
+			free(tmp);
+		}
+		rmdir(scratch);
+		free(scratch);
+	}
 	config_free(feedd_config);
 	feedd_config = NULL;
 	feedd_free_flags();
@@ -752,6 +783,7 @@ main(int argc, char **argv)
 	}
 	poll_get_stats(&ps);
 	fetch_free();
+	subscribe_free();
 	poll_stop();
 	sched_free();
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {

@@ -372,6 +372,14 @@ char		*html_to_text(const char *, size_t, int);
 char		*html_clean_input(const char *, size_t *);
 struct _xmlSAXHandler;
 struct _xmlParserCtxt;
+struct html_link {
+	char		*url;		/* absolute */
+	char		*type;		/* the type attribute */
+	char		*title;		/* or NULL */
+};
+size_t		 html_feed_links(const char *, size_t, const char *,
+		     struct html_link **);
+void		 html_links_free(struct html_link *, size_t);
 void		 html_sax_parse(struct _xmlSAXHandler *, void *,
 		     struct _xmlParserCtxt **, const char *, size_t, int);
 
@@ -494,6 +502,7 @@ int		 store_feed_put(struct store *, const struct store_feed *);
 int		 store_feed_set_conf(struct store *, int64_t, const char *,
 		     const char *, int, const char *, int);
 int		 store_feeds_deactivate(struct store *);
+int		 store_feed_delete(struct store *, int64_t);
 int		 store_feeds_adopt(struct store *, const char *);
 int		 store_feeds_moved_count(struct store *);
 size_t		 store_set_rekey(struct store *, int);
@@ -542,6 +551,8 @@ char		*config_default_path_for(const char *, int);
 char		*config_socket_fallback_dir(void);
 void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
+struct config	*config_parse_feed_line(const char *, char **);
+const char	*config_id_mode_name(int);
 
 /* feedd.c: the daemon's globals, its counters, reload. */
 struct ev_loop;
@@ -634,6 +645,8 @@ struct fetch_request {
 	const char	*url;
 	const char	*etag;		/* If-None-Match, or NULL */
 	const char	*last_modified;	/* If-Modified-Since, or NULL */
+	int		 keep_body;	/* the result keeps the body, and
+					   a document that is no feed */
 };
 struct fetch_result {
 	enum fetch_outcome outcome;
@@ -656,6 +669,9 @@ struct fetch_result {
 	int64_t		 started;	/* unix seconds */
 	double		 seconds;	/* wall time */
 	int64_t		 bytes;		/* decoded body bytes */
+	/* keep_body: the decoded body (also of a 2xx that is no feed). */
+	struct buf	 body;
+	char		*final_url;	/* where the last response came from */
 };
 typedef void	(*fetch_done_cb)(struct fetch_result *, void *);
 struct fetch_stats {
@@ -758,6 +774,30 @@ int		 feedctl_import(int, char **);
 int		 feedctl_export(int, char **);
 size_t		 feedctl_feeds_move(const char *, char **, char **, size_t,
 		     int);
+struct json_t	*feedctl_request(int);
+struct json_t	*feedctl_call(struct json_t *);
+struct json_t	*feedctl_exchange(struct json_t *);
+__dead void	 feedctl_fail(const char *, struct json_t *);
+void		 feedctl_offline_scratch(void);
+int		 feedctl_is_offline(void);
+int		 feedctl_json_output(void);
+int		 feedctl_add(int, char **);
+int		 feedctl_remove(int, char **);
+int		 feedctl_fetch_url(const char *, struct buf *, char **);
+char		**feedctl_store_titles(const struct config *);
+int		 feedctl_daemon_reachable(void);
+struct json_t	*feedctl_recv_next(void);
+
+/* feedsfile.c: atomic edits of the feeds file (add, remove). */
+void		 feedsfile_options(struct buf *, const struct feed_conf *);
+int		 feedsfile_format(struct buf *, const struct feed_conf *,
+		     char **);
+int		 feedsfile_url_same(const char *, const char *);
+int		 feedsfile_write(const char *, const struct buf *, mode_t,
+		     char **);
+int		 feedsfile_append(const char *, const char *, int *, char **);
+int		 feedsfile_comment(const char *, const int *, size_t,
+		     const char *, char **);
 
 /* http_conf.c: the http-* settings (listen address, secret files). */
 struct sockaddr_storage;
@@ -791,6 +831,8 @@ void		 http_resp_raw(struct http_resp *, int, const char *, char *,
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);
 int		 opml_write(FILE *, const struct config *, char **);
+int		 opml_write_titles(FILE *, const struct config *, char *const *,
+		     char **);
 
 /* server.c: the Unix socket and its clients (see proto.h). */
 struct client;
@@ -828,6 +870,18 @@ void		 server_cmd_dispatch(struct client *, int, struct json_t *,
 		     struct json_t *);
 void		 server_cmd_stream_fill(struct client *);
 void		 server_cmd_stream_free(struct server_stream *);
+
+/* subscribe.c: discover, subscribe, unsubscribe, fetch (see feedd(8)). */
+void		 subscribe_discover(struct client *, struct json_t *,
+		     struct json_t *);
+void		 subscribe_subscribe(struct client *, struct json_t *,
+		     struct json_t *);
+void		 subscribe_unsubscribe(struct client *, struct json_t *,
+		     struct json_t *);
+void		 subscribe_fetch(struct client *, struct json_t *,
+		     struct json_t *);
+void		 subscribe_polled(int64_t, int);
+void		 subscribe_free(void);
 
 /* notify.c: systemd integration; every call is a no-op without it. */
 void		 notify_ready(void);

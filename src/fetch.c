@@ -62,6 +62,7 @@ struct fetch {
 	struct parser		*parser;
 	int			 parse_failed;	/* parser_push said no */
 	int			 too_big;	/* over max-body */
+	int			 keep_body;	/* fetch_request's */
 	ev_tstamp		 started;
 
 	/* The current response's status and reason (reset per response). */
@@ -192,6 +193,8 @@ fetch_result_free(struct fetch_result *r)
 	free(r->cache_control);
 	free(r->expires);
 	free(r->retry_after);
+	buf_free(&r->body);
+	free(r->final_url);
 	parser_meta_clear(&r->meta);
 	for (i = 0; i < r->nitems; i++)
 		parser_item_free(&r->items[i]);
@@ -829,10 +832,15 @@ fetch_write_cb(char *ptr, size_t size, size_t n, void *arg)
 		curl_easy_getinfo(fe->easy, CURLINFO_EFFECTIVE_URL, &url);
 		fetch_parser_start(fe, url != NULL ? url : fe->url);
 	}
+	/* keep_body: a document that is no feed is still read whole. */
+	if (fe->keep_body)
+		buf_add(&fe->res->body, ptr, keep);
+	if (fe->keep_body && fe->parse_failed)
+		return (keep == len ? len : 0);
 	/* Over max-body: what fits is parsed, for the items it holds. */
 	if (keep > 0 && parser_push(fe->parser, ptr, keep) != 0) {
 		fe->parse_failed = 1;
-		return (0);
+		return (fe->keep_body && keep == len ? len : 0);
 	}
 	return (keep == len ? len : 0);
 }
@@ -901,11 +909,14 @@ fetch_finish(struct fetch *fe, CURLcode rc)
 {
 	enum fetch_outcome	 oc;
 	long			 code = 0;
-	char			*error = NULL;
+	char			*error = NULL, *url = NULL;
 
 	TAILQ_REMOVE(&fetch_list, fe, entry);
 	fetch_stats.in_flight--;
 	curl_easy_getinfo(fe->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (fe->keep_body && curl_easy_getinfo(fe->easy,
+	    CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != NULL)
+		fe->res->final_url = xstrdup(url);
 	/* Only a chain that ended in a response says where it went. */
 	fe->res->complete = rc == CURLE_OK;
 	if (rc != CURLE_OK && code >= 200 && code <= 299 &&
@@ -1037,6 +1048,7 @@ fetch_start(const struct fetch_request *req, fetch_done_cb cb, void *arg)
 	fe->cb = cb;
 	fe->arg = arg;
 	fe->perm_chain = 1;
+	fe->keep_body = req->keep_body;
 	fe->started = ev_time();
 	fe->res = xcalloc(1, sizeof *fe->res);
 	fe->res->started = util_now();

@@ -978,3 +978,152 @@ html_to_text(const char *html, size_t len, int flags)
 	st.out.data[st.out.len] = '\0';
 	return (st.out.data);
 }
+
+/* ---------------------------------------------------------------- */
+/* Feed discovery: <link rel="alternate" type="..."> of an HTML page. */
+
+#define HTML_MAX_FEED_LINKS	32
+
+/* The link types that name a feed. */
+static const char *html_feed_types[] = {
+	"application/rss+xml", "application/atom+xml",
+	"application/feed+json", "application/json", "application/rdf+xml",
+};
+
+/* What the link scan collects. */
+struct html_linkscan {
+	char			*base;		/* page URL, or <base href> */
+	int			 base_set;	/* a <base> was seen */
+	struct html_link	*links;
+	size_t			 n;
+};
+
+/* An attribute's value, or NULL. */
+static const char *
+html_feed_attr(const xmlChar **atts, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; atts != NULL && atts[i] != NULL; i += 2) {
+		if (strcasecmp((const char *)atts[i], name) == 0)
+			return (atts[i + 1] != NULL ?
+			    (const char *)atts[i + 1] : "");
+	}
+	return (NULL);
+}
+
+/* Whether the space-separated list rel holds "alternate". */
+static int
+html_rel_alternate(const char *rel)
+{
+	size_t	n;
+
+	while (*rel != '\0') {
+		rel += strspn(rel, " \t\r\n\f");
+		n = strcspn(rel, " \t\r\n\f");
+		if (n == 9 && strncasecmp(rel, "alternate", 9) == 0)
+			return (1);
+		rel += n;
+	}
+	return (0);
+}
+
+/* SAX: a <base href> (the first) and each feed <link>. */
+static void
+html_linkscan_cb(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	struct html_linkscan	*ls = ctx;
+	const char		*href, *rel, *type, *title;
+	char			*url, *t;
+	size_t			 i, tl;
+
+	href = html_feed_attr(atts, "href");
+	if (strcasecmp((const char *)name, "base") == 0) {
+		if (href != NULL && !ls->base_set) {
+			url = item_resolve(ls->base, href);
+			free(ls->base);
+			ls->base = url;
+			ls->base_set = 1;
+		}
+		return;
+	}
+	if (strcasecmp((const char *)name, "link") != 0 || href == NULL ||
+	    *href == '\0' || ls->n == HTML_MAX_FEED_LINKS)
+		return;
+	rel = html_feed_attr(atts, "rel");
+	type = html_feed_attr(atts, "type");
+	if (rel == NULL || type == NULL || !html_rel_alternate(rel))
+		return;
+	tl = strcspn(type, "; \t");
+	for (i = 0; i < sizeof html_feed_types / sizeof html_feed_types[0];
+	    i++) {
+		if (strlen(html_feed_types[i]) == tl &&
+		    strncasecmp(type, html_feed_types[i], tl) == 0)
+			break;
+	}
+	if (i == sizeof html_feed_types / sizeof html_feed_types[0])
+		return;
+	url = item_resolve(ls->base, href);
+	if (url == NULL)
+		return;
+	for (i = 0; i < ls->n; i++) {
+		if (strcmp(ls->links[i].url, url) == 0) {
+			free(url);
+			return;
+		}
+	}
+	ls->links = xreallocarray(ls->links, ls->n + 1, sizeof *ls->links);
+	ls->links[ls->n].url = url;
+	ls->links[ls->n].type = xstrndup(type, tl);
+	title = html_feed_attr(atts, "title");
+	t = NULL;
+	if (title != NULL && *title != '\0')
+		t = html_to_text(title, strlen(title), HTML_TEXT_INLINE);
+	ls->links[ls->n].title = t;
+	ls->n++;
+}
+
+/*
+ * The feeds an HTML page (len bytes) links to with <link rel="alternate"
+ * type="application/rss+xml"> and the like (Atom, JSON Feed, RDF), in page
+ * order, each URL made absolute against the page's <base href> or base,
+ * duplicates dropped, at most HTML_MAX_FEED_LINKS.  Returns how many, the
+ * array in *out (html_links_free()).
+ */
+size_t
+html_feed_links(const char *html, size_t len, const char *base,
+    struct html_link **out)
+{
+	struct html_linkscan	 ls;
+	htmlSAXHandler		 sax;
+	htmlParserCtxtPtr	 ctxt = NULL;
+	char			*clean;
+
+	memset(&ls, 0, sizeof ls);
+	ls.base = base != NULL ? xstrdup(base) : NULL;
+	if (len > HTML_MAX_INPUT)
+		len = HTML_MAX_INPUT;
+	if ((clean = html_clean_input(html, &len)) != NULL)
+		html = clean;
+	memset(&sax, 0, sizeof sax);
+	sax.startElement = html_linkscan_cb;
+	html_sax_parse(&sax, &ls, &ctxt, html, len, 0);
+	free(clean);
+	free(ls.base);
+	*out = ls.links;
+	return (ls.n);
+}
+
+/* Free what html_feed_links() returned. */
+void
+html_links_free(struct html_link *links, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(links[i].url);
+		free(links[i].type);
+		free(links[i].title);
+	}
+	free(links);
+}

@@ -13,8 +13,10 @@
  * xmlUrl are folders and give tags, as do the comma-separated category
  * paths ("/Tech/News" gives Tech and News).  Export writes OPML 2.0: feeds
  * without tags first, then one folder per first tag; every feed also lists
- * all its tags in category, so an export imports back to the same feeds,
- * titles and tags.
+ * all its tags in category, and its options (every=2h keep=50 ...) in
+ * feedd:options (namespace OPML_NS), so an export imports back to the
+ * same feeds, titles, tags and options.  A feed the feeds file gives no
+ * title is exported with the store's title as its text, when known.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +33,8 @@
 #define OPML_MAX_DEPTH	64	/* outline nesting */
 #define OPML_MAX_FEEDS	100000
 #define OPML_MAX_TAGS	32	/* per feed */
+/* The namespace of feedd:options, the feed's options (every=2h ...). */
+#define OPML_NS		"https://feedd.org/ns/opml"
 
 /* Walking state: the folders above the current outline. */
 struct opml_walk {
@@ -92,6 +96,40 @@ opml_url_ok(const char *url)
 	return (1);
 }
 
+/*
+ * The feed's options from feedd:options ("every=2h keep=50"), read the
+ * way the feeds file reads them; bad ones are reported and dropped.
+ */
+static void
+opml_options(struct opml_walk *w, xmlNode *n, struct feed_conf *fc)
+{
+	struct config	*one;
+	xmlChar		*v;
+	char		*line, *cause = NULL;
+
+	v = xmlGetNsProp(n, (const xmlChar *)"options",
+	    (const xmlChar *)OPML_NS);
+	if (v == NULL)
+		return;
+	xasprintf(&line, "http://x/ %s", (const char *)v);
+	xmlFree(v);
+	if ((one = config_parse_feed_line(line, &cause)) == NULL ||
+	    one->nfeeds != 1) {
+		log_warnx("%s:%d: %s: feedd:options ignored: %s", w->path,
+		    (int)xmlGetLineNo(n), fc->url, cause != NULL ? cause :
+		    "bad options");
+	} else {
+		fc->every = one->feeds[0].every;
+		fc->keep_items = one->feeds[0].keep_items;
+		fc->id_mode = one->feeds[0].id_mode;
+		fc->updates_unread = one->feeds[0].updates_unread;
+		fc->dedupe_link = one->feeds[0].dedupe_link;
+	}
+	config_free(one);
+	free(cause);
+	free(line);
+}
+
 /* Add the feed an outline describes. */
 static void
 opml_add_feed(struct opml_walk *w, xmlNode *n, char *url)
@@ -128,6 +166,7 @@ opml_add_feed(struct opml_walk *w, xmlNode *n, char *url)
 	}
 	for (i = 0; i < w->nfolders; i++)
 		opml_add_tag(fc, w->folders[i]);
+	opml_options(w, n, fc);
 	if ((cat = opml_attr(n, "category")) != NULL) {
 		for (p = cat; p != NULL; p = q) {
 			if ((q = strpbrk(p, ",/")) != NULL)
@@ -211,15 +250,18 @@ opml_read(const char *path, struct config *cfg, char **cause)
 
 /* Write one feed's outline. */
 static int
-opml_write_feed(xmlTextWriter *tw, const struct feed_conf *fc)
+opml_write_feed(xmlTextWriter *tw, const struct feed_conf *fc,
+    const char *store_title)
 {
-	struct buf	 cat;
+	struct buf	 cat, opt = { NULL, 0, 0 };
 	char		*title, *url, *t;
 	size_t		 i;
 	int		 rc = 0;
 
 	url = render_sanitize(fc->url, 0);
-	title = render_sanitize(fc->title != NULL ? fc->title : fc->url, 0);
+	title = render_sanitize(fc->title != NULL ? fc->title :
+	    store_title != NULL ? store_title : fc->url, 0);
+	feedsfile_options(&opt, fc);
 	memset(&cat, 0, sizeof cat);
 	for (i = 0; i < fc->ntags; i++) {
 		t = render_sanitize(fc->tags[i], 0);
@@ -239,9 +281,14 @@ opml_write_feed(xmlTextWriter *tw, const struct feed_conf *fc)
 	    (const xmlChar *)url) < 0 ||
 	    (cat.len > 0 && xmlTextWriterWriteAttribute(tw,
 	    (const xmlChar *)"category", (const xmlChar *)cat.data) < 0) ||
+	    (opt.len > 0 && (xmlTextWriterWriteAttribute(tw,
+	    (const xmlChar *)"xmlns:feedd", (const xmlChar *)OPML_NS) < 0 ||
+	    xmlTextWriterWriteAttribute(tw, (const xmlChar *)"feedd:options",
+	    (const xmlChar *)opt.data + 1) < 0)) ||
 	    xmlTextWriterEndElement(tw) < 0)
 		rc = -1;
 	buf_free(&cat);
+	buf_free(&opt);
 	free(url);
 	free(title);
 	return (rc);
@@ -253,6 +300,17 @@ opml_write_feed(xmlTextWriter *tw, const struct feed_conf *fc)
  */
 int
 opml_write(FILE *fp, const struct config *cfg, char **cause)
+{
+	return (opml_write_titles(fp, cfg, NULL, cause));
+}
+
+/*
+ * The same, with store_titles[i] (if not NULL) as the text of feed i when
+ * the feeds file gives it no title: the title the store knows.
+ */
+int
+opml_write_titles(FILE *fp, const struct config *cfg,
+    char *const *store_titles, char **cause)
 {
 	xmlBuffer	*xb;
 	xmlTextWriter	*tw;
@@ -286,7 +344,8 @@ opml_write(FILE *fp, const struct config *cfg, char **cause)
 		goto out;
 	for (i = 0; i < cfg->nfeeds; i++) {
 		if (cfg->feeds[i].ntags == 0 &&
-		    opml_write_feed(tw, &cfg->feeds[i]) != 0)
+		    opml_write_feed(tw, &cfg->feeds[i], store_titles != NULL ?
+		    store_titles[i] : NULL) != 0)
 			goto out;
 	}
 	/* One folder per distinct first tag, in order of appearance. */
@@ -314,7 +373,8 @@ opml_write(FILE *fp, const struct config *cfg, char **cause)
 			if (cfg->feeds[j].ntags == 0 ||
 			    strcmp(cfg->feeds[j].tags[0], fc->tags[0]) != 0)
 				continue;
-			if (opml_write_feed(tw, &cfg->feeds[j]) != 0)
+			if (opml_write_feed(tw, &cfg->feeds[j],
+			    store_titles != NULL ? store_titles[j] : NULL) != 0)
 				goto out;
 		}
 		if (xmlTextWriterEndElement(tw) < 0)

@@ -89,11 +89,13 @@ static void
 poll_done(struct poll *p, int failed)
 {
 	struct sched_feed	*f = p->feed;
+	int64_t			 id = sched_feed_id(f);
 
 	if (failed)
 		poll_stats.failed++;
 	poll_free(p);
 	sched_done(f, failed);
+	subscribe_polled(id, failed);	/* a subscribe waits for it */
 }
 
 /*

@@ -31,6 +31,10 @@ static const char *proto_cmd_names[] = {
 	"stats",
 	"version",
 	"follow",
+	"discover",
+	"subscribe",
+	"unsubscribe",
+	"fetch",
 };
 
 /* Look a command name up; PROTO_CMD_UNKNOWN when there is none. */

@@ -33,6 +33,14 @@ enum proto_cmd {
 	PROTO_CMD_STATS,
 	PROTO_CMD_VERSION,
 	PROTO_CMD_FOLLOW,
+	/*
+	 * Subscriptions (subscribe.c).  New commands only: the names and
+	 * meanings above are unchanged, so version 1 clients still speak.
+	 */
+	PROTO_CMD_DISCOVER,
+	PROTO_CMD_SUBSCRIBE,
+	PROTO_CMD_UNSUBSCRIBE,
+	PROTO_CMD_FETCH,
 };
 
 /* Error codes, the "code" member of an error object. */
@@ -48,6 +56,12 @@ enum proto_cmd {
 #define PROTO_E_BUSY		"busy"		/* shutting down, or too many
 						   clients */
 #define PROTO_E_OFFLINE		"offline"	/* no daemon: feedd --stdio */
+#define PROTO_E_EXISTS		"exists"	/* subscribe: already in the
+						   feeds file (FILE:LINE) */
+#define PROTO_E_FETCH		"fetch_failed"	/* the URL could not be
+						   fetched or parsed: why */
+#define PROTO_E_FILE		"file_error"	/* the feeds file could not
+						   be read or written */
 
 /* Values of "op" in a "mark" request. */
 #define PROTO_MARK_READ		"read"

@@ -1425,6 +1425,30 @@ store_feeds_adopt(struct store *st, const char *urls)
 	return (sqlite3_changes(st->db));
 }
 
+/*
+ * Delete a feed with its items (and everything of theirs: ON DELETE
+ * CASCADE and the items' triggers), for `feedctl remove --purge`.  Returns
+ * 0 (also when there was no such feed) or -1 with the error set.
+ */
+int
+store_feed_delete(struct store *st, int64_t id)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM feeds WHERE id = ?", -1,
+	    &stmt, NULL) != SQLITE_OK) {
+		store_error(st, "deleting a feed");
+		return (-1);
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		store_error(st, "deleting a feed");
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
 /* Mark every feed inactive (a reload then re-activates the listed ones). */
 int
 store_feeds_deactivate(struct store *st)
