@@ -514,6 +514,8 @@ void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);
 int		 store_feed_has_tag(struct store *, int64_t, const char *);
 int		 store_feed_lookup(struct store *, const char *, int64_t *);
+int		 store_feed_counts(struct store *, void (*)(int64_t, int64_t,
+		    int64_t, int64_t, const char *, void *), void *);
 int		 store_feed_list(struct store *, int, const char *, int64_t,
 		     int64_t, store_feed_cb, void *);
 const char	*store_feed_sort_key(const struct store_feed *);

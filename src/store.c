@@ -3169,3 +3169,37 @@ store_meta_set(struct store *st, const char *key, const char *value)
 	sqlite3_bind_text(st->stmt[S_META_SET], 2, value, -1, SQLITE_STATIC);
 	return (store_exec(st, S_META_SET, key));
 }
+
+/*
+ * Every active feed's counts, by id: cb(id, items, unread, starred, tags)
+ * for each (tags one a line, or NULL); one pass over the feed table, no
+ * item read.  Returns the number of feeds, or -1.
+ */
+int
+store_feed_counts(struct store *st, void (*cb)(int64_t, int64_t, int64_t,
+    int64_t, const char *, void *), void *arg)
+{
+	struct store_sqlb	 sb;
+	sqlite3_stmt		*stmt;
+	int			 rc, n = 0, cached;
+
+	memset(&sb, 0, sizeof sb);
+	buf_adds(&sb.sql, "SELECT id, item_count, unread_count, starred_count,"
+	    " tags FROM feeds WHERE active = 1 ORDER BY id");
+	stmt = store_sqlb_prepare(st, &sb, &cached);
+	store_sqlb_free(&sb);
+	if (stmt == NULL)
+		return (-1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		cb(sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
+		    sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3),
+		    (const char *)sqlite3_column_text(stmt, 4), arg);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_error(st, "counting feeds");
+		n = -1;
+	}
+	store_sqlb_release(stmt, cached);
+	return (n);
+}
