@@ -644,36 +644,39 @@ api_get_feed(struct api_ctx *x)
 }
 
 /*
- * Every active feed's [id, items, unread, starred, first tag], from the
+ * Every active feed's counts by column ("ids", "items", "unread",
+ * "starred", and with tags "tag", the first tag or null), from the
  * "counts" request; NULL after answering an error.
  */
 static json_t *
-api_counts(struct api_ctx *x)
+api_counts(struct api_ctx *x, int tags)
 {
-	json_t	*ans, *a;
+	json_t	*req, *ans;
 
-	if ((ans = api_call(api_req("counts"))) == NULL ||
-	    api_err_code(ans) != NULL) {
+	req = api_req("counts");
+	if (tags)
+		json_object_set_new(req, "tags", json_true());
+	if ((ans = api_call(req)) == NULL || api_err_code(ans) != NULL) {
 		api_fail(x, ans);
 		json_decref(ans);
 		return (NULL);
 	}
-	a = json_incref(json_object_get(ans, "feeds"));
-	json_decref(ans);
-	if (!json_is_array(a)) {
-		json_decref(a);
+	if (!json_is_array(json_object_get(ans, "ids"))) {
+		json_decref(ans);
 		http_resp_error(x->resp, 500, "no feeds in the answer");
 		return (NULL);
 	}
-	return (a);
+	return (ans);
 }
 
-/* A counts row's first tag, or NULL. */
+/* Feed i's first tag in a counts answer, or NULL. */
 static const char *
-api_counts_tag(json_t *row)
+api_counts_tag(json_t *counts, size_t i)
 {
-	const char	*t = json_string_value(json_array_get(row, 4));
+	const char	*t;
 
+	t = json_string_value(json_array_get(json_object_get(counts, "tag"),
+	    i));
 	return (t != NULL && *t != '\0' ? t : NULL);
 }
 
@@ -686,29 +689,32 @@ static void
 api_get_counters(struct api_ctx *x)
 {
 	struct buf	 rd, un;
-	json_t		*rows, *row;
-	json_int_t	 id, items, unread;
+	json_t		*c, *ids, *items, *unreads;
+	json_int_t	 id, n, unread;
 	size_t		 i;
 
-	if ((rows = api_counts(x)) == NULL)
+	if ((c = api_counts(x, 0)) == NULL)
 		return;
+	ids = json_object_get(c, "ids");
+	items = json_object_get(c, "items");
+	unreads = json_object_get(c, "unread");
 	memset(&rd, 0, sizeof rd);
 	memset(&un, 0, sizeof un);
 	buf_adds(&rd, "{\"reads\":{");
 	buf_adds(&un, "},\"unreads\":{");
-	json_array_foreach(rows, i, row) {
-		id = json_integer_value(json_array_get(row, 0));
-		items = json_integer_value(json_array_get(row, 1));
-		unread = json_integer_value(json_array_get(row, 2));
-		if (items - unread > 0)
+	for (i = 0; i < json_array_size(ids); i++) {
+		id = json_integer_value(json_array_get(ids, i));
+		n = json_integer_value(json_array_get(items, i));
+		unread = json_integer_value(json_array_get(unreads, i));
+		if (n - unread > 0)
 			buf_printf(&rd, "%s\"%lld\":%lld", rd.data[rd.len - 1] ==
 			    '{' ? "" : ",", (long long)id,
-			    (long long)(items - unread));
+			    (long long)(n - unread));
 		if (unread > 0)
 			buf_printf(&un, "%s\"%lld\":%lld", un.data[un.len - 1] ==
 			    '{' ? "" : ",", (long long)id, (long long)unread);
 	}
-	json_decref(rows);
+	json_decref(c);
 	buf_add(&rd, un.data, un.len);
 	buf_adds(&rd, "}}");
 	buf_free(&un);
@@ -719,19 +725,19 @@ api_get_counters(struct api_ctx *x)
 static void
 api_get_categories(struct api_ctx *x)
 {
-	json_t		*rows, *out, *seen, *row;
+	json_t		*c, *out, *seen;
 	const char	*tag;
 	char		 k[32];
 	size_t		 i;
 
-	if ((rows = api_counts(x)) == NULL)
+	if ((c = api_counts(x, 1)) == NULL)
 		return;
 	out = json_array();
 	seen = json_object();
 	json_array_append_new(out, api_category(NULL));
 	json_object_set_new(seen, "1", json_true());
-	json_array_foreach(rows, i, row) {
-		tag = api_counts_tag(row);
+	for (i = 0; i < json_array_size(json_object_get(c, "ids")); i++) {
+		tag = api_counts_tag(c, i);
 		(void)snprintf(k, sizeof k, "%lld", (long long)api_cat_id(tag));
 		if (json_object_get(seen, k) != NULL)
 			continue;
@@ -739,35 +745,35 @@ api_get_categories(struct api_ctx *x)
 		json_array_append_new(out, api_category(tag));
 	}
 	json_decref(seen);
-	json_decref(rows);
+	json_decref(c);
 	http_resp_json(x->resp, 200, out);
 }
 
 /*
  * The ids of the feeds of category cat, as a new array; *exists says
  * whether the category exists ("All" always does); *tag (if not NULL)
- * gets its name, valid until the next call.  NULL after answering an
- * error.
+ * gets its name, which the caller frees.  NULL after answering an error.
  */
 static json_t *
 api_category_ids(struct api_ctx *x, int64_t cat, int *exists, char **tag)
 {
-	json_t	*rows, *ids, *row;
+	json_t	*c, *ids, *cids;
 	size_t	 i;
 
-	if ((rows = api_counts(x)) == NULL)
+	if ((c = api_counts(x, 1)) == NULL)
 		return (NULL);
 	ids = json_array();
+	cids = json_object_get(c, "ids");
 	*exists = cat == API_ALL_ID;
-	json_array_foreach(rows, i, row) {
-		if (api_cat_id(api_counts_tag(row)) != cat)
+	for (i = 0; i < json_array_size(cids); i++) {
+		if (api_cat_id(api_counts_tag(c, i)) != cat)
 			continue;
 		if (!*exists && tag != NULL)
-			*tag = xstrdup(api_counts_tag(row));
+			*tag = xstrdup(api_counts_tag(c, i));
 		*exists = 1;
-		json_array_append(ids, json_array_get(row, 0));
+		json_array_append(ids, json_array_get(cids, i));
 	}
-	json_decref(rows);
+	json_decref(c);
 	return (ids);
 }
 
