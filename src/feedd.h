@@ -829,6 +829,8 @@ void		 http_resp_error(struct http_resp *, int, const char *, ...)
 		    __printflike(3, 4);
 void		 http_resp_raw(struct http_resp *, int, const char *, char *,
 		    size_t);
+void		 http_resp_stream(struct http_resp *, int, const char *,
+		    int (*)(void *, struct buf *), void (*)(void *), void *);
 
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);

@@ -63,6 +63,21 @@ struct http_resp {
 	const char		*ctype;
 	const char		*hname;		/* one extra header, or NULL */
 	char			 hvalue[64];
+
+	/* A streamed body instead of data (http_resp_stream()). */
+	int			(*fill)(void *, struct buf *);
+	void			(*sfree)(void *);
+	void			*scls;
+};
+
+/* A streamed body being sent: what fill() made and how much is sent. */
+struct http_stream {
+	int			(*fill)(void *, struct buf *);
+	void			(*sfree)(void *);
+	void			*cls;
+	struct buf		 b;
+	size_t			 off;
+	int			 done;		/* 1 end, -1 error */
 };
 
 /* Failed logins of one address within the window. */
@@ -318,8 +333,62 @@ http_resp_raw(struct http_resp *resp, int status, const char *ctype,
 	resp->len = data != NULL ? len : 0;
 }
 
+/*
+ * Answer with a body made as it is sent: fill(cls, b) appends the next
+ * part to b and returns 0, or 1 after the last part, or -1 to cut the
+ * answer off (the client sees a truncated body); sfree(cls) at the end.
+ * A listing of 10,000 feeds never sits whole in memory.
+ */
+void
+http_resp_stream(struct http_resp *resp, int status, const char *ctype,
+    int (*fill)(void *, struct buf *), void (*sfree)(void *), void *cls)
+{
+	free(resp->data);
+	resp->data = NULL;
+	resp->len = 0;
+	resp->status = status;
+	resp->ctype = ctype;
+	resp->fill = fill;
+	resp->sfree = sfree;
+	resp->scls = cls;
+}
+
 /* ---------------------------------------------------------------- */
 /* The server. */
+
+/* MHD's content reader for a streamed body. */
+static ssize_t
+http_stream_cb(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct http_stream	*st = cls;
+	size_t			 n;
+
+	while (st->off == st->b.len && st->done == 0) {
+		st->off = st->b.len = 0;
+		st->done = st->fill(st->cls, &st->b);
+	}
+	if (st->off == st->b.len)
+		return (st->done > 0 ? MHD_CONTENT_READER_END_OF_STREAM :
+		    MHD_CONTENT_READER_END_WITH_ERROR);
+	n = st->b.len - st->off;
+	if (n > max)
+		n = max;
+	memcpy(out, st->b.data + st->off, n);
+	st->off += n;
+	return ((ssize_t)n);
+}
+
+/* The end of a streamed body. */
+static void
+http_stream_free_cb(void *cls)
+{
+	struct http_stream	*st = cls;
+
+	if (st->sfree != NULL)
+		st->sfree(st->cls);
+	buf_free(&st->b);
+	free(st);
+}
 
 /* The path with "//" collapsed and no trailing "/" (Newsboat adds one). */
 static char *
@@ -344,17 +413,33 @@ static enum MHD_Result
 http_send(struct MHD_Connection *conn, struct http_resp *resp)
 {
 	struct MHD_Response	*mr;
+	struct http_stream	*st;
 	enum MHD_Result		 ret;
 
-	mr = MHD_create_response_from_buffer(resp->len,
-	    resp->data != NULL ? resp->data : (void *)"",
-	    resp->data != NULL ? MHD_RESPMEM_MUST_FREE :
-	    MHD_RESPMEM_PERSISTENT);
-	if (mr == NULL) {
-		free(resp->data);
-		return (MHD_NO);
+	if (resp->fill != NULL) {
+		st = xcalloc(1, sizeof *st);
+		st->fill = resp->fill;
+		st->sfree = resp->sfree;
+		st->cls = resp->scls;
+		resp->fill = NULL;
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+		    32 * 1024, http_stream_cb, st, http_stream_free_cb);
+		if (mr == NULL) {
+			http_stream_free_cb(st);
+			return (MHD_NO);
+		}
+	} else {
+		mr = MHD_create_response_from_buffer(resp->len,
+		    resp->data != NULL ? resp->data : (void *)"",
+		    resp->data != NULL ? MHD_RESPMEM_MUST_FREE :
+		    MHD_RESPMEM_PERSISTENT);
+		if (mr == NULL) {
+			free(resp->data);
+			resp->data = NULL;
+			return (MHD_NO);
+		}
+		resp->data = NULL;
 	}
-	resp->data = NULL;
 	if (resp->ctype != NULL)
 		MHD_add_response_header(mr, "Content-Type", resp->ctype);
 	if (resp->hname != NULL)

@@ -610,18 +610,100 @@ api_all_feeds(struct api_ctx *x)
 	return (a);
 }
 
+/* A streamed listing of feeds: feedd's lines become Miniflux's array. */
+struct api_feed_stream {
+	struct api_conn	 c;
+	json_t		*first;		/* the line read before answering */
+	size_t		 n;		/* feeds sent */
+	json_t		*only;		/* ids to keep ("12": true), or NULL */
+};
+
+/* Append the next feeds (a few at a time); see http_resp_stream(). */
+static int
+api_feed_stream_fill(void *cls, struct buf *b)
+{
+	struct api_feed_stream	*fs = cls;
+	json_t			*ans, *f;
+	char			*t, k[32];
+	int			 i;
+
+	if (fs->n == 0 && b->len == 0 && fs->first != NULL)
+		buf_addc(b, '[');
+	for (i = 0; i < 32; i++) {
+		if ((ans = fs->first) != NULL)
+			fs->first = NULL;
+		else if ((ans = api_line(&fs->c)) == NULL)
+			return (-1);
+		if (api_err_code(ans) != NULL) {
+			json_decref(ans);
+			return (-1);
+		}
+		if (json_is_true(json_object_get(ans, "end"))) {
+			json_decref(ans);
+			buf_addc(b, ']');
+			return (1);
+		}
+		f = json_object_get(ans, "feed");
+		(void)snprintf(k, sizeof k, "%lld", (long long)
+		    json_integer_value(json_object_get(f, "id")));
+		if (f != NULL && (fs->only == NULL ||
+		    json_object_get(fs->only, k) != NULL)) {
+			t = api_feed_text(f);
+			if (fs->n++ > 0)
+				buf_addc(b, ',');
+			buf_adds(b, t);
+			free(t);
+		}
+		json_decref(ans);
+	}
+	return (0);
+}
+
+static void
+api_feed_stream_free(void *cls)
+{
+	struct api_feed_stream	*fs = cls;
+
+	api_close(&fs->c);
+	json_decref(fs->first);
+	json_decref(fs->only);
+	free(fs);
+}
+
+/*
+ * Answer a "feeds" request (taken) as a Miniflux array, streamed: the
+ * first line is read before answering, so that an error gets its status;
+ * only the feeds in only (taken; NULL: all) are kept.
+ */
+static void
+api_feeds_stream(struct api_ctx *x, json_t *req, json_t *only)
+{
+	struct api_feed_stream	*fs;
+
+	fs = xcalloc(1, sizeof *fs);
+	fs->only = only;
+	if (api_connect(&fs->c) != 0) {
+		json_decref(req);
+		api_fail(x, NULL);
+		api_feed_stream_free(fs);
+		return;
+	}
+	if (api_send(&fs->c, req) != 0 ||
+	    (fs->first = api_line(&fs->c)) == NULL ||
+	    api_err_code(fs->first) != NULL) {
+		api_fail(x, fs->first);
+		api_feed_stream_free(fs);
+		return;
+	}
+	http_resp_stream(x->resp, 200, "application/json",
+	    api_feed_stream_fill, api_feed_stream_free, fs);
+}
+
 /* GET /v1/feeds */
 static void
 api_get_feeds(struct api_ctx *x)
 {
-	json_t	*a = json_array(), *end;
-
-	if (api_list(api_req("feeds"), "feed", api_feeds_row, a, &end) != 0) {
-		api_fail(x, end);
-		json_decref(a);
-	} else
-		http_resp_json(x->resp, 200, a);
-	json_decref(end);
+	api_feeds_stream(x, api_req("feeds"), NULL);
 }
 
 /* GET /v1/feeds/{id} */
@@ -781,7 +863,7 @@ api_category_ids(struct api_ctx *x, int64_t cat, int *exists, char **tag)
 static void
 api_get_category_feeds(struct api_ctx *x)
 {
-	json_t	*out, *ids, *req, *end, *feeds, *f, *set;
+	json_t	*ids, *req, *f, *set;
 	char	 k[32];
 	size_t	 i;
 	int	 exists;
@@ -793,10 +875,9 @@ api_get_category_feeds(struct api_ctx *x)
 		http_resp_error(x->resp, 404, "resource not found");
 		return;
 	}
-	out = json_array();
 	if (json_array_size(ids) == 0) {
 		json_decref(ids);
-		http_resp_json(x->resp, 200, out);
+		http_resp_json(x->resp, 200, json_array());
 		return;
 	}
 	/* A few feeds by id; many by one walk of the feed table. */
@@ -810,22 +891,7 @@ api_get_category_feeds(struct api_ctx *x)
 	if (json_array_size(ids) <= 1000)
 		json_object_set(req, "feed", ids);
 	json_decref(ids);
-	feeds = json_array();
-	if (api_list(req, "feed", api_keep_row, feeds, &end) != 0) {
-		api_fail(x, end);
-		json_decref(out);
-	} else {
-		json_array_foreach(feeds, i, f) {
-			(void)snprintf(k, sizeof k, "%lld", (long long)
-			    json_integer_value(json_object_get(f, "id")));
-			if (json_object_get(set, k) != NULL)
-				json_array_append_new(out, api_feed(f));
-		}
-		http_resp_json(x->resp, 200, out);
-	}
-	json_decref(feeds);
-	json_decref(set);
-	json_decref(end);
+	api_feeds_stream(x, req, set);
 }
 
 /* ---------------------------------------------------------------- */
