@@ -49,7 +49,8 @@
 struct http_req {
 	struct MHD_Connection	*conn;
 	const char		*method;
-	char			*path;		/* "//" collapsed, no trailing / */
+	char			*path;		/* "//" collapsed, no
+						   trailing "/" */
 	struct buf		 body;
 	int			 too_large;
 	char			 addr[INET6_ADDRSTRLEN];
@@ -632,7 +633,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ITC | MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    0, NULL, NULL, http_access_cb, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log_cb, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,

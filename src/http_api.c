@@ -44,7 +44,7 @@
 #define API_MAX_IDS		10000	/* entry_ids of one PUT */
 #define API_ALL_ID		1	/* the category of untagged feeds */
 #define API_ALL_TITLE		"All"
-#define API_FEED_TTL		10	/* s a feed's text is reused in entries */
+#define API_FEED_TTL		10	/* s a feed's text is reused */
 #define API_FEED_CACHE		20000	/* feeds' texts kept at most */
 
 static const char	*api_socket;
@@ -789,12 +789,13 @@ api_get_counters(struct api_ctx *x)
 		n = json_integer_value(json_array_get(items, i));
 		unread = json_integer_value(json_array_get(unreads, i));
 		if (n - unread > 0)
-			buf_printf(&rd, "%s\"%lld\":%lld", rd.data[rd.len - 1] ==
-			    '{' ? "" : ",", (long long)id,
-			    (long long)(n - unread));
+			buf_printf(&rd, "%s\"%lld\":%lld",
+			    rd.data[rd.len - 1] == '{' ? "" : ",",
+			    (long long)id, (long long)(n - unread));
 		if (unread > 0)
-			buf_printf(&un, "%s\"%lld\":%lld", un.data[un.len - 1] ==
-			    '{' ? "" : ",", (long long)id, (long long)unread);
+			buf_printf(&un, "%s\"%lld\":%lld",
+			    un.data[un.len - 1] == '{' ? "" : ",",
+			    (long long)id, (long long)unread);
 	}
 	json_decref(c);
 	buf_add(&rd, un.data, un.len);
@@ -1020,8 +1021,8 @@ api_find_entries(struct api_ctx *x, int64_t feed, int64_t cat)
 	json_t		*req, *ids, *entries, *end;
 	struct buf	 out;
 	int64_t		 n, limit = API_LIMIT_DEFAULT, offset = 0;
-	int		 i, nst, rd = 0, unrd = 0, b, exists, route_feed = feed > 0;
-	int		 route_cat = cat > 0;
+	int		 i, nst, rd = 0, unrd = 0, b, exists;
+	int		 route_feed = feed > 0, route_cat = cat > 0;
 	static const char *orders[] = { "id", "status", "changed_at",
 	    "published_at", "created_at", "category_title", "category_id",
 	    "title", "author" };

@@ -3191,8 +3191,10 @@ store_feed_counts(struct store *st, void (*cb)(int64_t, int64_t, int64_t,
 	if (stmt == NULL)
 		return (-1);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		cb(sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
-		    sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3),
+		cb(sqlite3_column_int64(stmt, 0),
+		    sqlite3_column_int64(stmt, 1),
+		    sqlite3_column_int64(stmt, 2),
+		    sqlite3_column_int64(stmt, 3),
 		    (const char *)sqlite3_column_text(stmt, 4), arg);
 		n++;
 	}
