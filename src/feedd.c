@@ -322,6 +322,7 @@ feedd_reloaded(const char *error, void *arg)
 		feedd_config = r->cfg;
 		feedd_set_loglevel(r->cfg);
 		fetch_reconfigure(r->cfg);
+		http_spawn_reload(r->cfg);
 		config_free(old);
 		log_info("configuration reloaded: %zu feeds",
 		    feedd_config->nfeeds);

@@ -811,6 +811,7 @@ int		 http_conf_check(const struct config *, char **);
 
 /* http_spawn.c: feedd starts, restarts and stops feedd-http. */
 void		 http_spawn_start(struct ev_loop *, const struct config *);
+void		 http_spawn_reload(const struct config *);
 void		 http_spawn_stop(void);
 
 /* http.c, http_api.c: feedd-http, the Miniflux API (feedd-http(8)). */

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ static pid_t		 http_spawn_pid = -1;
 static double		 http_spawn_backoff = HTTP_SPAWN_BACKOFF_MIN;
 static double		 http_spawn_started;
 static char		**http_spawn_argv;	/* feedd-http's command line */
+static int		 http_spawn_replacing;	/* stopped for a reload */
+static uint64_t		 http_spawn_secrets;	/* hash of the secrets */
 
 /*
  * The feedd-http to run: $FEEDD_HTTP (tests), else the one next to this
@@ -70,6 +73,8 @@ http_spawn_run(void)
 {
 	pid_t	pid;
 
+	if (http_spawn_argv == NULL)
+		return;
 	if ((pid = fork()) == -1) {
 		log_warn("feedd-http: fork");
 		http_spawn_pid = -1;
@@ -110,6 +115,14 @@ http_spawn_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 
 	ev_child_stop(loop, w);
 	http_spawn_pid = -1;
+	if (http_spawn_replacing) {
+		/* A reload stopped it: start the new one now. */
+		http_spawn_replacing = 0;
+		http_spawn_backoff = HTTP_SPAWN_BACKOFF_MIN;
+		if (http_spawn_argv != NULL)
+			http_spawn_run();
+		return;
+	}
 	if (WIFSIGNALED(st))
 		log_warnx("feedd-http: killed by signal %d", WTERMSIG(st));
 	else
@@ -136,19 +149,60 @@ http_spawn_arg(size_t *n, const char *a)
 }
 
 /*
- * Start feedd-http when http-listen is set (the settings were checked by
- * http_spawn_check()).  The secrets travel as file names, never on the
- * command line.
+ * A hash of the secret files' contents, so that a reload restarts
+ * feedd-http when a password or token changed, and only then (or when
+ * the command line did): a reload also follows each subscription.
  */
-void
-http_spawn_start(struct ev_loop *loop, const struct config *cfg)
+static uint64_t
+http_spawn_hash_secrets(const struct config *cfg)
+{
+	const char	*files[2] = { cfg->http_password_file,
+			    cfg->http_token_file };
+	uint64_t	 h = 0;
+	char		*s, *cause = NULL;
+	size_t		 i;
+
+	for (i = 0; i < 2; i++) {
+		if (files[i] == NULL)
+			continue;
+		if ((s = http_conf_read_secret(files[i], &cause)) == NULL) {
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		h = util_hash64(s, strlen(s) + 1, h + i + 1);
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+	return (h);
+}
+
+/* Free the command line. */
+static void
+http_spawn_argv_free(void)
+{
+	size_t	i;
+
+	for (i = 0; http_spawn_argv != NULL && http_spawn_argv[i] != NULL;
+	    i++)
+		free(http_spawn_argv[i]);
+	free(http_spawn_argv);
+	http_spawn_argv = NULL;
+}
+
+/*
+ * Make feedd-http's command line from cfg (NULL without http-listen).
+ * The secrets travel as file names, never on the command line.
+ */
+static void
+http_spawn_args(const struct config *cfg)
 {
 	size_t	n = 0;
 	char	*path;
 
+	http_spawn_argv_free();
 	if (cfg->http_listen == NULL)
 		return;
-	http_spawn_loop = loop;
 	path = http_spawn_path();
 	http_spawn_arg(&n, path);
 	free(path);
@@ -170,9 +224,66 @@ http_spawn_start(struct ev_loop *loop, const struct config *cfg)
 		http_spawn_arg(&n, "--allow-remote");
 	if (log_getlevel() >= LOG_DEBUG)
 		http_spawn_arg(&n, "-v");
+}
+
+/*
+ * Start feedd-http when http-listen is set (the settings were checked by
+ * http_conf_check()).
+ */
+void
+http_spawn_start(struct ev_loop *loop, const struct config *cfg)
+{
+	http_spawn_loop = loop;
 	ev_child_init(&http_spawn_ev_child, http_spawn_child_cb, 0, 0);
 	ev_timer_init(&http_spawn_ev_restart, http_spawn_restart_cb, 0., 0.);
-	http_spawn_run();
+	http_spawn_args(cfg);
+	http_spawn_secrets = http_spawn_hash_secrets(cfg);
+	if (http_spawn_argv != NULL)
+		http_spawn_run();
+}
+
+/*
+ * A reload: feedd-http starts again with the new settings (and reads its
+ * secret files again), or stops when http-listen is gone.  The running
+ * one is asked to stop and the new one starts when it has exited, so the
+ * loop never waits for it.
+ */
+void
+http_spawn_reload(const struct config *cfg)
+{
+	char		**old;
+	uint64_t	  h;
+	size_t		  i;
+	int		  same;
+
+	if (http_spawn_loop == NULL)
+		return;
+	old = http_spawn_argv;
+	http_spawn_argv = NULL;
+	http_spawn_args(cfg);
+	h = http_spawn_hash_secrets(cfg);
+	same = h == http_spawn_secrets && (old == NULL) ==
+	    (http_spawn_argv == NULL);
+	for (i = 0; same && old != NULL && (old[i] != NULL ||
+	    http_spawn_argv[i] != NULL); i++)
+		if (old[i] == NULL || http_spawn_argv[i] == NULL ||
+		    strcmp(old[i], http_spawn_argv[i]) != 0)
+			same = 0;
+	for (i = 0; old != NULL && old[i] != NULL; i++)
+		free(old[i]);
+	free(old);
+	http_spawn_secrets = h;
+	if (same)
+		return;
+	log_info("feedd-http: new settings: restarting it");
+	ev_timer_stop(http_spawn_loop, &http_spawn_ev_restart);
+	if (http_spawn_pid > 0) {
+		http_spawn_replacing = 1;
+		kill(http_spawn_pid, SIGTERM);
+	} else if (http_spawn_argv != NULL) {
+		http_spawn_backoff = HTTP_SPAWN_BACKOFF_MIN;
+		http_spawn_run();
+	}
 }
 
 /* Stop feedd-http (SIGTERM, then SIGKILL after 2 s) and free. */
@@ -182,7 +293,7 @@ http_spawn_stop(void)
 	size_t	i;
 	int	st;
 
-	if (http_spawn_argv == NULL)
+	if (http_spawn_loop == NULL)
 		return;
 	ev_timer_stop(http_spawn_loop, &http_spawn_ev_restart);
 	ev_child_stop(http_spawn_loop, &http_spawn_ev_child);
@@ -201,8 +312,6 @@ http_spawn_stop(void)
 		}
 		http_spawn_pid = -1;
 	}
-	for (i = 0; http_spawn_argv[i] != NULL; i++)
-		free(http_spawn_argv[i]);
-	free(http_spawn_argv);
-	http_spawn_argv = NULL;
+	http_spawn_argv_free();
+	http_spawn_loop = NULL;
 }

@@ -100,6 +100,18 @@ else
 	not_ok "feedd started feedd-http as its child"
 fi
 
+# A reload (SIGHUP) starts feedd-http again with the secret files read
+# again: the new password works, the old one no more.
+printf 'pw2-%s\n' "$$" > "$T/password"
+kill -HUP "$FEEDD_PID"
+new_pw_ok() { [ "$(api_status "$HTTP_USER" "pw2-$$" /v1/me)" = 200 ]; }
+wait_for 100 new_pw_ok
+is "after a reload, the new password is taken" "$?" 0
+is "and the old one refused" \
+    "$(api_status "$HTTP_USER" "$HTTP_PASSWORD" /v1/me)" 401
+HTTP_PASSWORD=pw2-$$
+is "reload: one feedd-http, the new one" "$(api_pid | wc -w)" 1
+
 # The daemon kept polling: a refresh is still done.
 ctl refresh > /dev/null
 wait_for 100 sh -c "[ \$($FEEDCTL -s $SOCK stats --json |

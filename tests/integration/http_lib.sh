@@ -32,6 +32,22 @@ except Exception:
 PY
 }
 
+# The HTTP status of GET PATH with Basic USER:PASSWORD.
+api_status() {
+	"$PYTHON3" - "$API" "$1" "$2" "$3" <<'PY'
+import base64, sys, urllib.request, urllib.error
+base, user, pw, path = sys.argv[1:5]
+r = urllib.request.Request(base + path, headers={"Authorization": "Basic " +
+    base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()})
+try:
+    print(urllib.request.urlopen(r, timeout=10).status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print(0)
+PY
+}
+
 # Start feedd with the API (FEEDD_ARGS too) and wait for both.
 start_api() {
 	FEEDD_ARGS="${FEEDD_ARGS:-} $HTTP_ARGS"
