@@ -28,6 +28,7 @@
 /* What feedd.c defines for the server. */
 struct ev_loop	*feedd_loop;
 struct store	*feedd_store;
+struct config	*feedd_config;	/* none: no feeds file, no fetches */
 
 static char	 fuzz_dir[] = "/tmp/fuzz-server.XXXXXX";
 static char	 fuzz_db[64];

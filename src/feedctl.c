@@ -147,10 +147,9 @@ static const struct feedctl_cmd feedctl_cmds[] = {
 	{ "version", NULL, "", "feedctl's and feedd's versions",
 	  feedctl_version },
 	{ "parse", NULL, "[--base URL] FILE|URL|-",
-	  "parse a feed offline into JSON Feed", feedctl_parse },
-	{ "add", NULL, "URL [TAG...] [--title T] [--every D] [--pick N] "
-	  "[--yes] [--force]", "subscribe to a feed or a page's feed",
-	  feedctl_add },
+	  "parse a feed file or URL into JSON Feed", feedctl_parse },
+	{ "add", NULL, "URL [TAG...] [--title T] [--every D]",
+	  "subscribe (also --pick N, --yes, --force)", feedctl_add },
 	{ "remove", NULL, "FEED... [--purge]",
 	  "unsubscribe (comment the line out)", feedctl_remove },
 	{ "import", NULL, "[--feeds F] [--dry-run] OPML",

@@ -800,6 +800,8 @@ int		 feedsfile_write(const char *, const struct buf *, mode_t,
 int		 feedsfile_append(const char *, const char *, int *, char **);
 int		 feedsfile_comment(const char *, const int *, size_t,
 		     const char *, char **);
+int		 feedsfile_url_lines(const char *, const char *, int **,
+		     char **);
 
 /* http_conf.c: the http-* settings (listen address, secret files). */
 struct sockaddr_storage;
@@ -876,17 +878,25 @@ void		 server_cmd_dispatch(struct client *, int, struct json_t *,
 void		 server_cmd_stream_fill(struct client *);
 void		 server_cmd_stream_free(struct server_stream *);
 
-/* subscribe.c: discover, subscribe, unsubscribe, fetch (see feedd(8)). */
-void		 subscribe_discover(struct client *, struct json_t *,
-		     struct json_t *);
+/* subscribe.c: subscribe, unsubscribe (see feedd(8)). */
 void		 subscribe_subscribe(struct client *, struct json_t *,
 		     struct json_t *);
 void		 subscribe_unsubscribe(struct client *, struct json_t *,
 		     struct json_t *);
-void		 subscribe_fetch(struct client *, struct json_t *,
-		     struct json_t *);
 void		 subscribe_polled(int64_t, int);
 void		 subscribe_free(void);
+int		 subscribe_fetch_ready(char **);
+int		 subscribe_url_ok(const char *);
+const char	*subscribe_get_url(struct client *, struct json_t *,
+		     struct json_t *);
+const char	*subscribe_reason(const struct fetch_result *);
+
+/* discover.c: discover, fetch (see feedd(8)). */
+void		 discover_discover(struct client *, struct json_t *,
+		     struct json_t *);
+void		 discover_fetch(struct client *, struct json_t *,
+		     struct json_t *);
+void		 discover_free(void);
 
 /* notify.c: systemd integration; every call is a no-op without it. */
 void		 notify_ready(void);

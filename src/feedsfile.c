@@ -366,3 +366,59 @@ out:
 	buf_free(&out);
 	return (rc);
 }
+
+/*
+ * The numbers of the lines of the feeds file at path whose URL (the first
+ * word, quoted or not) names the same feed as url (feedsfile_url_same()):
+ * a feed listed twice is merged by config.c, so removing it means
+ * commenting out every one.  Returns how many (array in *lines), or -1
+ * and *cause.
+ */
+int
+feedsfile_url_lines(const char *path, const char *url, int **lines,
+    char **cause)
+{
+	struct buf	 in = { NULL, 0, 0 }, w = { NULL, 0, 0 };
+	const char	*line, *end, *eol, *p;
+	mode_t		 mode;
+	int		 lineno = 0, n = 0;
+
+	*lines = NULL;
+	if (feedsfile_read(path, &in, &mode, cause) != 0) {
+		buf_free(&in);
+		return (-1);
+	}
+	end = in.data + in.len;
+	for (line = in.data; line < end; line = eol) {
+		lineno++;
+		if ((eol = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			eol = end;
+		else
+			eol++;
+		for (p = line; p < eol && (*p == ' ' || *p == '\t'); p++)
+			;
+		if (p == eol || *p == '#' || *p == '\n' || *p == '\r')
+			continue;
+		buf_reset(&w);
+		if (*p == '"') {
+			for (p++; p < eol && *p != '"'; p++) {
+				if (*p == '\\' && p + 1 < eol)
+					p++;
+				buf_addc(&w, *p);
+			}
+		} else {
+			for (; p < eol && *p != ' ' && *p != '\t' &&
+			    *p != '\r' && *p != '\n'; p++)
+				buf_addc(&w, *p);
+		}
+		buf_add(&w, "", 0);
+		if (feedsfile_url_same(w.data, url)) {
+			*lines = xreallocarray(*lines, (size_t)n + 1,
+			    sizeof **lines);
+			(*lines)[n++] = lineno;
+		}
+	}
+	buf_free(&in);
+	buf_free(&w);
+	return (n);
+}

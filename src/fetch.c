@@ -7,7 +7,10 @@
  * turns the result into the feed's new row, its next due time and the
  * write, the way tmux's job.c hands a finished job back to its owner.
  * This file calls no other daemon module; its only outside callers are
- * feedd.c (setup) and poll.c (fetch_start and the completion).
+ * feedd.c (setup), poll.c (fetch_start and the completion) and
+ * subscribe.c (discovery and the check before subscribing, which ask for
+ * the body too: keep_body, so that an HTML page can be searched for its
+ * feeds; under --stdio it also sets fetch.c up, on first use).
  *
  * Owns the libcurl multi handle and its glue to the libev loop (as in
  * curl's evhiperfifo.c and multi-event.c): curl tells us which sockets to

@@ -1161,10 +1161,10 @@ static const struct server_cmd_entry {
 	{ PROTO_CMD_STATS,	server_cmd_stats,	0 },
 	{ PROTO_CMD_VERSION,	server_cmd_version,	0 },
 	{ PROTO_CMD_FOLLOW,	server_cmd_follow,	SERVER_CMD_DAEMON },
-	{ PROTO_CMD_DISCOVER,	subscribe_discover,	0 },
+	{ PROTO_CMD_DISCOVER,	discover_discover,	0 },
 	{ PROTO_CMD_SUBSCRIBE,	subscribe_subscribe,	0 },
 	{ PROTO_CMD_UNSUBSCRIBE, subscribe_unsubscribe,	0 },
-	{ PROTO_CMD_FETCH,	subscribe_fetch,	0 },
+	{ PROTO_CMD_FETCH,	discover_fetch,		0 },
 	{ PROTO_CMD_COUNTS,	server_cmd_counts,	0 },
 };
 

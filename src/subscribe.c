@@ -1,9 +1,9 @@
 /*
  * subscribe.c: the daemon's subscription commands (see feedd(8)):
- * "discover" (the feeds a URL is or links to), "subscribe" (check a feed,
- * append its line to the feeds file, reload, poll it now), "unsubscribe"
- * (comment its line out, reload, optionally delete its items) and "fetch"
- * (a document as the daemon gets it, for `feedctl parse URL`).
+ * "subscribe" (check a feed, append its line to the feeds file, reload,
+ * poll it now) and "unsubscribe" (comment its line out, reload, optionally
+ * delete its items); and what discover.c ("discover", "fetch") shares
+ * with them: the URL check, fetch.c's start under --stdio, the reasons.
  *
  * Every fetch goes through fetch.c on the loop, with the limits, the
  * User-Agent and the address policy of polls (a URL a user names is like
@@ -36,23 +36,7 @@
 
 #define SUB_MAX_TAGS		32
 #define SUB_MAX_NAMES		256		/* feeds in one unsubscribe */
-#define SUB_MAX_FETCH_BODY	(4 * 1024 * 1024) /* "fetch": body cap */
 #define SUB_REMOVED		"# removed by feedctl %s: "
-
-/* The usual places of a site's feed, tried when a page links none. */
-static const char *sub_guesses[] = {
-	"/feed", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json",
-};
-
-/* One candidate feed of a discovery. */
-struct sub_cand {
-	char		*url;
-	int		 done;
-	int		 ok;
-	char		*title;
-	const char	*format;
-	size_t		 items;
-};
 
 /* One request in flight. */
 struct sub {
@@ -60,11 +44,6 @@ struct sub {
 	struct client	*c;
 	json_t		*id;
 	char		*url;
-
-	/* discover */
-	struct sub_cand	*cands;
-	size_t		 ncands;
-	size_t		 pending;
 
 	/* subscribe */
 	struct feed_conf fc;
@@ -112,11 +91,6 @@ sub_free(struct sub *s)
 	TAILQ_REMOVE(&sub_list, s, entry);
 	json_decref(s->id);
 	free(s->url);
-	for (i = 0; i < s->ncands; i++) {
-		free(s->cands[i].url);
-		free(s->cands[i].title);
-	}
-	free(s->cands);
 	free(s->fc.url);
 	free(s->fc.title);
 	for (i = 0; i < s->fc.ntags; i++)
@@ -146,8 +120,8 @@ sub_end(struct sub *s, json_t *o)
  * Make sure fetch.c runs: the daemon started it; under --stdio it is
  * started on first use.  Returns 0, or -1 with *cause.
  */
-static int
-sub_fetch_ready(char **cause)
+int
+subscribe_fetch_ready(char **cause)
 {
 	if (server_daemon() != NULL || sub_fetch_own)
 		return (0);
@@ -162,8 +136,8 @@ sub_fetch_ready(char **cause)
 }
 
 /* Whether url is an absolute http or https URL with a host. */
-static int
-sub_url_ok(const char *url)
+int
+subscribe_url_ok(const char *url)
 {
 	const char	*p;
 
@@ -182,8 +156,8 @@ sub_url_ok(const char *url)
 }
 
 /* The "url" member, an http(s) URL; NULL after an error answer. */
-static const char *
-sub_get_url(struct client *c, json_t *id, json_t *req)
+const char *
+subscribe_get_url(struct client *c, json_t *id, json_t *req)
 {
 	json_t		*v = json_object_get(req, "url");
 	const char	*url;
@@ -193,31 +167,12 @@ sub_get_url(struct client *c, json_t *id, json_t *req)
 		    "\"url\" is a string: the URL"));
 		return (NULL);
 	}
-	if (!sub_url_ok(url)) {
+	if (!subscribe_url_ok(url)) {
 		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
 		    "%.300s: not an absolute http or https URL", url));
 		return (NULL);
 	}
 	return (url);
-}
-
-/* The protocol's name of a format: rss, atom, json or rdf. */
-static const char *
-sub_format(enum feed_format f)
-{
-	switch (f) {
-	case FEED_RSS090:
-	case FEED_RSS10:
-		return ("rdf");
-	case FEED_ATOM03:
-	case FEED_ATOM10:
-		return ("atom");
-	case FEED_JSON10:
-	case FEED_JSON11:
-		return ("json");
-	default:
-		return ("rss");
-	}
 }
 
 /* Start a fetch of url for s; cb(result, s) later (or now). */
@@ -233,301 +188,14 @@ sub_fetch(struct sub *s, const char *url, int keep_body, fetch_done_cb cb)
 }
 
 /* Why a fetch failed, as "reason" (the caller names the URL). */
-static const char *
-sub_reason(const struct fetch_result *r)
+const char *
+subscribe_reason(const struct fetch_result *r)
 {
 	if (r->outcome == FETCH_GONE)
 		return ("410 Gone");
 	if (r->outcome == FETCH_NOT_MODIFIED)
 		return ("304 Not Modified");
 	return (r->error != NULL ? r->error : "failed");
-}
-
-/* Whether a failed 2xx result is a document that is not a feed. */
-static int
-sub_not_feed(const struct fetch_result *r)
-{
-	return (r->outcome == FETCH_ERROR && r->http_status >= 200 &&
-	    r->http_status <= 299 && r->complete);
-}
-
-/* ---------------------------------------------------------------- */
-/* discover */
-
-/* The discovery is over: the candidates that parsed, in order. */
-static void
-sub_discover_end(struct sub *s)
-{
-	json_t		*o, *a;
-	size_t		 i;
-
-	a = json_array();
-	for (i = 0; i < s->ncands; i++) {
-		if (!s->cands[i].ok)
-			continue;
-		json_array_append_new(a, json_pack("{s:o, s:o, s:s, s:I}",
-		    "url", proto_string(s->cands[i].url),
-		    "title", proto_string(s->cands[i].title != NULL ?
-		    s->cands[i].title : ""),
-		    "format", s->cands[i].format,
-		    "items", (json_int_t)s->cands[i].items));
-	}
-	if (json_array_size(a) == 0) {
-		json_decref(a);
-		sub_end(s, proto_error(s->id, PROTO_E_NOT_FOUND,
-		    "no feed found at %.300s", s->url));
-		return;
-	}
-	o = proto_ok(s->id);
-	json_object_set_new(o, "url", proto_string(s->url));
-	json_object_set_new(o, "feeds", a);
-	sub_end(s, o);
-}
-
-/* Note a candidate's result (parsed or not). */
-static void
-sub_cand_set(struct sub_cand *k, const struct fetch_result *r)
-{
-	k->done = 1;
-	if (r->outcome != FETCH_OK)
-		return;
-	k->ok = 1;
-	k->title = r->meta.title != NULL ? xstrdup(r->meta.title) : NULL;
-	k->format = sub_format(r->meta.format);
-	k->items = r->nitems;
-}
-
-/* Add a candidate URL unless it is there already. */
-static void
-sub_cand_add(struct sub *s, const char *url)
-{
-	size_t	i;
-
-	for (i = 0; i < s->ncands; i++)
-		if (feedsfile_url_same(s->cands[i].url, url))
-			return;
-	s->cands = xreallocarray(s->cands, s->ncands + 1, sizeof *s->cands);
-	memset(&s->cands[s->ncands], 0, sizeof *s->cands);
-	s->cands[s->ncands++].url = xstrdup(url);
-}
-
-/* The origin ("https://host:port") of url, a new string. */
-static char *
-sub_origin(const char *url)
-{
-	const char	*p;
-
-	p = strstr(url, "//");
-	p = p != NULL ? p + 2 : url;
-	return (xstrndup(url, (size_t)(p - url) + strcspn(p, "/?#")));
-}
-
-/*
- * Each candidate's own fetch: a small struct naming the request and the
- * candidate, since results come back in any order.
- */
-struct sub_cand_ref {
-	struct sub	*s;
-	size_t		 i;
-};
-
-/* A candidate's fetch is over. */
-static void
-sub_cand_ref_cb(struct fetch_result *r, void *arg)
-{
-	struct sub_cand_ref	*ref = arg;
-	struct sub		*s = ref->s;
-
-	sub_cand_set(&s->cands[ref->i], r);
-	fetch_result_free(r);
-	free(ref);
-	if (--s->pending == 0)
-		sub_discover_end(s);
-}
-
-/* Fetch every candidate at once; the last one back answers. */
-static void
-sub_cands_start(struct sub *s)
-{
-	struct fetch_request	 req;
-	struct sub_cand_ref	*ref;
-	size_t			 i, n = s->ncands;
-
-	if (n == 0) {
-		sub_discover_end(s);
-		return;
-	}
-	s->pending = n;
-	for (i = 0; i < n; i++) {
-		ref = xcalloc(1, sizeof *ref);
-		ref->s = s;
-		ref->i = i;
-		memset(&req, 0, sizeof req);
-		req.url = s->cands[i].url;
-		fetch_start(&req, sub_cand_ref_cb, ref);
-	}
-}
-
-/* The page itself is fetched: a feed, a page that links feeds, or not. */
-static void
-sub_page_cb(struct fetch_result *r, void *arg)
-{
-	struct sub		*s = arg;
-	struct html_link	*links;
-	const char		*base;
-	char			*origin, *u;
-	size_t			 n, i;
-
-	if (r->outcome == FETCH_OK) {
-		sub_cand_add(s, s->url);
-		sub_cand_set(&s->cands[0], r);
-		fetch_result_free(r);
-		sub_discover_end(s);
-		return;
-	}
-	if (!sub_not_feed(r)) {
-		sub_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: %s",
-		    s->url, sub_reason(r)));
-		fetch_result_free(r);
-		return;
-	}
-	base = r->final_url != NULL ? r->final_url : s->url;
-	n = r->body.len > 0 ? html_feed_links(r->body.data, r->body.len, base,
-	    &links) : 0;
-	for (i = 0; i < n; i++)
-		if (sub_url_ok(links[i].url))
-			sub_cand_add(s, links[i].url);
-	if (n > 0)
-		html_links_free(links, n);
-	if (s->ncands == 0 && r->error != NULL &&
-	    strstr(r->error, "HTML") != NULL) {
-		origin = sub_origin(base);
-		for (i = 0; i < sizeof sub_guesses / sizeof sub_guesses[0];
-		    i++) {
-			xasprintf(&u, "%s%s", origin, sub_guesses[i]);
-			sub_cand_add(s, u);
-			free(u);
-		}
-		free(origin);
-	}
-	fetch_result_free(r);
-	sub_cands_start(s);
-}
-
-/*
- * "discover": {"url":U} answers {"url":U,"feeds":[{"url","title",
- * "format","items"},...]}: U itself if it is a feed, else the feeds an
- * HTML page at U links to, else those of the usual paths that parse.
- */
-void
-subscribe_discover(struct client *c, json_t *id, json_t *req)
-{
-	struct sub	*s;
-	const char	*url;
-	char		*cause = NULL;
-
-	if ((url = sub_get_url(c, id, req)) == NULL)
-		return;
-	if (sub_fetch_ready(&cause) != 0) {
-		server_reply(c, proto_error(id, PROTO_E_INTERNAL, "%s", cause));
-		free(cause);
-		return;
-	}
-	s = sub_new(PROTO_CMD_DISCOVER, c, id);
-	s->url = xstrdup(url);
-	sub_fetch(s, s->url, 1, sub_page_cb);
-}
-
-/* ---------------------------------------------------------------- */
-/* fetch */
-
-/* Append len bytes of data to b as base64. */
-static void
-sub_base64(struct buf *b, const unsigned char *data, size_t len)
-{
-	static const char	 tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t		 v;
-	size_t			 i;
-	char			 q[4];
-
-	buf_grow(b, (len + 2) / 3 * 4 + 1);
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 |
-		    data[i + 2];
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = tab[(v >> 6) & 63];
-		q[3] = tab[v & 63];
-		buf_add(b, q, 4);
-	}
-	if (i < len) {
-		v = (uint32_t)data[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)data[i + 1] << 8;
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		q[3] = '=';
-		buf_add(b, q, 4);
-	}
-	buf_add(b, "", 0);
-}
-
-/* The document is fetched: hand its bytes back. */
-static void
-sub_fetched_cb(struct fetch_result *r, void *arg)
-{
-	struct sub	*s = arg;
-	struct buf	 b = { NULL, 0, 0 };
-	json_t		*o;
-
-	if (r->outcome != FETCH_OK && !sub_not_feed(r)) {
-		sub_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: %s",
-		    s->url, sub_reason(r)));
-		fetch_result_free(r);
-		return;
-	}
-	if (r->body.len > SUB_MAX_FETCH_BODY) {
-		sub_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: larger "
-		    "than %d bytes", s->url, SUB_MAX_FETCH_BODY));
-		fetch_result_free(r);
-		return;
-	}
-	sub_base64(&b, (const unsigned char *)r->body.data, r->body.len);
-	o = proto_ok(s->id);
-	json_object_set_new(o, "url", proto_string(s->url));
-	json_object_set_new(o, "final_url", proto_string(r->final_url != NULL ?
-	    r->final_url : s->url));
-	json_object_set_new(o, "status", json_integer(r->http_status));
-	json_object_set_new(o, "body_base64", json_string(b.len > 0 ? b.data :
-	    ""));
-	buf_free(&b);
-	fetch_result_free(r);
-	sub_end(s, o);
-}
-
-/*
- * "fetch": {"url":U} answers {"url":U,"final_url":F,"status":N,
- * "body_base64":B}, the document's decoded bytes, whatever it is (a 2xx).
- */
-void
-subscribe_fetch(struct client *c, json_t *id, json_t *req)
-{
-	struct sub	*s;
-	const char	*url;
-	char		*cause = NULL;
-
-	if ((url = sub_get_url(c, id, req)) == NULL)
-		return;
-	if (sub_fetch_ready(&cause) != 0) {
-		server_reply(c, proto_error(id, PROTO_E_INTERNAL, "%s", cause));
-		free(cause);
-		return;
-	}
-	s = sub_new(PROTO_CMD_FETCH, c, id);
-	s->url = xstrdup(url);
-	sub_fetch(s, s->url, 1, sub_fetched_cb);
 }
 
 /* ---------------------------------------------------------------- */
@@ -567,8 +235,10 @@ static void
 sub_subscribed(struct sub *s, int polled)
 {
 	struct store_feed	 f;
+	struct buf		 tags = { NULL, 0, 0 };
 	json_t			*o;
 	int64_t			 items = (int64_t)s->nitems;
+	size_t			 i;
 
 	memset(&f, 0, sizeof f);
 	if (s->feed_id == 0 || store_feed_get_id(feedd_store, s->feed_id,
@@ -579,6 +249,10 @@ sub_subscribed(struct sub *s, int polled)
 		f.title = s->doc_title != NULL ? xstrdup(s->doc_title) : NULL;
 		f.conf_title = s->fc.title != NULL ? xstrdup(s->fc.title) :
 		    NULL;
+		for (i = 0; i < s->fc.ntags; i++)
+			buf_printf(&tags, "%s%s", i > 0 ? "\n" : "",
+			    s->fc.tags[i]);
+		f.tags = tags.data;	/* store_feed_clear() frees it */
 		f.active = 1;
 	} else if (polled)
 		items = f.item_count;
@@ -695,7 +369,7 @@ sub_checked_cb(struct fetch_result *r, void *arg)
 
 	if (r->outcome != FETCH_OK) {
 		sub_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: %s",
-		    s->url, sub_reason(r)));
+		    s->url, subscribe_reason(r)));
 		fetch_result_free(r);
 		return;
 	}
@@ -816,7 +490,7 @@ subscribe_subscribe(struct client *c, json_t *id, json_t *req)
 	int		 force = 0;
 	size_t		 i;
 
-	if ((url = sub_get_url(c, id, req)) == NULL)
+	if ((url = subscribe_get_url(c, id, req)) == NULL)
 		return;
 	if (proto_get_bool(req, "force", &force) != 0) {
 		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
@@ -852,7 +526,7 @@ subscribe_subscribe(struct client *c, json_t *id, json_t *req)
 		sub_write(s);
 		return;
 	}
-	if (sub_fetch_ready(&cause) != 0) {
+	if (subscribe_fetch_ready(&cause) != 0) {
 		sub_end(s, proto_error(id, PROTO_E_INTERNAL, "%s", cause));
 		free(cause);
 		return;
@@ -972,7 +646,7 @@ subscribe_unsubscribe(struct client *c, json_t *id, json_t *req)
 	const char		*path = sub_feeds_path(), *name;
 	json_t			*v, *e;
 	char			*cause = NULL, prefix[64], day[16], *num;
-	int			*lines = NULL, purge = 0;
+	int			*lines = NULL, *ul = NULL, purge = 0, nl, k;
 	size_t			 i, j, n = 0;
 	int64_t			 fid;
 	time_t			 now;
@@ -1003,7 +677,6 @@ subscribe_unsubscribe(struct client *c, json_t *id, json_t *req)
 	}
 	s = sub_new(PROTO_CMD_UNSUBSCRIBE, c, id);
 	s->removed = json_array();
-	lines = xcalloc(json_array_size(v), sizeof *lines);
 	s->purge = xcalloc(json_array_size(v), sizeof *s->purge);
 	json_array_foreach(v, i, e) {
 		if (!json_is_string(e) && !json_is_integer(e)) {
@@ -1026,10 +699,25 @@ subscribe_unsubscribe(struct client *c, json_t *id, json_t *req)
 				break;
 		if (j < n)
 			continue;
-		lines[n++] = fc->line;
-		json_array_append_new(s->removed, json_pack("{s:o, s:o, s:i}",
-		    "url", proto_string(fc->url), "file", proto_string(path),
-		    "line", fc->line));
+		/* Every line of that URL (config.c merged them into one). */
+		if ((nl = feedsfile_url_lines(path, fc->url, &ul,
+		    &cause)) < 0) {
+			sub_end(s, proto_error(id, PROTO_E_FILE, "%s", cause));
+			free(cause);
+			goto out;
+		}
+		if (nl == 0) {		/* the file changed meanwhile */
+			ul = xreallocarray(ul, 1, sizeof *ul);
+			ul[nl++] = fc->line;
+		}
+		lines = xreallocarray(lines, n + (size_t)nl, sizeof *lines);
+		for (k = 0; k < nl; k++) {
+			lines[n++] = ul[k];
+			json_array_append_new(s->removed, json_pack(
+			    "{s:o, s:o, s:i}", "url", proto_string(fc->url),
+			    "file", proto_string(path), "line", ul[k]));
+		}
+		free(ul);
 		if (purge && store_feed_lookup(feedd_store, fc->url,
 		    &fid) == 0)
 			s->purge[s->npurge++] = fid;
@@ -1073,4 +761,5 @@ subscribe_free(void)
 	}
 	while ((s = TAILQ_FIRST(&sub_list)) != NULL)
 		sub_free(s);
+	discover_free();
 }

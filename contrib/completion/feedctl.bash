@@ -47,8 +47,8 @@ _feedctl()
 {
 	local cur prev cmd i words_cur
 	local commands="new items search show read unread star unstar open
-	    feeds refresh moved reload follow stats version parse import export
-	    help"
+	    feeds refresh moved reload follow stats version parse add remove
+	    import export help"
 	local global="-s --socket -j --json --color --no-color -h --help -V
 	    --version"
 	local list="-u --unread --starred --feed --tag --since --until
@@ -145,6 +145,17 @@ _feedctl()
 		;;
 	refresh)
 		[[ $cur != -* ]] && _feedctl_reply "$cur" "$(_feedctl_feeds)"
+		;;
+	add)
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--title --every
+		    --pick -y --yes --force -j --json" -- "$cur"))
+		;;
+	remove)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--purge -j --json" -- "$cur"))
+		else
+			_feedctl_reply "$cur" "$(_feedctl_feeds)"
+		fi
 		;;
 	moved)
 		if [[ $prev == --feeds ]]; then

@@ -47,6 +47,42 @@ cat > "$W/site/home.html" <<'EOF'
 EOF
 sed 's/Feed A/Site feed/; s/a1/s1/g; s/a2/s2/g; s/A one/S one/; s/A two/S two/' "$W/a.xml" > "$W/index.xml"
 echo "just some text, no feed" > "$W/junk.txt"
+# A second page, for the question on a terminal.
+sed 's/Feed A/Feed E/; s/a1/e1/g; s/a2/e2/g; s/A one/E one/; s/A two/E two/' \
+    "$W/a.xml" > "$W/e.xml"
+sed 's/Feed A/Feed F/; s/a1/f1/g; s/a2/f2/g; s/A one/F one/; s/A two/F two/' \
+    "$W/a.xml" > "$W/f.xml"
+cat > "$W/page2.html" <<'EOF'
+<html><head>
+<link rel="alternate" type="application/rss+xml" href="/e.xml">
+<link rel="alternate" type="application/rss+xml" href="/f.xml">
+</head></html>
+EOF
+# Run a command on a new pseudo-terminal; answer "2" to its question.
+cat > "$T/onterm.py" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out, sent, end = b"", False, time.time() + 30
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 0.5)
+    if fd not in r:
+        continue
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+    if not sent and b"Which one" in out:
+        os.write(fd, b"2\n")
+        sent = True
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace").replace("\r", ""))
+sys.exit(st >> 8)
+PY
 
 start_httpd --dir "$W"
 
@@ -86,6 +122,14 @@ check "--yes takes the first" grep -q "^Added Feed A (2 items)\$" "$T/out"
 is "the line appended" "$(tail -n 1 "$T/feeds")" "$BASE/a.xml"
 is "and its items stored" \
     "$(ctl items --json --feed "Feed A" | grep -c '"A [a-z]*"')" 2
+
+"$PYTHON3" "$T/onterm.py" "$FEEDCTL" -s "$SOCK" add "$BASE/page2.html" \
+    > "$T/out" 2>&1
+is "on a terminal, the question: exit 0" "$?" 0
+check "it lists the feeds" grep -q "^  2  Feed F (rss, 2 items)" "$T/out"
+check "it asks which one" grep -q "Which one (1-2, q to quit)? " "$T/out"
+check "the answer picks the second" grep -q "^Added Feed F (2 items)" "$T/out"
+is "its line appended" "$(tail -n 1 "$T/feeds")" "$BASE/f.xml"
 
 # --- Duplicates -------------------------------------------------------
 cp "$T/feeds" "$T/before"
@@ -168,12 +212,13 @@ is "import of the export: exit 0" "$?" 0
 sed -e "s|^$BASE/b.atom news\$|$BASE/b.atom news \"~Feed B\"|" \
     -e "s|^$BASE/a.xml\$|$BASE/a.xml \"~Feed A\"|" \
     -e "s|^$BASE/c.json\$|$BASE/c.json \"~Feed C\"|" \
+    -e "s|^$BASE/f.xml\$|$BASE/f.xml \"~Feed F\"|" \
     "$T/rt.want" > "$T/rt.want2"
 grep -v '127.0.0.1:1/' "$T/rt.got" > "$T/rt.got2"
 grep -v '127.0.0.1:1/' "$T/rt.want2" > "$T/rt.want3"
 check "import(export(file)): same URLs, titles, tags and options" \
     cmp "$T/rt.got2" "$T/rt.want3"
-is "six feeds came back" "$(wc -l < "$T/rt.got" | tr -d ' ')" 6
+is "seven feeds came back" "$(wc -l < "$T/rt.got" | tr -d ' ')" 7
 
 # --- remove -------------------------------------------------------------
 cp "$T/feeds" "$T/before"
@@ -258,6 +303,17 @@ off remove "$BASE/a.xml" > "$T/out" 2> "$T/err"
 is "remove without a daemon: exit 0" "$?" 0
 is "the line is commented out" "$(sed -n 2p "$T/off.feeds")" \
     "# removed by feedctl $(date +%Y-%m-%d): $BASE/a.xml tag1"
+# A feed listed twice (config.c merges the lines): both are commented out.
+printf '%s t1\n# between\n"%s" t2\n' "$BASE/e.xml" "$BASE/e.xml" \
+    > "$T/off.feeds"
+off remove "Feed E" > "$T/out" 2> "$T/err"
+is "remove of a feed listed twice, by its document title: exit 1" "$?" 1
+off remove "$BASE/e.xml" > "$T/out" 2> "$T/err"
+is "remove of a feed listed twice: exit 0" "$?" 0
+is "both lines are commented out" "$(grep -c '^# removed by feedctl' \
+    "$T/off.feeds")" 2
+is "the comment between stays" "$(sed -n 2p "$T/off.feeds")" "# between"
+is "it names both lines" "$(grep -c "^Removed $BASE/e.xml" "$T/out")" 2
 off parse "$BASE/b.atom" > "$T/out" 2> "$T/err"
 is "parse URL without a daemon: exit 0" "$?" 0
 check "it has the item" grep -q '"title": "B one"' "$T/out"

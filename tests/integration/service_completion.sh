@@ -37,7 +37,8 @@ bcomp() {
 }
 
 check "bash: the completion file parses" bash -n "$BASHC"
-is "bash: commands after 're'" "$(bcomp feedctl re)" "read refresh reload"
+is "bash: commands after 're'" "$(bcomp feedctl re)" \
+    "read refresh reload remove"
 is "bash: global flags" "$(bcomp feedctl --so)" "--socket"
 is "bash: a command's flags" "$(bcomp feedctl items --st)" "--starred"
 is "bash: mark flags" "$(bcomp feedctl read --a)" "--all"
@@ -118,8 +119,9 @@ zcomp "feedctl re" >"$T/z1"
 check "zsh: 'feedctl re' lists read" grep -q '^read ' "$T/z1"
 check "zsh: 'feedctl re' lists refresh" grep -q '^refresh ' "$T/z1"
 check "zsh: 'feedctl re' lists reload" grep -q '^reload ' "$T/z1"
+check "zsh: 'feedctl re' lists remove" grep -q '^remove ' "$T/z1"
 is "zsh: 'feedctl re' lists nothing else" \
-    "$(grep -cE '^[a-z]+  ' "$T/z1")" 3
+    "$(grep -cE '^[a-z]+  ' "$T/z1")" 4
 zcomp "feedctl -s $T/feedd.sock refresh " >"$T/z2"
 check "zsh: refresh lists feed a from the daemon" grep -qF "$BASE/a.xml" "$T/z2"
 check "zsh: refresh lists feed b from the daemon" grep -qF "$BASE/b.xml" "$T/z2"

@@ -209,6 +209,19 @@ main(void)
 	tap_ok(feedsfile_comment(path, (int []){ 9 }, 1, "# gone: ",
 	    &cause) == -1 && cause != NULL, "no line 9: refused");
 	free(cause);
+	{
+		int	*ul = NULL, nl;
+
+		fp = fopen(path, "w");
+		fputs("https://x/ a\n  \"HTTPS://X/#f\" b\n# https://x/\n"
+		    "https://x/y\nhttps://x/", fp);
+		fclose(fp);
+		nl = feedsfile_url_lines(path, "https://x/", &ul, &cause);
+		tap_is_int(nl, 3, "a URL's lines: quoted, fragment, no newline");
+		tap_ok(nl == 3 && ul[0] == 1 && ul[1] == 2 && ul[2] == 5,
+		    "lines 1, 2 and 5, not the comment nor /y");
+		free(ul);
+	}
 	unlink(path);
 
 	for (i = 0; i < NITEMS(pages); i++) {
