@@ -1570,7 +1570,7 @@ api_post_feed(struct api_ctx *x)
 	json_object_set_new(req, "force", json_false());
 	if ((ans = api_call(req)) == NULL || api_err_code(ans) != NULL) {
 		if (ans != NULL && strcmp(api_err_code(ans), "exists") == 0)
-			http_resp_error(x->resp, 409, "this feed already "
+			http_resp_error(x->resp, 400, "this feed already "
 			    "exists");
 		else
 			api_fail(x, ans);
