@@ -6,9 +6,10 @@ set -eu
 
 pkgs="build-essential autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libsqlite3-dev libev-dev libjansson-dev
-libxxhash-dev libsystemd-dev sqlite3 mandoc python3 socat libxml2-utils zsh"
+libxxhash-dev libsystemd-dev libmicrohttpd-dev sqlite3 mandoc python3 socat
+libxml2-utils zsh newsboat"
 if [ "${1:-}" = "--bench" ]; then
-	pkgs="$pkgs sfeed newsboat nginx-light curl valgrind time"
+	pkgs="$pkgs sfeed nginx-light curl valgrind time"
 fi
 
 missing=""

@@ -145,6 +145,19 @@ static const struct config_key config_keys[] = {
 	  0, 1, "yes|no", "retention spares unread and starred items" },
 	{ "dedupe-links", CONFIG_BOOL, offsetof(struct config, dedupe_links),
 	  0, 1, "yes|no", "dedupe=link for every feed" },
+	{ "http-listen", CONFIG_STRING, offsetof(struct config, http_listen),
+	  0, 0, "ADDR:PORT", "serve the Miniflux API here (feedd-http)" },
+	{ "http-user", CONFIG_STRING, offsetof(struct config, http_user),
+	  0, 0, "NAME", "the API's user name (Basic auth)" },
+	{ "http-password-file", CONFIG_PATH,
+	  offsetof(struct config, http_password_file), 0, 0,
+	  "FILE", "the API's password, mode 0600" },
+	{ "http-token-file", CONFIG_PATH,
+	  offsetof(struct config, http_token_file), 0, 0,
+	  "FILE", "the API's X-Auth-Token, mode 0600" },
+	{ "http-allow-remote", CONFIG_BOOL,
+	  offsetof(struct config, http_allow_remote), 0, 1, "yes|no",
+	  "http-listen may be other than a loopback address" },
 	{ "log-level", CONFIG_LEVEL, offsetof(struct config, log_level),
 	  LOG_ERR, LOG_DEBUG, "LEVEL", "error, warning, notice, info, debug" },
 };
@@ -416,6 +429,10 @@ config_free(struct config *cfg)
 	free(cfg->socket_path);
 	free(cfg->socket_group);
 	free(cfg->user_agent);
+	free(cfg->http_listen);
+	free(cfg->http_user);
+	free(cfg->http_password_file);
+	free(cfg->http_token_file);
 	config_feeds_free(cfg->feeds, cfg->nfeeds);
 	free(cfg->feeds_hash);
 	config_notes_clear(&cfg->feeds_skipped);
@@ -597,6 +614,12 @@ config_store(struct config *cfg, const struct config_key *k,
 
 	switch (k->type) {
 	case CONFIG_PATH:
+		if (*value == '\0' && strncmp(k->name, "http-", 5) == 0) {
+			/* Optional files: "" is unset, as printed. */
+			free(*(char **)field);
+			*(char **)field = NULL;
+			return (0);
+		}
 		if ((s = config_path(value, base, cause)) == NULL)
 			return (-1);
 		if (strcmp(k->name, "socket") == 0 &&

@@ -169,7 +169,8 @@ feedd_config_build(char **cause)
 			return (NULL);
 		}
 	}
-	if (config_check(cfg, cause) != 0) {
+	if (config_check(cfg, cause) != 0 ||
+	    http_conf_check(cfg, cause) != 0) {
 		config_free(cfg);
 		return (NULL);
 	}
@@ -380,6 +381,7 @@ feedd_reloaded(const char *error, void *arg)
 		feedd_config = r->cfg;
 		feedd_set_loglevel(r->cfg);
 		fetch_reconfigure(r->cfg);
+		http_spawn_reload(r->cfg);
 		config_free(old);
 		log_info("configuration reloaded: %zu feed%s, %d line%s skipped",
 		    feedd_config->nfeeds, feedd_s(feedd_config->nfeeds),
@@ -885,6 +887,7 @@ main(int argc, char **argv)
 		    cfg->socket_group, &feedd_hooks, &cause) != 0)
 			fatalx("%s", cause != NULL ? cause :
 			    "cannot start the socket server");
+		http_spawn_start(feedd_loop, cfg);
 		if ((wd = notify_watchdog_usec()) > 0) {
 			ev_timer_init(&feedd_ev_watchdog, feedd_watchdog_cb,
 			    (double)wd / 2e6, (double)wd / 2e6);
@@ -916,6 +919,7 @@ main(int argc, char **argv)
 	if (!once) {
 		if (!feedd_stopping)
 			notify_stopping();
+		http_spawn_stop();
 		server_stop();
 		ev_timer_stop(feedd_loop, &feedd_ev_watchdog);
 	}

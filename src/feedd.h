@@ -206,6 +206,7 @@ struct store_item {
  */
 struct store_query {
 	int		 unread;	/* only unread */
+	int		 read;		/* only read */
 	int		 starred;	/* only starred */
 	int		 updated;	/* only items whose content changed */
 	const int64_t	*feed_ids;	/* only these feeds */
@@ -309,6 +310,11 @@ struct config {
 	int64_t		 keep_age;	/* s, 0 no limit */
 	int		 keep_unread;	/* retention spares unread/starred */
 	int		 dedupe_links;	/* dedupe=link for every feed */
+	char		*http_listen;	/* ADDR:PORT of feedd-http, or NULL */
+	char		*http_user;
+	char		*http_password_file;
+	char		*http_token_file;
+	int		 http_allow_remote;
 	int		 log_level;	/* LOG_ERR .. LOG_DEBUG */
 
 	struct feed_conf *feeds;
@@ -532,6 +538,8 @@ void		 store_feed_copy(struct store_feed *,
 		     const struct store_feed *);
 int		 store_feed_has_tag(struct store *, int64_t, const char *);
 int		 store_feed_lookup(struct store *, const char *, int64_t *);
+int		 store_feed_counts(struct store *, void (*)(int64_t, int64_t,
+		    int64_t, int64_t, const char *, void *), void *);
 int		 store_feed_list(struct store *, int, const char *, int64_t,
 		     int64_t, store_feed_cb, void *);
 const char	*store_feed_sort_key(const struct store_feed *);
@@ -539,6 +547,7 @@ int		 store_item_upsert(struct store *, int64_t,
 		     const struct feed_item *, int64_t, int64_t *);
 int		 store_items(struct store *, const struct store_query *, int,
 		     store_item_cb, void *);
+int		 store_any_hidden(struct store *);
 int		 store_count(struct store *, const struct store_query *,
 		     int64_t *, int64_t *);
 int64_t		 store_mark(struct store *, const struct store_query *,
@@ -848,6 +857,38 @@ int		 feedsfile_comment(const char *, const int *, size_t,
 		     const char *, char **);
 int		 feedsfile_url_lines(const char *, const char *, int **,
 		     char **);
+
+/* http_conf.c: the http-* settings (listen address, secret files). */
+struct sockaddr_storage;
+int		 http_conf_parse_listen(const char *,
+		    struct sockaddr_storage *, char **);
+int		 http_conf_is_loopback(const struct sockaddr_storage *);
+char		*http_conf_read_secret(const char *, char **);
+int		 http_conf_check(const struct config *, char **);
+
+/* http_spawn.c: feedd starts, restarts and stops feedd-http. */
+void		 http_spawn_start(struct ev_loop *, const struct config *);
+void		 http_spawn_reload(const struct config *);
+void		 http_spawn_stop(void);
+
+/* http.c, http_api.c: feedd-http, the Miniflux API (feedd-http(8)). */
+struct http_req;
+struct http_resp;
+void		 http_api_init(const char *, const char *);
+void		 http_api_dispatch(struct http_req *, struct http_resp *);
+const char	*http_req_method(struct http_req *);
+const char	*http_req_path(struct http_req *);
+const char	*http_req_arg(struct http_req *, const char *);
+int		 http_req_args(struct http_req *, const char *, const char **,
+		    int);
+const char	*http_req_body(struct http_req *, size_t *);
+void		 http_resp_json(struct http_resp *, int, struct json_t *);
+void		 http_resp_error(struct http_resp *, int, const char *, ...)
+		    __printflike(3, 4);
+void		 http_resp_raw(struct http_resp *, int, const char *, char *,
+		    size_t);
+void		 http_resp_stream(struct http_resp *, int, const char *,
+		    int (*)(void *, struct buf *), void (*)(void *), void *);
 
 /* opml.c: OPML 2.0 import and export (libxml2; see its top comment). */
 int		 opml_read(const char *, struct config *, char **);

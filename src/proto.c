@@ -35,6 +35,7 @@ static const char *proto_cmd_names[] = {
 	"subscribe",
 	"unsubscribe",
 	"fetch",
+	"counts",
 };
 
 /* Look a command name up; PROTO_CMD_UNKNOWN when there is none. */

@@ -45,6 +45,7 @@ enum proto_cmd {
 	PROTO_CMD_SUBSCRIBE,
 	PROTO_CMD_UNSUBSCRIBE,
 	PROTO_CMD_FETCH,
+	PROTO_CMD_COUNTS,	/* feedd-http: every feed's counts at once */
 };
 
 /* Error codes, the "code" member of an error object. */

@@ -47,6 +47,7 @@ struct server_stream {
 	char		*search;
 	int		 content;	/* include item content */
 	int64_t		 limit;		/* 0: all */
+	int64_t		 skip;		/* "offset": rows skipped first */
 	int64_t		 emitted;
 	int64_t		 cursor;
 
@@ -243,19 +244,22 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	const char		*tag = NULL, *search = NULL, *order = NULL;
 	int			 unread = 0, starred = 0, oldest = 0, updated = 0;
 	int			 hidden = 1;
+	int			 rd = 0;
 
 	if (proto_get_bool(req, "unread", &unread) != 0 ||
+	    proto_get_bool(req, "read", &rd) != 0 ||
 	    proto_get_bool(req, "starred", &starred) != 0 ||
 	    proto_get_bool(req, "updated", &updated) != 0 ||
 	    proto_get_bool(req, "oldest_first", &oldest) != 0 ||
 	    proto_get_bool(req, "content", &s->content) != 0 ||
 	    proto_get_bool(req, "hidden", &hidden) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "unread, starred, updated, oldest_first, content and "
-		    "hidden are booleans");
+		    "unread, read, starred, updated, oldest_first, content "
+		    "and hidden are booleans");
 		return (-1);
 	}
 	q->unread = unread;
+	q->read = rd;
 	q->starred = starred;
 	q->updated = updated;
 	q->oldest_first = oldest;
@@ -267,11 +271,14 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	}
 	if (proto_get_int(req, "limit", 0, INT64_MAX, &s->limit) != 0 ||
 	    proto_get_int(req, "cursor", 0, INT64_MAX, &s->cursor) != 0 ||
-	    proto_get_int(req, "after", 0, INT64_MAX, &q->after_id) != 0) {
+	    proto_get_int(req, "after", 0, INT64_MAX, &q->after_id) != 0 ||
+	    proto_get_int(req, "offset", 0, INT64_MAX, &s->skip) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "limit, cursor and after are whole numbers >= 0");
+		    "limit, cursor, after and offset are whole numbers >= 0");
 		return (-1);
 	}
+	if (s->skip > 0)
+		s->offset_mode = 1;	/* no key to continue after */
 	if (server_cmd_get_str(req, "tag", &tag) != 0 ||
 	    server_cmd_get_str(req, "search", &search) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
@@ -309,7 +316,9 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	if (search != NULL)
 		q->search = s->search = xstrdup(search);
 	/* "hidden":false (new): no '!' feeds, unless feed or tag names them. */
-	q->no_hidden = !hidden && tag == NULL && q->nfeed_ids == 0;
+	/* Filtered only when a feed is hidden (an index probe says). */
+	q->no_hidden = !hidden && tag == NULL && q->nfeed_ids == 0 &&
+	    store_any_hidden(feedd_store) != 0;
 	return (0);
 }
 
@@ -434,7 +443,7 @@ server_cmd_stream_fill(struct client *c)
 			got = server_cmd_stream_keyset(c, page);
 		else {
 			q = s->q;
-			q.offset = s->emitted;
+			q.offset = s->skip + s->emitted;
 			q.max_id = s->cursor;
 			got = server_cmd_stream_query(c, &q, page);
 		}
@@ -892,6 +901,63 @@ server_cmd_feeds_fill(struct client *c)
 	server_client_set_stream(c, NULL);
 }
 
+/* Order feeds as the listing does: by sort key, then id. */
+static int
+server_cmd_feed_cmp(const void *a, const void *b)
+{
+	const struct store_feed	*fa = a, *fb = b;
+	int			 d;
+
+	d = strcmp(store_feed_sort_key(fa), store_feed_sort_key(fb));
+	if (d != 0)
+		return (d);
+	return (fa->id < fb->id ? -1 : fa->id > fb->id);
+}
+
+/*
+ * A listing of named feeds: each read by its id (an index lookup), not
+ * by a walk of the whole feed table, in the listing's order, then the end
+ * line.  feedd-http names the few feeds of a page of entries.
+ */
+static void
+server_cmd_feeds_named(struct client *c)
+{
+	struct server_stream	*s = server_client_stream(c);
+	struct store_feed	*fs;
+	json_t			*o;
+	size_t			 i, j, n = 0;
+	int			 stop = 0;
+
+	fs = xcalloc(s->q.nfeed_ids, sizeof *fs);
+	for (i = 0; i < s->q.nfeed_ids; i++) {
+		for (j = 0; j < i; j++)
+			if (s->q.feed_ids[j] == s->q.feed_ids[i])
+				break;
+		if (j < i || store_feed_get_id(feedd_store,
+		    s->q.feed_ids[i], &fs[n]) != 0)
+			continue;
+		if (s->only_active && !fs[n].active) {
+			store_feed_clear(&fs[n]);
+			continue;
+		}
+		n++;
+	}
+	qsort(fs, n, sizeof *fs, server_cmd_feed_cmp);
+	for (i = 0; i < n; i++) {
+		if (!stop)
+			stop = server_cmd_feeds_cb(&fs[i], c);
+		store_feed_clear(&fs[i]);
+	}
+	free(fs);
+	if (!server_client_alive(c))
+		return;
+	o = proto_ok(s->id);
+	json_object_set_new(o, "end", json_true());
+	json_object_set_new(o, "count", json_integer(s->emitted));
+	server_reply(c, o);
+	server_client_set_stream(c, NULL);
+}
+
 /*
  * Without "all", a feed named that is no longer in the feeds file is an
  * error naming it (the listing would leave it out without a word).
@@ -960,7 +1026,10 @@ server_cmd_feeds(struct client *c, json_t *id, json_t *req)
 		return;
 	}
 	server_client_set_stream(c, s);
-	server_cmd_feeds_fill(c);
+	if (s->q.nfeed_ids > 0 && s->q.nfeed_ids <= SERVER_PAGE)
+		server_cmd_feeds_named(c);
+	else
+		server_cmd_feeds_fill(c);
 }
 
 /* A reload that a client waits for. */
@@ -1140,6 +1209,66 @@ server_cmd_follow(struct client *c, json_t *id, json_t *req)
 	server_reply(c, o);
 }
 
+/* The columns of a "counts" answer. */
+struct server_counts {
+	json_t		*id, *items, *unread, *starred, *tag;
+};
+
+/* store_feed_counts() callback: one feed into each column. */
+static void
+server_cmd_counts_cb(int64_t id, int64_t items, int64_t unread,
+    int64_t starred, const char *tags, void *arg)
+{
+	struct server_counts	*sc = arg;
+	size_t			 n;
+
+	json_array_append_new(sc->id, json_integer(id));
+	json_array_append_new(sc->items, json_integer(items));
+	json_array_append_new(sc->unread, json_integer(unread));
+	json_array_append_new(sc->starred, json_integer(starred));
+	if (sc->tag != NULL) {
+		n = tags != NULL ? strcspn(tags, "\n") : 0;
+		json_array_append_new(sc->tag, n > 0 ?
+		    json_stringn(tags, n) : json_null());
+	}
+}
+
+/*
+ * "counts": every active feed's counts in one line, by column,
+ * {"ids":[...],"items":[...],"unread":[...],"starred":[...]}, and with
+ * "tags":true each feed's first tag ("tag", null for none), from the feed
+ * table alone (feedd-http's counters and categories: a "feeds" listing of
+ * 10,000 feeds is thirty times the bytes).
+ */
+static void
+server_cmd_counts(struct client *c, json_t *id, json_t *req)
+{
+	struct server_counts	 sc;
+	json_t			*o;
+	int			 tags = 0;
+
+	if (proto_get_bool(req, "tags", &tags) != 0) {
+		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
+		    "\"tags\" is a boolean"));
+		return;
+	}
+	o = proto_ok(id);
+	json_object_set_new(o, "ids", sc.id = json_array());
+	json_object_set_new(o, "items", sc.items = json_array());
+	json_object_set_new(o, "unread", sc.unread = json_array());
+	json_object_set_new(o, "starred", sc.starred = json_array());
+	sc.tag = NULL;
+	if (tags)
+		json_object_set_new(o, "tag", sc.tag = json_array());
+	if (store_feed_counts(feedd_store, server_cmd_counts_cb, &sc) < 0) {
+		json_decref(o);
+		server_reply(c, proto_error(id, PROTO_E_INTERNAL, "store: %s",
+		    store_errmsg(feedd_store)));
+		return;
+	}
+	server_reply(c, o);
+}
+
 /* The commands: name (enum proto_cmd), handler, what each needs. */
 static const struct server_cmd_entry {
 	int		 cmd;		/* enum proto_cmd: the name */
@@ -1159,6 +1288,7 @@ static const struct server_cmd_entry {
 	{ PROTO_CMD_SUBSCRIBE,	subscribe_subscribe,	0 },
 	{ PROTO_CMD_UNSUBSCRIBE, subscribe_unsubscribe,	0 },
 	{ PROTO_CMD_FETCH,	discover_fetch,		0 },
+	{ PROTO_CMD_COUNTS,	server_cmd_counts,	0 },
 };
 
 /* A request held until the search index is up to date. */

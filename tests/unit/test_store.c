@@ -23,6 +23,9 @@
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 
+/* What turns a version 16 database back into version 15 (hidden feeds). */
+#define STORE_UNDO_16 \
+	"DROP INDEX feeds_hidden; PRAGMA user_version = 15;"
 /* What turns a version 15 database back into version 14 (enclosure size). */
 #define STORE_UNDO_15 \
 	"ALTER TABLE items DROP COLUMN enclosure_length;" \
@@ -408,8 +411,8 @@ test_open(void)
 	path = db_path("open.db");
 	st = store_open(path, &cause);
 	tap_ok(st != NULL, "open creates a new database");
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
-	    "new database is at schema version 15");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 16,
+	    "new database is at schema version 16");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds', 'items', 'meta', 'items_fts')"), 4,
 	    "feeds, items, meta and items_fts exist");
@@ -435,8 +438,8 @@ test_open(void)
 		free(v);
 		store_close(st);
 	}
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
-	    "version still 15 after reopen");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 16,
+	    "version still 16 after reopen");
 
 	/* A newer schema is refused, with the path in the message. */
 	tap_is_int(raw_exec(path, "PRAGMA user_version = 20"), 0,
@@ -1077,15 +1080,23 @@ test_hidden(void)
 	struct store		*st;
 	struct store_query	 q;
 	struct store_stats	 ss;
+	const char		*path;
 	int64_t			 a, b, c, n, nf;
 
-	st = open_store(db_path("hidden.db"));
+	path = db_path("hidden.db");
+	st = open_store(path);
 	a = feed(st, "https://a.example/feed");
 	b = feed(st, "https://b.example/feed");
 	c = feed(st, "https://c.example/feed");
-	store_feed_set_conf(st, a, NULL, "news\n!Quiet", 1, NULL, 0);
 	store_feed_set_conf(st, b, NULL, "news\nnot!hidden", 1, NULL, 0);
 	store_feed_set_conf(st, c, NULL, NULL, 1, NULL, 0);
+	tap_is_int(store_any_hidden(st), 0, "hidden: none yet (not!hidden "
+	    "is no hidden tag)");
+	store_feed_set_conf(st, a, NULL, "news\n!Quiet", 1, NULL, 0);
+	tap_is_int(store_any_hidden(st), 1, "hidden: the ! feed is seen");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM feeds INDEXED BY"
+	    " feeds_hidden WHERE instr(char(10) || tags, char(10) || '!') > 0"),
+	    1, "hidden: the partial index feeds_hidden holds the ! feed");
 	store_begin(st);
 	add(st, a, "a1", "a one", NULL, 1000, 5000, NULL);
 	add(st, a, "a2", "a two", NULL, 1003, 5000, NULL);
@@ -1764,6 +1775,8 @@ test_index(void)
 	striped = raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'");
 	tap_ok(striped >= 24, "items with content before the migrations");
+	tap_is_int(raw_exec(path, STORE_UNDO_16), 0,
+	    "raw: migration 16 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_15), 0,
 	    "raw: migration 15 undone");
 	tap_is_int(raw_exec(path, STORE_UNDO_14), 0,
@@ -1810,8 +1823,8 @@ test_index(void)
 	    " PRAGMA user_version = 1;"), 0,
 	    "raw: the database back at version 1, one more item");
 	st = open_store(path);
-	tap_is_int(raw_int(path, "PRAGMA user_version"), 15,
-	    "migrations 2 to 15 ran");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 16,
+	    "migrations 2 to 16 ran");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM item_text"
 	    " WHERE content LIKE '%stripes%'"), striped,
 	    "migration 5 moved every content to item_text");
