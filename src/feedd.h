@@ -319,6 +319,7 @@ struct config {
 
 	struct feed_conf *feeds;
 	size_t		 nfeeds;
+	const struct feed_conf **by_url; /* config_feed_by_url(), lazily */
 	char		*feeds_hash;	/* hex digest of the feeds file */
 	struct config_notes feeds_skipped; /* bad lines, not loaded */
 	struct config_notes feeds_warnings; /* loaded, but look */
@@ -581,6 +582,7 @@ char		*config_socket_fallback_dir(void);
 void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
 struct config	*config_parse_feed_line(const char *, char **);
+const struct feed_conf *config_feed_by_url(struct config *, const char *);
 void		 config_feed_options(struct buf *,
 		    const struct feed_conf *);
 

@@ -163,6 +163,8 @@ opml_add_feed(struct opml_walk *w, xmlNode *n, char *url)
 	}
 	cfg->feeds = xreallocarray(cfg->feeds, cfg->nfeeds + 1,
 	    sizeof *cfg->feeds);
+	free(cfg->by_url);	/* config_feed_by_url()'s index is stale */
+	cfg->by_url = NULL;
 	fc = &cfg->feeds[cfg->nfeeds++];
 	memset(fc, 0, sizeof *fc);
 	fc->url = url;

@@ -521,7 +521,12 @@ render_fold(const char *s)
 	memset(&b, 0, sizeof b);
 	buf_grow(&b, len);
 	while (len > 0) {
-		if ((n = util_utf8_decode(s, len, &cp)) == 0) {
+		if ((unsigned char)*s < 0x80) {
+			/* ASCII, most titles: folded here, not decoded. */
+			buf_addc(&b, *s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' :
+			    *s);
+			n = 1;
+		} else if ((n = util_utf8_decode(s, len, &cp)) == 0) {
 			buf_addc(&b, *s);
 			n = 1;
 		} else

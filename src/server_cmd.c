@@ -791,23 +791,18 @@ fail:
 /*
  * The options the feeds file gives the feed at url, as the daemon read
  * them ("every=15m", ...): a new array, NULL when the feed is not in the
- * file.  A scan of the configuration: feeds are thousands at most.
+ * file.
  */
 static json_t *
 server_cmd_feed_options(const char *url)
 {
-	const struct feed_conf	*fc = NULL;
+	const struct feed_conf	*fc;
 	struct buf		 b;
 	json_t			*a;
 	char			*w, *next;
-	size_t			 i;
 
-	if (feedd_config == NULL || url == NULL)
-		return (NULL);
-	for (i = 0; i < feedd_config->nfeeds && fc == NULL; i++)
-		if (strcmp(feedd_config->feeds[i].url, url) == 0)
-			fc = &feedd_config->feeds[i];
-	if (fc == NULL)
+	if (feedd_config == NULL ||
+	    (fc = config_feed_by_url(feedd_config, url)) == NULL)
 		return (NULL);
 	a = json_array();
 	memset(&b, 0, sizeof b);
