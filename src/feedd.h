@@ -701,6 +701,9 @@ struct fetch_result {
 	enum fetch_outcome outcome;
 	int		 http_status;	/* last status; 0 none or no HTTP */
 	char		*error;		/* FETCH_ERROR: the reason */
+	int		 unreachable;	/* FETCH_ERROR: no connection was
+					   made (refused, unreachable, timed
+					   out, TLS handshake failed) */
 	char		*warning;	/* FETCH_OK: kept, but (truncated) */
 	int		 complete;	/* a final response ended the chain */
 	char		*redirect_url;	/* end of a permanent redirect chain */
