@@ -391,6 +391,74 @@ feedctl_add(int argc, char **argv)
 	return (0);
 }
 
+/*
+ * feedd may not write its feeds file: comment the lines out with the same
+ * code, then have it reload.  The lines are looked up again, by URL, in
+ * the file as it is now.  A purge needs feedd's own edit: refused.
+ */
+static void
+add_remove_fallback(json_t *resp, int purge)
+{
+	json_t		*e = json_object_get(resp, "error"), *r, *out, *o;
+	const char	*file = add_str(e, "file");
+	const char	*msg = add_str(e, "message");
+	char		*cause = NULL, prefix[64], *u, *p, *s;
+	int		*lines = NULL, *ul = NULL, nl, k;
+	size_t		 i, j, n = 0;
+
+	if (purge)
+		errx(EXIT_DAEMON, "remove: %s (feedctl could comment the "
+		    "lines out itself, but not with --purge: nothing changed)",
+		    msg);
+	out = json_array();
+	json_array_foreach(json_object_get(e, "removed"), i, r) {
+		if ((nl = feedsfile_url_lines(file, add_str(r, "url"), &ul,
+		    &cause)) < 0)
+			errx(EXIT_DAEMON, "remove: %s", cause);
+		for (k = 0; k < nl; k++) {
+			for (j = 0; j < n && lines[j] != ul[k]; j++)
+				continue;
+			if (j < n)
+				continue;
+			lines = xreallocarray(lines, n + 1, sizeof *lines);
+			lines[n++] = ul[k];
+			json_array_append_new(out, json_pack("{s:s, s:s, s:i}",
+			    "url", add_str(r, "url"), "file", file, "line",
+			    ul[k]));
+		}
+		free(ul);
+	}
+	if (n == 0)
+		errx(EXIT_DAEMON, "remove: %s: the feeds are no longer there",
+		    file);
+	feedsfile_removed_prefix(prefix, sizeof prefix);
+	if (feedsfile_comment(file, lines, n, prefix, &cause) != 0)
+		errx(EXIT_DAEMON, "remove: %s (feedd could not write it "
+		    "either: %s)", cause, msg);
+	free(lines);
+	json_decref(feedctl_call(feedctl_request(PROTO_CMD_RELOAD)));
+	if (feedctl_json_output()) {
+		o = json_pack("{s:b, s:o, s:i}", "ok", 1, "removed", out,
+		    "purged", 0);
+		s = json_dumps(o, JSON_COMPACT);
+		printf("%s\n", s != NULL ? s : "{}");
+		free(s);
+		json_decref(o);
+		return;
+	}
+	json_array_foreach(out, i, r) {
+		u = feedctl_text(add_str(r, "url"), 0);
+		p = feedctl_text(add_str(r, "file"), 0);
+		printf("Removed %s (%s:%lld commented out by feedctl: feedd "
+		    "may not write it)\n", u, p,
+		    (long long)json_integer_value(json_object_get(r, "line")));
+		free(u);
+		free(p);
+	}
+	printf("feedd reloaded; items kept.\n");
+	json_decref(out);
+}
+
 /* "remove FEED... [--purge]": comment the feeds' lines out. */
 int
 feedctl_remove(int argc, char **argv)
@@ -421,6 +489,12 @@ feedctl_remove(int argc, char **argv)
 	json_object_set_new(req, "feeds", names);
 	json_object_set_new(req, "purge", json_boolean(purge));
 	resp = feedctl_exchange(req);
+	if (json_is_true(json_object_get(json_object_get(resp, "error"),
+	    "denied")) && !feedctl_is_offline()) {
+		add_remove_fallback(resp, purge);
+		json_decref(resp);
+		return (0);
+	}
 	if (!json_is_true(json_object_get(resp, "ok")))
 		feedctl_fail("remove", resp);
 	if (feedctl_json_output()) {

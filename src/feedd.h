@@ -860,6 +860,7 @@ int		 feedsfile_comment(const char *, const int *, size_t,
 		     const char *, char **);
 int		 feedsfile_url_lines(const char *, const char *, int **,
 		     char **);
+void		 feedsfile_removed_prefix(char *, size_t);
 
 /* http_conf.c: the http-* settings (listen address, secret files). */
 struct sockaddr_storage;

@@ -9,7 +9,8 @@
 # at once.  Without a daemon it only edits the file.  `feedctl remove`
 # comments the line out and keeps the items unless --purge.  A URL
 # without a scheme is tried as https://, then as http:// if that cannot
-# connect.  `feedctl
+# connect.  When feedd may not write its feeds file, feedctl edits it
+# itself (add and remove) and has feedd reload.  `feedctl
 # parse URL` prints what `feedctl parse FILE` prints.  Export, then import,
 # gives back the same feeds, titles, tags and options.
 . "$(dirname "$0")/ctl_lib.sh"
@@ -297,7 +298,8 @@ stop_feedd
 # --- A feedd that may not write its feeds file (a system service) ----------
 # feedd runs without the capability to override file modes, so a feeds
 # file (mode 444) in a directory (555) it cannot write: feedctl writes the
-# line itself and has it reload; remove names the file and the reason.
+# line itself and has it reload, and so does remove (which comments it
+# out); remove --purge changes nothing and names the file and the reason.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
     setpriv --bounding-set=-dac_override true 2>/dev/null; then
 	mkdir "$T/ro"
@@ -318,10 +320,28 @@ $BASE/a.xml t1"
 	is "the file keeps its mode" "$(stat -c %a "$T/ro/feeds")" 444
 	check "feedd reloaded and polled it" wait_for 50 sh -c \
 	    "\"$FEEDCTL\" -s \"$T/s2\" items --json | grep -q '\"A two\"'"
-	"$FEEDCTL" -s "$T/s2" remove "$BASE/a.xml" > "$T/out" 2> "$T/err"
-	is "remove, feedd may not write: exit 1" "$?" 1
+	"$FEEDCTL" -s "$T/s2" remove "$BASE/a.xml" --purge > "$T/out" \
+	    2> "$T/err"
+	is "remove --purge, feedd may not write: exit 1" "$?" 1
 	check "the error names the file and the reason" \
 	    grep -q "$T/ro/feeds: .*Permission denied" "$T/err"
+	check "and says why feedctl does not do it" grep -q -- "--purge" \
+	    "$T/err"
+	is "nothing changed" "$(cat "$T/ro/feeds")" "# read-only
+$BASE/a.xml t1"
+	"$FEEDCTL" -s "$T/s2" remove "$BASE/a.xml" > "$T/out" 2> "$T/err"
+	is "remove, feedd may not write: feedctl comments it out, exit 0" \
+	    "$?" 0
+	check "it says so" grep -q \
+	    "^Removed $BASE/a.xml ($T/ro/feeds:2 commented out by feedctl" \
+	    "$T/out"
+	is "the line is commented out" "$(cat "$T/ro/feeds")" "# read-only
+# removed by feedctl $(date +%Y-%m-%d): $BASE/a.xml t1"
+	is "the file still keeps its mode" "$(stat -c %a "$T/ro/feeds")" 444
+	check "feedd reloaded: it no longer lists the feed" wait_for 50 sh -c \
+	    "! \"$FEEDCTL\" -s \"$T/s2\" feeds --json | grep -q '$BASE/a.xml'"
+	is "its items are kept" \
+	    "$("$FEEDCTL" -s "$T/s2" items --json | grep -c '"A two"')" 1
 	kill "$RO_PID"
 	wait "$RO_PID"
 	is "that feedd exits 0" "$?" 0
