@@ -257,6 +257,7 @@ disc_page_cb(struct fetch_result *r, void *arg)
 	struct html_link	*links;
 	const char		*base;
 	char			*origin, *u;
+	json_t			*o;
 	size_t			 n, i;
 
 	if (r->outcome == FETCH_OK) {
@@ -267,8 +268,13 @@ disc_page_cb(struct fetch_result *r, void *arg)
 		return;
 	}
 	if (!disc_not_feed(r)) {
-		disc_end(s, proto_error(s->id, PROTO_E_FETCH, "%.300s: %s",
-		    s->url, subscribe_reason(r)));
+		o = proto_error(s->id, PROTO_E_FETCH, "%.300s: %s", s->url,
+		    subscribe_reason(r));
+		/* No connection at all: feedctl may try http:// then. */
+		if (r->unreachable)
+			json_object_set_new(json_object_get(o, "error"),
+			    "unreachable", json_true());
+		disc_end(s, o);
 		fetch_result_free(r);
 		return;
 	}

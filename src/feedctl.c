@@ -96,10 +96,13 @@ static int		 feedctl_scratch;	/* ... --scratch-db */
 static FILE		*feedctl_in;
 static int64_t		 feedctl_next_id = 1;
 static const char	*feedctl_cmdname;	/* for errors */
+static int		 feedctl_progress;	/* a progress line is on
+						   stderr, not ended */
 
 static ssize_t	feedctl_recv_line(int);
 static json_t	*feedctl_recv(int);
 static json_t	*feedctl_parse_line(size_t);
+static void	feedctl_progress_end(void);
 static void	feedctl_json_out(const char *, size_t);
 static void	feedctl_item_cb(json_t *, void *);
 static void	feedctl_feeds_cb(json_t *, void *);
@@ -465,6 +468,23 @@ feedctl_send(json_t *req)
 	buf_free(&b);
 }
 
+/*
+ * Clear the progress line refresh keeps on a terminal, so that what is
+ * printed next (an error above all) starts a line of its own.
+ */
+static void
+feedctl_progress_end(void)
+{
+	int	saved = errno;
+
+	if (!feedctl_progress)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	feedctl_progress = 0;
+	errno = saved;
+}
+
 /* The last response line read, as it came (for feedctl_list). */
 static char	*feedctl_line;
 static size_t	 feedctl_linelen;
@@ -488,6 +508,8 @@ feedctl_parse_line(size_t n)
 	json_error_t	 jerr;
 
 	o = json_loadb(feedctl_line, n, 0, &jerr);
+	if (o == NULL || !json_is_object(o))
+		feedctl_progress_end();
 	if (o == NULL || !json_is_object(o))
 		errx(EXIT_DAEMON, "%s: bad response from feedd: %s",
 		    feedctl_socket_path(),
@@ -538,15 +560,19 @@ feedctl_recv_line(int eof_ok)
 	ssize_t		 n;
 
 	errno = 0;
-	if ((n = feedctl_getline(&line, &cap, feedctl_in)) == -2)
+	n = feedctl_getline(&line, &cap, feedctl_in);
+	if (n == -2) {
+		feedctl_progress_end();
 		errx(EXIT_DAEMON, "%s: bad response from feedd: a line over "
 		    "%d bytes", feedctl_socket_path(), CTL_MAX_LINE);
+	}
 	if (n == -1) {
 		free(line);
 		line = NULL;
 		cap = 0;
 		if (eof_ok && (errno == 0 || errno == ECONNRESET))
 			return (-1);
+		feedctl_progress_end();		/* keeps errno */
 		if (errno != 0 && errno != ECONNRESET)
 			err(EXIT_CONNECT, "%s: read", feedctl_socket_path());
 		if (feedctl_child != -1) {
@@ -571,6 +597,7 @@ feedctl_fail(const char *cmd, json_t *resp)
 	char		*safe;
 	int		 status;
 
+	feedctl_progress_end();
 	e = json_object_get(resp, "error");
 	msg = json_string_value(json_object_get(e, "message"));
 	code = json_string_value(json_object_get(e, "code"));
@@ -2198,11 +2225,8 @@ feedctl_refresh(int argc, char **argv)
 	feedctl_send(req);
 	for (;;) {
 		resp = feedctl_recv(0);
-		if (!json_is_true(json_object_get(resp, "ok"))) {
-			if (tty)
-				fputs("\r\033[K", stderr);
+		if (!json_is_true(json_object_get(resp, "ok")))
 			feedctl_fail("refresh", resp);
-		}
 		if (json_is_true(json_object_get(resp, "end")))
 			break;
 		if ((p = json_object_get(resp, "progress")) == NULL) {
@@ -2228,12 +2252,14 @@ feedctl_refresh(int argc, char **argv)
 			    (long long)feedctl_int(p, "failed"),
 			    (long long)feedctl_int(p, "items_new"), name);
 			fflush(stderr);
+			feedctl_progress = 1;
 			free(name);
 		}
 		json_decref(resp);
 	}
 	if (tty)
 		fputs("\r\033[K", stderr);
+	feedctl_progress = 0;
 	if (feedctl_json) {
 		json_object_del(resp, "id");
 		json_object_del(resp, "ok");

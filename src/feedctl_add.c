@@ -8,6 +8,7 @@
  */
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -174,6 +176,86 @@ add_fallback(json_t *resp, const char *url, char **tags, size_t ntags,
 }
 
 /*
+ * Whether url names no scheme ("example.org", "host:8080/feed"): add then
+ * tries https:// and, if that cannot connect, http://.  A scheme other
+ * than http and https, or what cannot start a host, is a usage error.
+ */
+static int
+add_bare(const char *url)
+{
+	const char	*p = url, *q;
+	size_t		 n;
+
+	if (isalpha((unsigned char)*p))
+		while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
+		    *p == '.')
+			p++;
+	if (p > url && *p == ':') {
+		/* "host:8080": a port, not a scheme. */
+		for (q = p + 1; isdigit((unsigned char)*q); q++)
+			continue;
+		if (q == p + 1 || (*q != '\0' && *q != '/' && *q != '?' &&
+		    *q != '#')) {
+			n = (size_t)(p - url);
+			if ((n == 4 && strncasecmp(url, "http", 4) == 0) ||
+			    (n == 5 && strncasecmp(url, "https", 5) == 0))
+				return (0);
+			feedctl_usage_error("add: %s: only http and https URLs "
+			    "can be added", url);
+		}
+	}
+	if (!isalnum((unsigned char)*url) && *url != '[')
+		feedctl_usage_error("add: %s: not a URL (give https://... or "
+		    "a host name such as example.org)", url);
+	return (1);
+}
+
+/* Ask feedd for the feeds at url ("discover"). */
+static json_t *
+add_discover(const char *url)
+{
+	json_t	*req;
+
+	req = feedctl_request(PROTO_CMD_DISCOVER);
+	json_object_set_new(req, "url", json_string(url));
+	return (feedctl_exchange(req));
+}
+
+/*
+ * Discover the feeds of a URL given without a scheme: https:// first, and
+ * http:// only when no https connection could be made (not on an HTTP
+ * error).  Says which URL it used; *url is it, the caller's to free.
+ */
+static json_t *
+add_discover_bare(const char *host, char **url)
+{
+	json_t		*resp, *e;
+	FILE		*fp = feedctl_json_output() ? stderr : stdout;
+	char		*u, *m;
+	int		 fell = 0;
+
+	xasprintf(url, "https://%s", host);
+	resp = add_discover(*url);
+	e = json_object_get(resp, "error");
+	if (json_is_true(json_object_get(e, "unreachable"))) {
+		m = feedctl_text(add_str(e, "message"), 0);
+		fprintf(fp, "%s\n", m);
+		free(m);
+		json_decref(resp);
+		free(*url);
+		xasprintf(url, "http://%s", host);
+		resp = add_discover(*url);
+		fell = 1;
+	}
+	u = feedctl_text(*url, 0);
+	fprintf(fp, "Using %s%s\n", u, fell ? " (https could not connect)" :
+	    "");
+	fflush(fp);
+	free(u);
+	return (resp);
+}
+
+/*
  * "add URL [TAG...]": discover the feeds at URL, pick one, subscribe to it
  * (see feedctl(1)).
  */
@@ -193,7 +275,7 @@ feedctl_add(int argc, char **argv)
 	int64_t		 pick = 0, every_s = 0;
 	int		 ch, yes = 0, force = 0, i;
 	size_t		 n, choice = 1;
-	char		*u;
+	char		*u, *full = NULL;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "y", opts, NULL)) != -1) {
@@ -226,12 +308,16 @@ feedctl_add(int argc, char **argv)
 	if (argc - optind - 1 > ADD_MAX_TAGS)
 		feedctl_usage_error("add: at most %d tags", ADD_MAX_TAGS);
 	url = argv[optind];
-	feedctl_offline_scratch();
+	if (add_bare(url)) {
+		feedctl_offline_scratch();
+		disc = resp = add_discover_bare(url, &full);
+		url = full;
+	} else {
+		feedctl_offline_scratch();
+		disc = resp = add_discover(url);
+	}
 
 	/* Which feed: the URL itself, or one a page links to. */
-	req = feedctl_request(PROTO_CMD_DISCOVER);
-	json_object_set_new(req, "url", json_string(url));
-	disc = resp = feedctl_exchange(req);
 	pickurl = NULL;
 	feeds = NULL;
 	if (json_is_true(json_object_get(resp, "ok"))) {
@@ -293,6 +379,7 @@ feedctl_add(int argc, char **argv)
 		    json_array_get(feeds, choice - 1));
 		json_decref(resp);
 		json_decref(disc);
+		free(full);
 		return (0);
 	}
 	if (!json_is_true(json_object_get(resp, "ok")))
@@ -300,7 +387,76 @@ feedctl_add(int argc, char **argv)
 	add_report(resp);
 	json_decref(resp);
 	json_decref(disc);
+	free(full);
 	return (0);
+}
+
+/*
+ * feedd may not write its feeds file: comment the lines out with the same
+ * code, then have it reload.  The lines are looked up again, by URL, in
+ * the file as it is now.  A purge needs feedd's own edit: refused.
+ */
+static void
+add_remove_fallback(json_t *resp, int purge)
+{
+	json_t		*e = json_object_get(resp, "error"), *r, *out, *o;
+	const char	*file = add_str(e, "file");
+	const char	*msg = add_str(e, "message");
+	char		*cause = NULL, prefix[64], *u, *p, *s;
+	int		*lines = NULL, *ul = NULL, nl, k;
+	size_t		 i, j, n = 0;
+
+	if (purge)
+		errx(EXIT_DAEMON, "remove: %s (feedctl could comment the "
+		    "lines out itself, but not with --purge: nothing changed)",
+		    msg);
+	out = json_array();
+	json_array_foreach(json_object_get(e, "removed"), i, r) {
+		if ((nl = feedsfile_url_lines(file, add_str(r, "url"), &ul,
+		    &cause)) < 0)
+			errx(EXIT_DAEMON, "remove: %s", cause);
+		for (k = 0; k < nl; k++) {
+			for (j = 0; j < n && lines[j] != ul[k]; j++)
+				continue;
+			if (j < n)
+				continue;
+			lines = xreallocarray(lines, n + 1, sizeof *lines);
+			lines[n++] = ul[k];
+			json_array_append_new(out, json_pack("{s:s, s:s, s:i}",
+			    "url", add_str(r, "url"), "file", file, "line",
+			    ul[k]));
+		}
+		free(ul);
+	}
+	if (n == 0)
+		errx(EXIT_DAEMON, "remove: %s: the feeds are no longer there",
+		    file);
+	feedsfile_removed_prefix(prefix, sizeof prefix);
+	if (feedsfile_comment(file, lines, n, prefix, &cause) != 0)
+		errx(EXIT_DAEMON, "remove: %s (feedd could not write it "
+		    "either: %s)", cause, msg);
+	free(lines);
+	json_decref(feedctl_call(feedctl_request(PROTO_CMD_RELOAD)));
+	if (feedctl_json_output()) {
+		o = json_pack("{s:b, s:o, s:i}", "ok", 1, "removed", out,
+		    "purged", 0);
+		s = json_dumps(o, JSON_COMPACT);
+		printf("%s\n", s != NULL ? s : "{}");
+		free(s);
+		json_decref(o);
+		return;
+	}
+	json_array_foreach(out, i, r) {
+		u = feedctl_text(add_str(r, "url"), 0);
+		p = feedctl_text(add_str(r, "file"), 0);
+		printf("Removed %s (%s:%lld commented out by feedctl: feedd "
+		    "may not write it)\n", u, p,
+		    (long long)json_integer_value(json_object_get(r, "line")));
+		free(u);
+		free(p);
+	}
+	printf("feedd reloaded; items kept.\n");
+	json_decref(out);
 }
 
 /* "remove FEED... [--purge]": comment the feeds' lines out. */
@@ -333,6 +489,12 @@ feedctl_remove(int argc, char **argv)
 	json_object_set_new(req, "feeds", names);
 	json_object_set_new(req, "purge", json_boolean(purge));
 	resp = feedctl_exchange(req);
+	if (json_is_true(json_object_get(json_object_get(resp, "error"),
+	    "denied")) && !feedctl_is_offline()) {
+		add_remove_fallback(resp, purge);
+		json_decref(resp);
+		return (0);
+	}
 	if (!json_is_true(json_object_get(resp, "ok")))
 		feedctl_fail("remove", resp);
 	if (feedctl_json_output()) {

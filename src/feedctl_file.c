@@ -187,7 +187,7 @@ feedctl_import(int argc, char **argv)
 		fc = &opml->feeds[i];
 		dup = 0;
 		for (j = 0; j < have->nfeeds && !dup; j++) {
-			if (strcmp(have->feeds[j].url, fc->url) == 0) {
+			if (feedsfile_url_same(have->feeds[j].url, fc->url)) {
 				p = feedctl_text(fc->url, 0);
 				printf("duplicate: %s (already in %s:%d)\n", p,
 				    path, have->feeds[j].line);
@@ -196,7 +196,7 @@ feedctl_import(int argc, char **argv)
 			}
 		}
 		for (k = 0; k < i && !dup; k++) {
-			if (strcmp(opml->feeds[k].url, fc->url) == 0) {
+			if (feedsfile_url_same(opml->feeds[k].url, fc->url)) {
 				p = feedctl_text(fc->url, 0);
 				printf("duplicate: %s (twice in %s)\n", p,
 				    argv[optind]);

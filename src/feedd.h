@@ -703,6 +703,9 @@ struct fetch_result {
 	enum fetch_outcome outcome;
 	int		 http_status;	/* last status; 0 none or no HTTP */
 	char		*error;		/* FETCH_ERROR: the reason */
+	int		 unreachable;	/* FETCH_ERROR: no connection was
+					   made (refused, unreachable, timed
+					   out, TLS handshake failed) */
 	char		*warning;	/* FETCH_OK: kept, but (truncated) */
 	int		 complete;	/* a final response ended the chain */
 	char		*redirect_url;	/* end of a permanent redirect chain */
@@ -859,6 +862,7 @@ int		 feedsfile_comment(const char *, const int *, size_t,
 		     const char *, char **);
 int		 feedsfile_url_lines(const char *, const char *, int **,
 		     char **);
+void		 feedsfile_removed_prefix(char *, size_t);
 
 /* http_conf.c: the http-* settings (listen address, secret files). */
 struct sockaddr_storage;

@@ -22,9 +22,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "feedd.h"
@@ -303,7 +305,7 @@ out:
  * Comment out lines lines[0..n-1] (numbered from 1) of the feeds file at
  * path: each gets prefix before it, every other byte stays.  A line number
  * past the end is an error and nothing is written.  Returns 0, or -1 and
- * *cause.
+ * *cause (errno kept, as feedsfile_append()).
  */
 int
 feedsfile_comment(const char *path, const int *lines, size_t n,
@@ -313,7 +315,7 @@ feedsfile_comment(const char *path, const int *lines, size_t n,
 	const char	*line, *end, *eol;
 	mode_t		 mode;
 	size_t		 i, done = 0;
-	int		 lineno = 0, rc = -1;
+	int		 lineno = 0, rc = -1, saved;
 
 	if (feedsfile_read(path, &in, &mode, cause) != 0)
 		goto out;
@@ -337,13 +339,34 @@ feedsfile_comment(const char *path, const int *lines, size_t n,
 	if (done != n) {
 		xasprintf(cause, "%s: has no such line (changed meanwhile?)",
 		    path);
+		errno = EINVAL;
 		goto out;
 	}
 	rc = feedsfile_write(path, &out, mode, cause);
 out:
+	saved = errno;
 	buf_free(&in);
 	buf_free(&out);
+	errno = saved;
 	return (rc);
+}
+
+/*
+ * The prefix remove puts before a line, "# removed by feedctl
+ * YYYY-MM-DD: " (today, local time), into buf: the daemon's and
+ * feedctl's own edits read the same (see feedd-feeds(5)).
+ */
+void
+feedsfile_removed_prefix(char *buf, size_t size)
+{
+	struct tm	tm;
+	time_t		now;
+	char		day[16];
+
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	snprintf(buf, size, "# removed by feedctl %s: ", day);
 }
 
 /*

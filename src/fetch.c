@@ -886,6 +886,35 @@ fetch_error(struct fetch *fe, CURLcode rc)
 }
 
 /*
+ * Whether a failed transfer made no connection at all: refused,
+ * unreachable, timed out before it was set up, or its TLS handshake
+ * failed, with no response and no redirect followed.  A certificate that
+ * does not verify is not this: that server answered.  (feedctl add of a
+ * bare host tries http:// only then.)
+ */
+static int
+fetch_unreachable(struct fetch *fe, CURLcode rc)
+{
+	long		 code = 0, redirs = 0;
+	curl_off_t	 pre = 0;
+
+	if (fe->refused != NULL)
+		return (0);
+	if (rc != CURLE_COULDNT_CONNECT && rc != CURLE_SSL_CONNECT_ERROR &&
+	    rc != CURLE_OPERATION_TIMEDOUT)
+		return (0);
+	curl_easy_getinfo(fe->easy, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(fe->easy, CURLINFO_REDIRECT_COUNT, &redirs);
+	if (code != 0 || redirs != 0)
+		return (0);
+	/* A timeout after the connection was set up is a slow server. */
+	if (rc == CURLE_OPERATION_TIMEDOUT && (curl_easy_getinfo(fe->easy,
+	    CURLINFO_PRETRANSFER_TIME_T, &pre) != CURLE_OK || pre != 0))
+		return (0);
+	return (1);
+}
+
+/*
  * Whether a document cut at max-body keeps the items read before the cap:
  * then the result carries the warning.  (The parser's verdict on a
  * document cut short is no news.)
@@ -928,6 +957,7 @@ fetch_finish(struct fetch *fe, CURLcode rc)
 	else if (rc != CURLE_OK) {
 		oc = FETCH_ERROR;
 		error = fetch_error(fe, rc);
+		fe->res->unreachable = fetch_unreachable(fe, rc);
 	} else if (code >= 200 && code <= 299) {
 		fetch_parser_start(fe, fe->url);
 		if (parser_finish(fe->parser, &error) != 0) {

@@ -8,10 +8,11 @@
  * and back; nothing here touches the network (XML_PARSE_NONET) or expands
  * entities.
  *
- * Import: every <outline> with an xmlUrl (http or https) is a feed; its
- * title is the title attribute, else text; enclosing outlines without
- * xmlUrl are folders and give tags, as do the comma-separated category
- * paths ("/Tech/News" gives Tech and News).  Export writes OPML 2.0: feeds
+ * Import: every <outline> with an xmlUrl (http or https) is a feed, its
+ * #fragment dropped as the feeds file drops it; its title is the title
+ * attribute, else text; enclosing outlines without xmlUrl are folders and
+ * give tags, as do the comma-separated category paths ("/Tech/News" gives
+ * Tech and News).  Export writes OPML 2.0: feeds
  * without tags first, then one folder per first tag; every feed also lists
  * all its tags in category, and its options (every=2h keep=50 ...) in
  * feedd:options (namespace OPML_NS), so an export imports back to the
@@ -146,7 +147,7 @@ opml_add_feed(struct opml_walk *w, xmlNode *n, char *url)
 	struct config	*cfg = w->cfg;
 	struct feed_conf *fc;
 	const char	*why;
-	char		*cat, *p, *q;
+	char		*cat, *p, *q, *hash;
 	int		 i;
 
 	if ((why = opml_url_problem(url)) != NULL) {
@@ -160,6 +161,12 @@ opml_add_feed(struct opml_walk *w, xmlNode *n, char *url)
 		w->skipped++;
 		free(url);
 		return;
+	}
+	if ((hash = strchr(url, '#')) != NULL) {
+		/* As the feeds file reads it (config.c): never sent. */
+		log_info("%s:%d: %s: fragment \"%s\" dropped", w->path,
+		    (int)xmlGetLineNo(n), url, hash);
+		*hash = '\0';
 	}
 	cfg->feeds = xreallocarray(cfg->feeds, cfg->nfeeds + 1,
 	    sizeof *cfg->feeds);

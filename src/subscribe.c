@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -36,7 +35,6 @@
 
 #define SUB_MAX_TAGS		32
 #define SUB_MAX_NAMES		256		/* feeds in one unsubscribe */
-#define SUB_REMOVED		"# removed by feedctl %s: "
 
 /* One request in flight. */
 struct sub {
@@ -644,13 +642,12 @@ subscribe_unsubscribe(struct client *c, json_t *id, json_t *req)
 	struct config		*cfg;
 	const struct feed_conf	*fc;
 	const char		*path = sub_feeds_path(), *name;
-	json_t			*v, *e;
-	char			*cause = NULL, prefix[64], day[16], *num;
+	json_t			*v, *e, *o;
+	char			*cause = NULL, prefix[64], *num;
 	int			*lines = NULL, *ul = NULL, purge = 0, nl, k;
+	int			 saved;
 	size_t			 i, j, n = 0;
 	int64_t			 fid;
-	time_t			 now;
-	struct tm		 tm;
 
 	v = json_object_get(req, "feeds");
 	if (json_is_string(v) || json_is_integer(v)) {
@@ -722,12 +719,19 @@ subscribe_unsubscribe(struct client *c, json_t *id, json_t *req)
 		    &fid) == 0)
 			s->purge[s->npurge++] = fid;
 	}
-	now = time(NULL);
-	localtime_r(&now, &tm);
-	strftime(day, sizeof day, "%Y-%m-%d", &tm);
-	snprintf(prefix, sizeof prefix, SUB_REMOVED, day);
+	feedsfile_removed_prefix(prefix, sizeof prefix);
 	if (feedsfile_comment(path, lines, n, prefix, &cause) != 0) {
-		sub_end(s, proto_error(id, PROTO_E_FILE, "%s", cause));
+		saved = errno;
+		o = proto_error(id, PROTO_E_FILE, "%s", cause);
+		/* As for subscribe: the client may comment them out. */
+		if (saved == EACCES || saved == EPERM || saved == EROFS) {
+			e = json_object_get(o, "error");
+			json_object_set_new(e, "file", proto_string(path));
+			json_object_set_new(e, "denied", json_true());
+			json_object_set_new(e, "removed",
+			    json_incref(s->removed));
+		}
+		sub_end(s, o);
 		free(cause);
 		goto out;
 	}

@@ -7,7 +7,10 @@
 # duplicate (naming FILE:LINE), appends one line atomically with every
 # other byte of the feeds file kept, and has the daemon reload and poll it
 # at once.  Without a daemon it only edits the file.  `feedctl remove`
-# comments the line out and keeps the items unless --purge.  `feedctl
+# comments the line out and keeps the items unless --purge.  A URL
+# without a scheme is tried as https://, then as http:// if that cannot
+# connect.  When feedd may not write its feeds file, feedctl edits it
+# itself (add and remove) and has feedd reload.  `feedctl
 # parse URL` prints what `feedctl parse FILE` prints.  Export, then import,
 # gives back the same feeds, titles, tags and options.
 . "$(dirname "$0")/ctl_lib.sh"
@@ -178,6 +181,16 @@ check "no feed found, naming the URL" \
     grep -q "no feed found at $BASE/junk.txt" "$T/err"
 ctl add "ftp://127.0.0.1/x" > "$T/out" 2> "$T/err"
 is "not http(s): a usage error" "$?" 2
+check "it says only http and https" \
+    grep -q "^feedctl: add: ftp://127.0.0.1/x: only http and https URLs" \
+    "$T/err"
+ctl add "file:///etc/passwd" > "$T/out" 2> "$T/err"
+is "file://: a usage error" "$?" 2
+check "it says only http and https, naming it" \
+    grep -q "file:///etc/passwd: only http and https URLs" "$T/err"
+ctl add "./feed.xml" > "$T/out" 2> "$T/err"
+is "a path: a usage error" "$?" 2
+check "it says what add takes" grep -q "not a URL (give https://" "$T/err"
 check "the file is unchanged after refusals" cmp "$T/feeds" "$T/before"
 ctl add "http://127.0.0.1:1/feed.xml" --force > "$T/out" 2> "$T/err"
 is "unreachable with --force: exit 0" "$?" 0
@@ -220,6 +233,43 @@ check "import(export(file)): same URLs, titles, tags and options" \
     cmp "$T/rt.got2" "$T/rt.want3"
 is "seven feeds came back" "$(wc -l < "$T/rt.got" | tr -d ' ')" 7
 
+# --- A URL without a scheme: https://, and http:// if that cannot connect --
+# The test server speaks plain HTTP: the TLS handshake fails, so the http
+# URL is the one subscribed, and feedctl says so.
+HOSTPORT=${BASE#http://}
+sed 's/Feed A/Feed G/; s/a1/g1/g; s/a2/g2/g; s/A one/G one/; s/A two/G two/' \
+    "$W/a.xml" > "$W/g.xml"
+sed 's/Feed A/Feed H/; s/a1/h1/g; s/a2/h2/g; s/A one/H one/; s/A two/H two/' \
+    "$W/a.xml" > "$W/h.xml"
+printf '%s\n' '<html><head>' \
+    '<link rel="alternate" type="application/rss+xml" href="/g.xml">' \
+    '</head></html>' > "$W/page3.html"
+ctl add "$HOSTPORT/page3.html" > "$T/out" 2> "$T/err"
+is "a page without a scheme: exit 0" "$?" 0
+check "https was tried first and could not connect" \
+    grep -q "^https://$HOSTPORT/page3.html: " "$T/out"
+check "it says it used the http URL" \
+    grep -q "^Using $BASE/page3.html (https could not connect)\$" "$T/out"
+check "and added the page's feed" grep -q "^Added Feed G (2 items)\$" "$T/out"
+is "the feed's http URL is subscribed" "$(tail -n 1 "$T/feeds")" \
+    "$BASE/g.xml"
+ctl add "$HOSTPORT/h.xml" tagh > "$T/out" 2> "$T/err"
+is "a feed without a scheme: exit 0" "$?" 0
+is "its http URL is the line" "$(tail -n 1 "$T/feeds")" "$BASE/h.xml tagh"
+is "its items are stored" \
+    "$(ctl items --json --feed "$BASE/h.xml" | grep -c '"H [a-z]*"')" 2
+cp "$T/feeds" "$T/before"
+ctl add "$HOSTPORT/nothere.xml" > "$T/out" 2> "$T/err"
+is "no scheme, and the http URL is a 404: exit 1" "$?" 1
+check "the 404 is the http URL's" grep -q "$BASE/nothere.xml: 404" "$T/err"
+ctl add "127.0.0.1:1/feed.xml" > "$T/out" 2> "$T/err"
+is "no scheme, nothing listens: exit 1" "$?" 1
+check "http was tried after https" grep -q \
+    "^Using http://127.0.0.1:1/feed.xml (https could not connect)\$" "$T/out"
+check "the error names the http URL" \
+    grep -q "http://127.0.0.1:1/feed.xml: .*onnect" "$T/err"
+check "nothing written" cmp "$T/feeds" "$T/before"
+
 # --- remove -------------------------------------------------------------
 cp "$T/feeds" "$T/before"
 ctl remove nosuch > "$T/out" 2> "$T/err"
@@ -248,7 +298,8 @@ stop_feedd
 # --- A feedd that may not write its feeds file (a system service) ----------
 # feedd runs without the capability to override file modes, so a feeds
 # file (mode 444) in a directory (555) it cannot write: feedctl writes the
-# line itself and has it reload; remove names the file and the reason.
+# line itself and has it reload, and so does remove (which comments it
+# out); remove --purge changes nothing and names the file and the reason.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
     setpriv --bounding-set=-dac_override true 2>/dev/null; then
 	mkdir "$T/ro"
@@ -269,10 +320,28 @@ $BASE/a.xml t1"
 	is "the file keeps its mode" "$(stat -c %a "$T/ro/feeds")" 444
 	check "feedd reloaded and polled it" wait_for 50 sh -c \
 	    "\"$FEEDCTL\" -s \"$T/s2\" items --json | grep -q '\"A two\"'"
-	"$FEEDCTL" -s "$T/s2" remove "$BASE/a.xml" > "$T/out" 2> "$T/err"
-	is "remove, feedd may not write: exit 1" "$?" 1
+	"$FEEDCTL" -s "$T/s2" remove "$BASE/a.xml" --purge > "$T/out" \
+	    2> "$T/err"
+	is "remove --purge, feedd may not write: exit 1" "$?" 1
 	check "the error names the file and the reason" \
 	    grep -q "$T/ro/feeds: .*Permission denied" "$T/err"
+	check "and says why feedctl does not do it" grep -q -- "--purge" \
+	    "$T/err"
+	is "nothing changed" "$(cat "$T/ro/feeds")" "# read-only
+$BASE/a.xml t1"
+	"$FEEDCTL" -s "$T/s2" remove "$BASE/a.xml" > "$T/out" 2> "$T/err"
+	is "remove, feedd may not write: feedctl comments it out, exit 0" \
+	    "$?" 0
+	check "it says so" grep -q \
+	    "^Removed $BASE/a.xml ($T/ro/feeds:2 commented out by feedctl" \
+	    "$T/out"
+	is "the line is commented out" "$(cat "$T/ro/feeds")" "# read-only
+# removed by feedctl $(date +%Y-%m-%d): $BASE/a.xml t1"
+	is "the file still keeps its mode" "$(stat -c %a "$T/ro/feeds")" 444
+	check "feedd reloaded: it no longer lists the feed" wait_for 50 sh -c \
+	    "! \"$FEEDCTL\" -s \"$T/s2\" feeds --json | grep -q '$BASE/a.xml'"
+	is "its items are kept" \
+	    "$("$FEEDCTL" -s "$T/s2" items --json | grep -c '"A two"')" 1
 	kill "$RO_PID"
 	wait "$RO_PID"
 	is "that feedd exits 0" "$?" 0

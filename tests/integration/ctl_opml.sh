@@ -2,7 +2,9 @@
 # ctl_opml.sh: `feedctl export` and `feedctl import` without a daemon: an
 # export imports back to the same feeds, titles and tags; import appends,
 # never rewrites, reports duplicates, takes folders and categories as tags,
-# skips what the feeds file cannot hold; bad OPML is a clear error.
+# skips what the feeds file cannot hold; bad OPML is a clear error.  URLs
+# are compared as feedctl add compares them (no #fragment, the scheme and
+# host in any case).
 . "$(dirname "$0")/lib.sh"
 
 export FEEDD_SOCKET="$T/no-daemon.sock"
@@ -94,6 +96,38 @@ is "and has four feeds" "$(grep -c 'xmlUrl=' "$T/mine.opml")" 4
 is "dry run exits 0" "$?" 0
 check "dry run creates no file" test ! -e "$T/dry"
 check "dry run shows the lines" grep -q '^https://e.example/e Tech Work Reading misc "~Catty"$' "$T/imp4"
+
+# A URL the feeds file has, but with a #fragment or the scheme and host in
+# another case, is the same feed (as for feedctl add); a fragment is
+# dropped as the feeds file drops it, so two URLs that differ only there
+# are one feed.
+printf 'https://frag.example/feed\nhttps://case.example/Path\n' > "$T/frag"
+cat > "$T/frag.opml" <<'EOF'
+<?xml version="1.0"?>
+<opml version="2.0"><head><title>x</title></head><body>
+  <outline type="rss" text="F" xmlUrl="https://frag.example/feed#top"/>
+  <outline type="rss" text="C" xmlUrl="HTTPS://CASE.Example/Path"/>
+  <outline type="rss" text="N" xmlUrl="https://new.example/feed#one"/>
+  <outline type="rss" text="N2" xmlUrl="https://new.example/feed#two"/>
+</body></opml>
+EOF
+"$FEEDCTL" import --feeds "$T/frag" "$T/frag.opml" > "$T/imp5" 2>&1
+is "import with fragments exits 0" "$?" 0
+check "a #fragment is already present" \
+    grep -q "^duplicate: https://frag.example/feed (already in $T/frag:1)" \
+    "$T/imp5"
+check "another case of scheme and host is already present" \
+    grep -q "^duplicate: HTTPS://CASE.Example/Path (already in $T/frag:2)" \
+    "$T/imp5"
+check "two fragments of one URL are one feed" \
+    grep -q "^duplicate: https://new.example/feed (twice in $T/frag.opml)" \
+    "$T/imp5"
+check "the summary counts them" \
+    grep -q "^Added 1 feed to $T/frag; 3 already present" "$T/imp5"
+is "the new feed is added once, without its fragment" "$(cat "$T/frag")" \
+    'https://frag.example/feed
+https://case.example/Path
+https://new.example/feed "~N"'
 
 # Errors.
 printf '<html><body/></html>\n' > "$T/not.opml"

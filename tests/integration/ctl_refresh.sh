@@ -4,7 +4,8 @@
 # the failures, and the feeds a server told to wait (--force polls them);
 # a name that names no feed is reported and the others are polled anyway;
 # --no-wait returns at once; on a terminal a progress line is rewritten in
-# place; a client that goes away while it waits disturbs nobody.
+# place, and cleared before an error; a client that goes away while it
+# waits disturbs nobody.
 . "$(dirname "$0")/ctl_lib.sh"
 
 hits() { grep -c "\"path\": \"$1\"" "$T/httpd.log"; }
@@ -140,4 +141,50 @@ is "an older daemon: exit 0" "$?" 0
 is "an older daemon: it says the polls started" "$(cat "$T/old.out")" \
     "Refreshing 0 feeds (this feedd does not wait for polls)."
 check "the request asked to wait" grep -q '"wait": true' "$T/old.req"
+
+# 8. The daemon goes away while refresh shows its progress line: the line
+# is cleared before the error, which starts a line of its own.  (Run on a
+# pseudo-terminal; feedd is killed once "1/2" shows, while the slow feed
+# is still being fetched.)
+spawn "$FEEDD" --foreground --socket "$SOCK" --db "$T/db" \
+    --feeds "$T/feeds" --config "$T/empty.conf" --host-delay 0 \
+    --host-conns 8 -v 2>>"$T/feedd.log"
+FEEDD_PID=$LASTPID
+wait_for 100 ctl version || { echo "Bail out! feedd did not start"; exit 1; }
+cat > "$T/gone.py" <<'PY'
+import os, pty, select, signal, sys, time
+victim = int(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+out, killed, end = b"", False, time.time() + 30
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 0.5)
+    if fd not in r:
+        continue
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+    if not killed and b"Refreshing: 1/2" in out:
+        os.kill(victim, signal.SIGKILL)
+        killed = True
+_, st = os.waitpid(pid, 0)
+# What the terminal shows: each line from its last carriage return on.
+for line in out.decode("utf-8", "replace").split("\n"):
+    print(line.rstrip("\r").split("\r")[-1].replace("\x1b[K", ""))
+print("killed" if killed else "not killed")
+sys.exit(st >> 8)
+PY
+"$PYTHON3" "$T/gone.py" "$FEEDD_PID" "$FEEDCTL" -s "$SOCK" refresh \
+    "$BASE/a.xml" "$BASE/slow.xml" > "$T/gone.out"
+is "the daemon gone mid-refresh: exit 3" "$?" 3
+wait "$FEEDD_PID" 2>/dev/null
+check "it was killed while the progress line showed" \
+    grep -q "^killed\$" "$T/gone.out"
+check "the error is on a line of its own" \
+    grep -q "^feedctl: $SOCK: connection closed by feedd\$" "$T/gone.out"
 done_testing

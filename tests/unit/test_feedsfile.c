@@ -210,6 +210,18 @@ main(void)
 	    &cause) == -1 && cause != NULL, "no line 9: refused");
 	free(cause);
 	{
+		char	prefix[64];
+		int	y, mo, d, end = 0;
+
+		/* The daemon's remove and feedctl's fallback write this. */
+		feedsfile_removed_prefix(prefix, sizeof prefix);
+		tap_ok(sscanf(prefix, "# removed by feedctl %4d-%2d-%2d: %n",
+		    &y, &mo, &d, &end) == 3 && end == (int)strlen(prefix) &&
+		    strlen(prefix) == 33 && y >= 2024 && mo >= 1 && mo <= 12 &&
+		    d >= 1 && d <= 31, "the removed prefix: \"# removed by "
+		    "feedctl YYYY-MM-DD: \"");
+	}
+	{
 		int	*ul = NULL, nl;
 
 		fp = fopen(path, "w");
