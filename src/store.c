@@ -2541,11 +2541,16 @@ store_sqlb_conds(struct store_sqlb *sb, const struct store_query *q,
 	if (q->starred)
 		buf_adds(s, " AND i.starred = 1");
 	/*
-	 * Not starred: most items, so a test on each row of whatever walk
-	 * the order chose (a date or id index), which stops at the limit.
+	 * Not starred: the few starred ids, listed once by items_starred,
+	 * are left out of whatever walk the order chose (a date or id
+	 * index), which stops at the limit.  Written "i.starred = 0", it
+	 * made SQLite build a Bloom filter over every item first: 100 ms
+	 * for a page of the unread among 350,000 items, instead of 3.
 	 */
 	if (q->unstarred)
-		buf_adds(s, " AND i.starred = 0");
+		buf_printf(s, " AND %s NOT IN (SELECT id FROM items"
+		    " INDEXED BY items_starred WHERE starred = 1)",
+		    STORE_ID(q));
 	if (q->read)
 		buf_adds(s, " AND NOT EXISTS (SELECT 1 FROM unread r"
 		    " WHERE r.id = i.id)");
@@ -2764,16 +2769,27 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 {
 	struct store_sqlb	 sb;
 	sqlite3_stmt		*stmt;
-	const char		*col, *search;
+	const char		*col, *join = "", *search;
 	char			*quoted = NULL;
 	int			 rc, retry, cached;
 
-	/* Not starred, of all items: the items less the starred ones. */
+	/*
+	 * Not starred: the items less the starred ones, and the unread less
+	 * the unread starred ones, counted by feed from the few starred
+	 * items (items_starred).
+	 */
 	col = q->read || (q->starred && q->unstarred) ? NULL :
-	    q->unread ? (q->starred || q->unstarred ? NULL :
-	    "f.unread_count") : q->starred ? "f.starred_count" :
+	    q->unread ? (q->starred ? NULL : q->unstarred ?
+	    "(f.unread_count - COALESCE(s.k, 0))" : "f.unread_count") :
+	    q->starred ? "f.starred_count" :
 	    q->unstarred ? "(f.item_count - f.starred_count)" :
 	    "f.item_count";
+	if (q->unread && q->unstarred)
+		join = " LEFT JOIN (SELECT i.feed_id, count(*) AS k"
+		    " FROM items i INDEXED BY items_starred"
+		    " WHERE i.starred = 1 AND EXISTS"
+		    " (SELECT 1 FROM unread r WHERE r.id = i.id)"
+		    " GROUP BY i.feed_id) s ON s.feed_id = f.id";
 	search = store_blank(q->search) ? NULL : q->search;
 	for (retry = 0;; retry++) {
 		memset(&sb, 0, sizeof sb);
@@ -2781,7 +2797,8 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 		    q->until == 0 && q->nids == 0 && q->after_id == 0 &&
 		    (q->max_id == 0 || q->max_id >= store_max_item_id(st))) {
 			buf_printf(&sb.sql, "SELECT COALESCE(sum(%s), 0),"
-			    " count(*) FROM feeds f WHERE %s > 0", col, col);
+			    " count(*) FROM feeds f%s WHERE %s > 0", col, join,
+			    col);
 			if (q->feed_ids != NULL && q->nfeed_ids != 0) {
 				buf_adds(&sb.sql, " AND f.id IN ");
 				store_sqlb_ids(&sb, q->feed_ids, q->nfeed_ids);

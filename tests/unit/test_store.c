@@ -1312,6 +1312,12 @@ test_filters(void)
 	Q(); q.unstarred = 1; q.unread = 1;
 	store_count(st, &q, &n, &nf);
 	tap_is_int(n * 10 + nf, 32, "count unread, not starred");
+	Q(); q.unstarred = 1; q.unread = 1; q.tag = "sport";
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 11, "count unread, not starred, tag sport");
+	Q(); q.unstarred = 1; q.unread = 1; q.since = 600;
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 22, "count unread, not starred, since 600");
 	Q(); q.unstarred = 1; q.feed_ids = fa; q.nfeed_ids = 1;
 	store_count(st, &q, &n, &nf);
 	tap_is_int(n * 10 + nf, 31, "count not starred of feed A");
