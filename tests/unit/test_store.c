@@ -1447,6 +1447,20 @@ test_filters(void)
 	tap_is_int(c.first_seen, 2500, "first_seen");
 	copy_free(&c);
 
+	/* Marks of the items not starred (last: they change the fixture). */
+	Q(); q.unstarred = 1; q.tag = "sport";
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 1,
+	    "mark read the not starred of sport: 4 only");
+	Q(); q.unread = 1; q.tag = "sport";
+	check_ids(st, &q, "3", "  the starred one stays unread");
+	Q(); q.unstarred = 1; q.feed_ids = fa; q.nfeed_ids = 1;
+	tap_is_int(store_mark(st, &q, STORE_MARK_STAR), 3,
+	    "star the not starred of A: 3");
+	Q(); q.unstarred = 1;
+	check_ids(st, &q, "5,4", "  not starred left: 5 and 4");
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 22, "  counted 2 in 2 feeds");
+
 	store_close(st);
 }
 
