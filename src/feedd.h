@@ -208,6 +208,7 @@ struct store_query {
 	int		 unread;	/* only unread */
 	int		 read;		/* only read */
 	int		 starred;	/* only starred */
+	int		 unstarred;	/* only not starred */
 	int		 updated;	/* only items whose content changed */
 	const int64_t	*feed_ids;	/* only these feeds */
 	size_t		 nfeed_ids;
@@ -224,6 +225,7 @@ struct store_query {
 	int64_t		 offset;
 	int		 oldest_first;
 	int		 rank;		/* a search: best match first (bm25) */
+	int		 by_id;		/* by id (insertion order), not date */
 };
 
 enum store_mark_op {

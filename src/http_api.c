@@ -12,8 +12,10 @@
  *   category.  A category's id is a hash of its lowercased name (31
  *   bits), stable without any table.
  * - Entries are items; "status" is read/unread; "limit" defaults to 100
- *   and is clamped to 1000; ordering is always feedd's date order, the
- *   direction as asked (Miniflux's default: asc).
+ *   and is clamped to 1000; "order" id and created_at are feedd's id
+ *   order (ids are given as items are first stored), the others feedd's
+ *   date order, the direction as asked (Miniflux's default: asc).
+ *   "starred=false" selects the items not starred, as in Miniflux.
  * - The user is one, id 1; every object's user_id is 1.
  */
 #include <sys/types.h>
@@ -1023,9 +1025,25 @@ api_find_entries(struct api_ctx *x, int64_t feed, int64_t cat)
 	int64_t		 n, limit = API_LIMIT_DEFAULT, offset = 0;
 	int		 i, nst, rd = 0, unrd = 0, b, exists;
 	int		 route_feed = feed > 0, route_cat = cat > 0;
-	static const char *orders[] = { "id", "status", "changed_at",
-	    "published_at", "created_at", "category_title", "category_id",
-	    "title", "author" };
+	/*
+	 * Miniflux's orders and feedd's for them: "id" and "created_at" by
+	 * id (ids follow the first sight of items), the others by feedd's
+	 * date (feedd-http(8) says so).
+	 */
+	static const struct {
+		const char	*name;
+		const char	*order;
+	} orders[] = {
+		{ "id", "id" },
+		{ "status", "date" },
+		{ "changed_at", "date" },
+		{ "published_at", "date" },
+		{ "created_at", "id" },
+		{ "category_title", "date" },
+		{ "category_id", "date" },
+		{ "title", "date" },
+		{ "author", "date" },
+	};
 
 	req = api_req("items");
 	json_object_set_new(req, "content", json_true());
@@ -1036,7 +1054,13 @@ api_find_entries(struct api_ctx *x, int64_t feed, int64_t cat)
 			rd = 1;
 		else if (strcmp(st[i], "unread") == 0)
 			unrd = 1;
-		else {
+		else if (strcmp(st[i], "removed") == 0) {
+			json_decref(req);
+			http_resp_error(x->resp, 400, "invalid entry status: "
+			    "feedd removes no entries, valid status values "
+			    "are: \"read\" and \"unread\"");
+			return;
+		} else {
 			json_decref(req);
 			http_resp_error(x->resp, 400, "invalid entry status, "
 			    "valid status values are: \"read\" and \"unread\"");
@@ -1047,13 +1071,16 @@ api_find_entries(struct api_ctx *x, int64_t feed, int64_t cat)
 		json_object_set_new(req, rd ? "read" : "unread", json_true());
 	if ((s = http_req_arg(r, "order")) != NULL) {
 		for (i = 0; i < (int)(sizeof orders / sizeof orders[0]); i++)
-			if (strcmp(s, orders[i]) == 0)
+			if (strcmp(s, orders[i].name) == 0)
 				break;
 		if (i == (int)(sizeof orders / sizeof orders[0])) {
 			json_decref(req);
 			http_resp_error(x->resp, 400, "invalid entry order");
 			return;
 		}
+		if (strcmp(orders[i].order, "date") != 0)
+			json_object_set_new(req, "order",
+			    json_string(orders[i].order));
 	}
 	s = http_req_arg(r, "direction");
 	if (s != NULL && strcmp(s, "asc") != 0 && strcmp(s, "desc") != 0) {
@@ -1089,9 +1116,11 @@ api_find_entries(struct api_ctx *x, int64_t feed, int64_t cat)
 	json_object_set_new(req, "limit", json_integer(limit));
 	if (offset > 0)
 		json_object_set_new(req, "offset", json_integer(offset));
+	/* As Miniflux: a value that is not a boolean is no filter. */
 	if ((s = http_req_arg(r, "starred")) != NULL &&
-	    api_bool(s, &b) == 0 && b)
-		json_object_set_new(req, "starred", json_true());
+	    api_bool(s, &b) == 0)
+		json_object_set_new(req, b ? "starred" : "unstarred",
+		    json_true());
 	if ((s = http_req_arg(r, "search")) != NULL && *s != '\0')
 		json_object_set_new(req, "search", json_string(s));
 	if ((s = http_req_arg(r, "before")) != NULL &&
@@ -1319,6 +1348,12 @@ api_put_entries(struct api_ctx *x)
 	}
 	if (st != NULL && !json_is_null(st)) {
 		status = json_string_value(st);
+		if (status != NULL && strcmp(status, "removed") == 0) {
+			http_resp_error(x->resp, 400, "feedd cannot remove "
+			    "entries, valid status values are: \"read\" and "
+			    "\"unread\"");
+			goto out;
+		}
 		if (status == NULL || (strcmp(status, "read") != 0 &&
 		    strcmp(status, "unread") != 0)) {
 			http_resp_error(x->resp, 400, "invalid entry status, "

@@ -24,7 +24,10 @@
  * "refresh" with "wait": true sends a {"id":N,"ok":true,"progress":{...}}
  * line as each of its polls ends, then an end line {"id":N,"ok":true,
  * "end":true,...} (a member added within version 1: a request without
- * "wait" is answered as before).
+ * "wait" is answered as before).  "items" and "mark" take "unstarred":true
+ * and "order":"id", also added within version 1 (a request without them
+ * is answered as before; an older daemon ignores the one, refuses the
+ * other).
  */
 enum proto_cmd {
 	PROTO_CMD_UNKNOWN = 0,

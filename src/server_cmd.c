@@ -243,24 +243,31 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	struct store_query	*q = &s->q;
 	const char		*tag = NULL, *search = NULL, *order = NULL;
 	int			 unread = 0, starred = 0, oldest = 0, updated = 0;
-	int			 hidden = 1;
+	int			 hidden = 1, unstarred = 0;
 	int			 rd = 0;
 
 	if (proto_get_bool(req, "unread", &unread) != 0 ||
 	    proto_get_bool(req, "read", &rd) != 0 ||
 	    proto_get_bool(req, "starred", &starred) != 0 ||
+	    proto_get_bool(req, "unstarred", &unstarred) != 0 ||
 	    proto_get_bool(req, "updated", &updated) != 0 ||
 	    proto_get_bool(req, "oldest_first", &oldest) != 0 ||
 	    proto_get_bool(req, "content", &s->content) != 0 ||
 	    proto_get_bool(req, "hidden", &hidden) != 0) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "unread, read, starred, updated, oldest_first, content "
-		    "and hidden are booleans");
+		    "unread, read, starred, unstarred, updated, "
+		    "oldest_first, content and hidden are booleans");
+		return (-1);
+	}
+	if (starred && unstarred) {
+		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
+		    "starred and unstarred exclude each other");
 		return (-1);
 	}
 	q->unread = unread;
 	q->read = rd;
 	q->starred = starred;
+	q->unstarred = unstarred;
 	q->updated = updated;
 	q->oldest_first = oldest;
 	if (proto_get_time(req, "since", &q->since) != 0 ||
@@ -292,11 +299,14 @@ server_cmd_query(json_t *id, json_t *req, struct server_stream *s,
 	}
 	if (server_cmd_get_str(req, "order", &order) != 0 ||
 	    (order != NULL && strcmp(order, "date") != 0 &&
-	    strcmp(order, "rank") != 0)) {
+	    strcmp(order, "rank") != 0 && strcmp(order, "id") != 0)) {
 		*errp = proto_error(id, PROTO_E_BAD_REQUEST,
-		    "order is \"date\" or \"rank\"");
+		    "order is \"date\", \"id\" or \"rank\"");
 		return (-1);
 	}
+	/* By id: the id is the key to continue after (keyset paging). */
+	if (order != NULL && strcmp(order, "id") == 0)
+		q->by_id = 1;
 	if (order != NULL && strcmp(order, "rank") == 0) {
 		if (search == NULL) {
 			*errp = proto_error(id, PROTO_E_BAD_REQUEST,
@@ -413,6 +423,28 @@ server_cmd_stream_keyset(struct client *c, int64_t page)
 }
 
 /*
+ * The next page of a listing by id, after the id last sent.  Returns the
+ * rows sent, or -1.
+ */
+static int64_t
+server_cmd_stream_keyset_id(struct client *c, int64_t page)
+{
+	struct server_stream	*s = server_client_stream(c);
+	struct store_query	 q;
+
+	q = s->q;
+	q.offset = 0;
+	q.max_id = s->cursor;
+	if (s->q.oldest_first)
+		q.after_id = s->after > s->last_id ? s->after : s->last_id;
+	else if (s->last_id - 1 < s->cursor)
+		q.max_id = s->last_id - 1;
+	if (q.max_id <= 0 || q.max_id <= q.after_id)
+		return (0);
+	return (server_cmd_stream_query(c, &q, page));
+}
+
+/*
  * Produce the next page of a client's listing (server.c calls this as its
  * socket drains); after the last one send the end line
  * {"end":true,"count":N,"cursor":C} and drop the listing.
@@ -434,12 +466,14 @@ server_cmd_stream_fill(struct client *c)
 	if (s->limit != 0 && s->limit - s->emitted < page)
 		page = s->limit - s->emitted;
 	if (page > 0 && s->cursor > 0) {
-		if (s->have_last && !s->offset_mode &&
+		if (s->have_last && !s->offset_mode && !s->q.by_id &&
 		    (s->last_date == 0 || s->last_date == -1 ||
 		    s->last_date == INT64_MAX || s->last_date == INT64_MIN)) {
 			s->offset_mode = 1;
 		}
-		if (s->have_last && !s->offset_mode)
+		if (s->have_last && !s->offset_mode && s->q.by_id)
+			got = server_cmd_stream_keyset_id(c, page);
+		else if (s->have_last && !s->offset_mode)
 			got = server_cmd_stream_keyset(c, page);
 		else {
 			q = s->q;
@@ -770,6 +804,7 @@ server_cmd_mark(struct client *c, json_t *id, json_t *req)
 	}
 	if (m->nids == 0 && q->nfeed_ids == 0 && q->tag == NULL &&
 	    q->search == NULL && !all && !q->unread && !q->starred &&
+	    !q->unstarred &&
 	    q->since == 0 && q->until == 0 && q->after_id == 0) {
 		server_reply(c, proto_error(id, PROTO_E_BAD_REQUEST,
 		    "mark needs \"items\", \"feed\", \"tag\" or \"all\""));

@@ -2492,6 +2492,13 @@ store_sqlb_where(struct store_sqlb *sb, const struct store_query *q,
 		 */
 		buf_adds(s, " FROM items i CROSS JOIN unread u ON u.id = i.id"
 		    " JOIN feeds f ON f.id = i.feed_id WHERE 1");
+	} else if (q->unread && q->by_id) {
+		/*
+		 * Unread by id: the unread set drives in the order of its
+		 * rowid, the item's id; its date index would need a sort.
+		 */
+		buf_adds(s, " FROM unread u CROSS JOIN items i ON i.id = u.id"
+		    " JOIN feeds f ON f.id = i.feed_id WHERE 1");
 	} else if (q->unread) {
 		/*
 		 * Unread: the unread set drives, by its date index (u.date is
@@ -2503,7 +2510,8 @@ store_sqlb_where(struct store_sqlb *sb, const struct store_query *q,
 		buf_adds(s, " FROM unread u INDEXED BY unread_time"
 		    " CROSS JOIN items i ON i.id = u.id"
 		    " JOIN feeds f ON f.id = i.feed_id WHERE 1");
-	} else if (search != NULL && q->nfeed_ids == 0 && q->nids == 0) {
+	} else if (search != NULL && q->nfeed_ids == 0 && q->nids == 0 &&
+	    !q->by_id) {
 		/*
 		 * By date: walk the date index newest first and keep the ids
 		 * the index matched, so a page of a common word stops after
@@ -2532,6 +2540,17 @@ store_sqlb_conds(struct store_sqlb *sb, const struct store_query *q,
 
 	if (q->starred)
 		buf_adds(s, " AND i.starred = 1");
+	/*
+	 * Not starred: the few starred ids, listed once by items_starred,
+	 * are left out of whatever walk the order chose (a date or id
+	 * index), which stops at the limit.  Written "i.starred = 0", it
+	 * made SQLite build a Bloom filter over every item first: 100 ms
+	 * for a page of the unread among 350,000 items, instead of 3.
+	 */
+	if (q->unstarred)
+		buf_printf(s, " AND %s NOT IN (SELECT id FROM items"
+		    " INDEXED BY items_starred WHERE starred = 1)",
+		    STORE_ID(q));
 	if (q->read)
 		buf_adds(s, " AND NOT EXISTS (SELECT 1 FROM unread r"
 		    " WHERE r.id = i.id)");
@@ -2594,6 +2613,9 @@ store_sqlb_order(struct store_sqlb *sb, const struct store_query *q)
 
 	if (q->rank && !store_blank(q->search))
 		buf_printf(&sb->sql, " ORDER BY items_fts.rank, i.id %s", dir);
+	else if (q->by_id)
+		/* The rowid of the table that drives: no sort. */
+		buf_printf(&sb->sql, " ORDER BY %s %s", STORE_ID(q), dir);
 	else
 		buf_printf(&sb->sql, " ORDER BY %s %s, %s %s", STORE_DATE(q),
 		    dir, STORE_ID(q), dir);
@@ -2747,13 +2769,27 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 {
 	struct store_sqlb	 sb;
 	sqlite3_stmt		*stmt;
-	const char		*col, *search;
+	const char		*col, *join = "", *search;
 	char			*quoted = NULL;
 	int			 rc, retry, cached;
 
-	col = q->read ? NULL : q->unread ? (q->starred ? NULL :
-	    "f.unread_count") : q->starred ? "f.starred_count" :
+	/*
+	 * Not starred: the items less the starred ones, and the unread less
+	 * the unread starred ones, counted by feed from the few starred
+	 * items (items_starred).
+	 */
+	col = q->read || (q->starred && q->unstarred) ? NULL :
+	    q->unread ? (q->starred ? NULL : q->unstarred ?
+	    "(f.unread_count - COALESCE(s.k, 0))" : "f.unread_count") :
+	    q->starred ? "f.starred_count" :
+	    q->unstarred ? "(f.item_count - f.starred_count)" :
 	    "f.item_count";
+	if (q->unread && q->unstarred)
+		join = " LEFT JOIN (SELECT i.feed_id, count(*) AS k"
+		    " FROM items i INDEXED BY items_starred"
+		    " WHERE i.starred = 1 AND EXISTS"
+		    " (SELECT 1 FROM unread r WHERE r.id = i.id)"
+		    " GROUP BY i.feed_id) s ON s.feed_id = f.id";
 	search = store_blank(q->search) ? NULL : q->search;
 	for (retry = 0;; retry++) {
 		memset(&sb, 0, sizeof sb);
@@ -2761,7 +2797,8 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 		    q->until == 0 && q->nids == 0 && q->after_id == 0 &&
 		    (q->max_id == 0 || q->max_id >= store_max_item_id(st))) {
 			buf_printf(&sb.sql, "SELECT COALESCE(sum(%s), 0),"
-			    " count(*) FROM feeds f WHERE %s > 0", col, col);
+			    " count(*) FROM feeds f%s WHERE %s > 0", col, join,
+			    col);
 			if (q->feed_ids != NULL && q->nfeed_ids != 0) {
 				buf_adds(&sb.sql, " AND f.id IN ");
 				store_sqlb_ids(&sb, q->feed_ids, q->nfeed_ids);
@@ -2774,6 +2811,7 @@ store_count(struct store *st, const struct store_query *q, int64_t *items,
 			if (q->no_hidden)
 				buf_adds(&sb.sql, STORE_NOT_HIDDEN);
 		} else if (search != NULL && !q->unread && !q->starred &&
+		    !q->unstarred &&
 		    q->nfeed_ids == 0 && store_blank(q->tag) && !q->no_hidden &&
 		    q->since == 0 && q->until == 0 && q->nids == 0) {
 			/* Hits alone: the index counts them, feeds unknown. */
@@ -2844,7 +2882,8 @@ store_mark_all_read(struct store *st, const struct store_query *q)
 {
 	int64_t	n;
 
-	if (q->unread || q->read || q->starred || q->nfeed_ids != 0 ||
+	if (q->unread || q->read || q->starred || q->unstarred ||
+	    q->nfeed_ids != 0 ||
 	    q->no_hidden ||
 	    !store_blank(q->tag) || q->since != 0 || q->until != 0 ||
 	    !store_blank(q->search) || q->nids != 0 || q->after_id != 0 ||

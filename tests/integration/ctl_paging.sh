@@ -50,7 +50,10 @@ for line in open(sys.argv[1]):
         print("error line: %s" % line.strip())
         sys.exit(1)
 want = int(sys.argv[3])
-key = sorted(rows, reverse=(sys.argv[2] == "newest"))
+if sys.argv[2].startswith("id-"):	# "order":"id": by id alone
+    key = sorted(rows, key=lambda r: r[1], reverse=(sys.argv[2] == "id-desc"))
+else:
+    key = sorted(rows, reverse=(sys.argv[2] == "newest"))
 problems = []
 if len(rows) != want:
     problems.append("%d rows, want %d" % (len(rows), want))
@@ -80,7 +83,19 @@ is "since bound kept across pages" \
     "$(listing '{"v":1,"id":1,"cmd":"items","since":"2001-04-30T00:00:00Z","until":"2001-05-02T00:00:00Z"}' newest 2200)" ok
 is "unread filter across pages" \
     "$(listing '{"v":1,"id":1,"cmd":"items","unread":true}' newest 2600)" ok
-is "the epoch is a date like any other" \
+is "order id, highest first, all pages" \
+    "$(listing '{"v":1,"id":1,"cmd":"items","order":"id"}' id-desc 2600)" ok
+is "order id, lowest first, all pages" \
+    "$(listing '{"v":1,"id":1,"cmd":"items","order":"id","oldest_first":true}' id-asc 2600)" ok
+is "order id, unread, after an id, a limit across pages" \
+    "$(listing '{"v":1,"id":1,"cmd":"items","order":"id","unread":true,"after":100,"limit":1500,"oldest_first":true}' id-asc 1500)" ok
+is "unstarred across pages (none is starred)" \
+    "$(listing '{"v":1,"id":1,"cmd":"items","unstarred":true}' newest 2600)" ok
+printf '%s\n' '{"v":1,"id":1,"cmd":"items","starred":true,"unstarred":true}' \
+    > "$T/in"
+raw "$T/in" shut > "$T/both"
+check "starred and unstarred together: a clear error" \
+    grep -q "exclude each other" "$T/both"
     "$(listing '{"v":1,"id":1,"cmd":"items","until":1,"oldest_first":true}' oldest 100)" ok
 is "feedctl items --json lists them all" "$(ctl --json items | wc -l)" 2600
 is "feedctl new --json -n 100 gives the first page" \

@@ -8,9 +8,10 @@
 # on throughout.
 . "$(dirname "$0")/http_lib.sh"
 
-# Three feeds: Alpha (news), Beta (no tag), Gamma (tech, other).
-rss a.xml Alpha "a1|Alpha one|<p>first</p>|Mon, 02 Jan 2023 10:00:00 GMT" \
-    "a2|Alpha two|<p>second</p>|Mon, 02 Jan 2023 11:00:00 GMT" \
+# Three feeds: Alpha (news), Beta (no tag), Gamma (tech, other).  Alpha
+# lists a2 before a1, so that the entries' ids are not in date order.
+rss a.xml Alpha "a2|Alpha two|<p>second</p>|Mon, 02 Jan 2023 11:00:00 GMT" \
+    "a1|Alpha one|<p>first</p>|Mon, 02 Jan 2023 10:00:00 GMT" \
     "a3|Alpha zanzibar|<p>third</p>|Mon, 02 Jan 2023 12:00:00 GMT" \
     "a4|Alpha four|<p>fourth</p>|Mon, 02 Jan 2023 13:00:00 GMT" \
     "a5|Alpha five|<p>fifth</p>|Mon, 02 Jan 2023 14:00:00 GMT"

@@ -1285,7 +1285,7 @@ test_filters(void)
 	struct got		 g = { 0 };
 	struct copy		 c;
 	int64_t			 fa[1] = { 1 }, fac[2] = { 1, 3 };
-	int64_t			 some[3] = { 1, 3, 5 }, many[150];
+	int64_t			 some[3] = { 1, 3, 5 }, many[150], n, nf;
 	struct nest		 nest;
 	int			 i;
 
@@ -1300,6 +1300,39 @@ test_filters(void)
 	check_ids(st, &q, "4,3,1,6", "unread");
 	Q(); q.starred = 1;
 	check_ids(st, &q, "3", "starred");
+	Q(); q.unstarred = 1;
+	check_ids(st, &q, "5,2,4,1,6", "not starred");
+	Q(); q.unstarred = 1; q.unread = 1;
+	check_ids(st, &q, "4,1,6", "unread, not starred");
+	Q(); q.unstarred = 1; q.tag = "sport";
+	check_ids(st, &q, "4", "not starred, tag sport");
+	Q(); q.unstarred = 1;
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 53, "count not starred (counters)");
+	Q(); q.unstarred = 1; q.unread = 1;
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 32, "count unread, not starred");
+	Q(); q.unstarred = 1; q.unread = 1; q.tag = "sport";
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 11, "count unread, not starred, tag sport");
+	Q(); q.unstarred = 1; q.unread = 1; q.since = 600;
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 22, "count unread, not starred, since 600");
+	Q(); q.unstarred = 1; q.feed_ids = fa; q.nfeed_ids = 1;
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 31, "count not starred of feed A");
+	Q(); q.by_id = 1;
+	check_ids(st, &q, "6,5,4,3,2,1", "by id, highest first");
+	Q(); q.by_id = 1; q.oldest_first = 1; q.limit = 4; q.offset = 1;
+	check_ids(st, &q, "2,3,4,5", "by id, lowest first, limit, offset");
+	Q(); q.by_id = 1; q.unread = 1;
+	check_ids(st, &q, "6,4,3,1", "unread by id");
+	Q(); q.by_id = 1; q.unread = 1; q.oldest_first = 1; q.after_id = 1;
+	check_ids(st, &q, "3,4,6", "unread by id, after 1, lowest first");
+	Q(); q.by_id = 1; q.feed_ids = fa; q.nfeed_ids = 1; q.max_id = 5;
+	check_ids(st, &q, "2,1", "feed A by id, up to 5");
+	Q(); q.by_id = 1; q.search = "rust OR tennis OR kernel";
+	check_ids(st, &q, "6,4,1", "search by id");
 	Q(); q.feed_ids = fa; q.nfeed_ids = 1;
 	check_ids(st, &q, "2,1,6", "feed A");
 	Q(); q.feed_ids = fac; q.nfeed_ids = 2;
@@ -1413,6 +1446,20 @@ test_filters(void)
 	tap_is_int(c.updated, DATE_NONE, "no updated reads DATE_NONE");
 	tap_is_int(c.first_seen, 2500, "first_seen");
 	copy_free(&c);
+
+	/* Marks of the items not starred (last: they change the fixture). */
+	Q(); q.unstarred = 1; q.tag = "sport";
+	tap_is_int(store_mark(st, &q, STORE_MARK_READ), 1,
+	    "mark read the not starred of sport: 4 only");
+	Q(); q.unread = 1; q.tag = "sport";
+	check_ids(st, &q, "3", "  the starred one stays unread");
+	Q(); q.unstarred = 1; q.feed_ids = fa; q.nfeed_ids = 1;
+	tap_is_int(store_mark(st, &q, STORE_MARK_STAR), 3,
+	    "star the not starred of A: 3");
+	Q(); q.unstarred = 1;
+	check_ids(st, &q, "5,4", "  not starred left: 5 and 4");
+	store_count(st, &q, &n, &nf);
+	tap_is_int(n * 10 + nf, 22, "  counted 2 in 2 feeds");
 
 	store_close(st);
 }
