@@ -1289,8 +1289,8 @@ config_check_url(const char *url)
 	return (NULL);
 }
 
-/* Is this word an option ("key=value", key a name)? */
-static int
+/* Is this word an option ("key=value", key a name)?  Also feedsfile.c's. */
+int
 config_is_option(const char *w)
 {
 	const char	*p = w;

@@ -585,6 +585,7 @@ void		 config_print_conf(FILE *, const struct config *);
 void		 config_print_feeds(FILE *, const struct config *);
 struct config	*config_parse_feed_line(const char *, char **);
 const struct feed_conf *config_feed_by_url(struct config *, const char *);
+int		 config_is_option(const char *);
 void		 config_feed_options(struct buf *,
 		    const struct feed_conf *);
 

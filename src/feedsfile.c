@@ -84,19 +84,6 @@ quote:
 	feedsfile_quoted(b, s);
 }
 
-/* Is this word read as an option ("key=value", key a name)? */
-static int
-feedsfile_is_option(const char *w)
-{
-	const char	*p = w;
-
-	if (!isalpha((unsigned char)*p))
-		return (0);
-	while (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
-		p++;
-	return (*p == '=');
-}
-
 /*
  * Format fc as one feeds-file line (no newline) into b.  A tag that could
  * not be read back as that tag (one starting with '~', which is a title,
@@ -110,7 +97,7 @@ feedsfile_format(struct buf *b, const struct feed_conf *fc, char **cause)
 
 	for (i = 0; i < fc->ntags; i++) {
 		if (fc->tags[i][0] == '\0' || fc->tags[i][0] == '~' ||
-		    feedsfile_is_option(fc->tags[i])) {
+		    config_is_option(fc->tags[i])) {
 			xasprintf(cause, "tag \"%s\": a tag may not be empty, "
 			    "start with ~ or have the form key=value",
 			    fc->tags[i]);

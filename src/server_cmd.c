@@ -897,6 +897,19 @@ server_cmd_feeds_cb(const struct store_feed *f, void *arg)
 	return (!server_client_alive(c));
 }
 
+/* The end line of a feeds listing: {"end":true,"count":N}. */
+static void
+server_cmd_feeds_end(struct client *c, struct server_stream *s)
+{
+	json_t	*o;
+
+	o = proto_ok(s->id);
+	json_object_set_new(o, "end", json_true());
+	json_object_set_new(o, "count", json_integer(s->emitted));
+	server_reply(c, o);
+	server_client_set_stream(c, NULL);
+}
+
 /*
  * The next page of a "feeds" listing, after the last feed sent; after the
  * last page the end line {"end":true,"count":N} (see server_cmd_items()).
@@ -905,7 +918,6 @@ static void
 server_cmd_feeds_fill(struct client *c)
 {
 	struct server_stream	*s = server_client_stream(c);
-	json_t			*o;
 	char			*after = s->last_key;
 	int			 got;
 
@@ -924,11 +936,7 @@ server_cmd_feeds_fill(struct client *c)
 	}
 	if (got == SERVER_PAGE || !server_client_alive(c))
 		return;
-	o = proto_ok(s->id);
-	json_object_set_new(o, "end", json_true());
-	json_object_set_new(o, "count", json_integer(s->emitted));
-	server_reply(c, o);
-	server_client_set_stream(c, NULL);
+	server_cmd_feeds_end(c, s);
 }
 
 /* Order feeds as the listing does: by sort key, then id. */
@@ -954,7 +962,6 @@ server_cmd_feeds_named(struct client *c)
 {
 	struct server_stream	*s = server_client_stream(c);
 	struct store_feed	*fs;
-	json_t			*o;
 	size_t			 i, j, n = 0;
 	int			 stop = 0;
 
@@ -981,11 +988,7 @@ server_cmd_feeds_named(struct client *c)
 	free(fs);
 	if (!server_client_alive(c))
 		return;
-	o = proto_ok(s->id);
-	json_object_set_new(o, "end", json_true());
-	json_object_set_new(o, "count", json_integer(s->emitted));
-	server_reply(c, o);
-	server_client_set_stream(c, NULL);
+	server_cmd_feeds_end(c, s);
 }
 
 /*
