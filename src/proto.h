@@ -7,6 +7,15 @@
  * ANY change to the names or meanings below needs PROTO_VERSION bumped.
  * Retired command names and error codes stay listed (as reserved) and are
  * never reused for something else.
+ *
+ * What only adds keeps the version (STYLE.md rule 13 read for additions):
+ * a new command, error code, request member or answer member, which a
+ * version 1 peer that does not know it never sends, ignores, or gets an
+ * "unknown_command" for.  A bump would refuse every version 1 script
+ * (socat one-liners, feedd-http, older feedctl) for no change in what
+ * they rely on.  Issues 13 and 14 added discover, subscribe, unsubscribe,
+ * fetch, counts, refresh's wait, items' read/unstarred/offset/order and
+ * feeds' options this way.
  */
 #ifndef PROTO_H
 #define PROTO_H
