@@ -180,14 +180,16 @@ http_throttle(const char *addr, int fail, int ok)
 /*
  * Authenticate as Miniflux does: an X-Auth-Token header is checked alone,
  * else Basic credentials.  Returns 0 (in), 401, or 429 (too many failures
- * from this address: even right credentials wait).
+ * from this address: even right credentials wait).  Only credentials that
+ * are wrong count as a failure: a request that brings none (a browser's
+ * first, a client's probe) is answered 401 and never locks anyone out.
  */
 static int
 http_auth(struct http_req *r, struct http_resp *resp)
 {
 	const char	*token;
 	char		*user, *pass = NULL;
-	int		 ok = 0, wait;
+	int		 ok = 0, tried = 1, wait;
 
 	if ((wait = http_throttle(r->addr, 0, 0)) > 0)
 		goto throttled;
@@ -197,6 +199,7 @@ http_auth(struct http_req *r, struct http_resp *resp)
 		ok = http_token != NULL && http_secret_equal(token, http_token);
 	else {
 		user = MHD_basic_auth_get_username_password(r->conn, &pass);
+		tried = user != NULL;
 		ok = user != NULL && pass != NULL && http_user != NULL &&
 		    http_password != NULL &&
 		    http_secret_equal(user, http_user) &
@@ -210,7 +213,7 @@ http_auth(struct http_req *r, struct http_resp *resp)
 		(void)http_throttle(r->addr, 0, 1);
 		return (0);
 	}
-	if ((wait = http_throttle(r->addr, 1, 0)) > 0) {
+	if ((wait = http_throttle(r->addr, tried, 0)) > 0) {
 		log_warnx("%s: %d failed logins: refused for %d s", r->addr,
 		    HTTP_FAIL_MAX, wait);
 		goto throttled;
@@ -532,6 +535,22 @@ http_access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	return (http_send(conn, &resp));
 }
 
+/*
+ * Decode %XX in the path and the query as libmicrohttpd does, except in
+ * a string holding "%00": decoded, its NUL would end the C string early,
+ * and "/v1/feeds/%00" would be routed as "/v1/feeds".  Such a string is
+ * left as it came, so that it matches no route and no valid value.
+ */
+static size_t
+http_unescape_cb(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	if (strstr(s, "%00") != NULL)
+		return (strlen(s));
+	return (MHD_http_unescape(s));
+}
+
 /* A request is over (answered, or its connection gone): free it. */
 static void
 http_completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -644,6 +663,7 @@ main(int argc, char **argv)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape_cb, NULL,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 	    MHD_OPTION_END);
 	if (d == NULL)

@@ -88,6 +88,12 @@ is "feedctl sees the reads made through the API" "$(stat_of unread)" 6
 # issue 13's i13-add branch; the client SKIPs when feedd lacks them).
 api_client subscribe "$BASE/d.xml"
 
+# Hostile requests: 4xx or closed, never a crash (ASan builds in make
+# check), and requests without credentials lock no one out.
+api_client hostile
+is "feedd-http survived the hostile requests (same pid)" \
+    "$(api_pid | wc -w)" 1
+
 # feedd-http dies: feedd starts it again (after a second's backoff).
 hp=$(api_pid)
 if [ -n "$hp" ] && kill "$hp"; then

@@ -524,6 +524,81 @@ def scenario_throttle():
     check("throttled: /healthcheck still answers", st == 200, st)
 
 
+def raw_exchange(data, timeout=10):
+    """Send raw bytes on a new connection: the first bytes answered."""
+    s = socket.create_connection((HOST, PORT))
+    s.settimeout(timeout)
+    try:
+        s.sendall(data)
+        try:
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        out = b""
+        while len(out) < 64:
+            chunk = s.recv(64)
+            if not chunk:
+                break
+            out += chunk
+    except (ConnectionResetError, BrokenPipeError, socket.timeout):
+        out = b""
+    s.close()
+    return out
+
+
+def scenario_hostile():
+    """Malformed and hostile requests: clear 4xx or a closed connection,
+    never a crash; the server serves the next request; requests without
+    credentials never lock the address out."""
+    auth = b"Authorization: Basic " + base64.b64encode(
+        ("%s:%s" % (USER, PASSWORD)).encode()) + b"\r\n"
+    status = re.compile(rb"^HTTP/1\.[01] (\d\d\d)")
+    for what, data in (
+            ("a garbage request line", b"GARBAGE\r\n\r\n"),
+            ("a request line of NULs", b"\0" * 200 + b"\r\n\r\n"),
+            ("HTTP/9.9", b"GET /v1/me HTTP/9.9\r\nHost: x\r\n" + auth +
+             b"\r\n"),
+            ("a bad chunk size", b"PUT /v1/entries HTTP/1.1\r\nHost: x\r\n" +
+             auth + b"Transfer-Encoding: chunked\r\n\r\nZZZ\r\nab\r\n"),
+            ("a body shorter than its Content-Length",
+             b"PUT /v1/entries HTTP/1.1\r\nHost: x\r\n" + auth +
+             b"Content-Length: 100\r\n\r\n{\"entry_ids\":"),
+            ("a header line without a colon", b"GET /v1/me HTTP/1.1\r\n"
+             b"Host: x\r\nno colon here\r\n" + auth + b"\r\n")):
+        out = raw_exchange(data)
+        m = status.match(out)
+        check("hostile: %s: 4xx (505 for a version) or closed" % what,
+              out == b"" or (m is not None and (m.group(1)[:1] == b"4" or
+                                                m.group(1) == b"505")), out)
+    for path in ("/v1/feeds/%00", "/v1/feeds/%ZZ/entries",
+                 "/v1/feeds/..%2f..%2fetc/entries", "/v1/feeds%00/1",
+                 "/v1/feeds/9223372036854775808",
+                 "/v1/feeds/-1", "/v1/entries/0",
+                 "/v1/entries?limit=99999999999999999999999",
+                 "/v1/entries?offset=-5", "/v1/entries?status=unread&status=x",
+                 "/v1/entries?limit=1%00", "/v1/entries?category_id=99999",
+                 "/v1/feeds/1/entries/abc", "/v1/" + "a/" * 2000):
+        try:
+            st, v = jreq("GET", path)
+        except (OSError, http.client.HTTPException) as e:
+            st, v = None, repr(e)
+        check("hostile: GET %s: a 4xx in Miniflux's error shape" % path[:48],
+              st is not None and 400 <= st < 500 and is_error(st, v, st),
+              (st, v))
+    st, v = jreq("GET", "/v1/entries?search=" +
+                 urllib.parse.quote('AND OR ( "unbalanced NEAR('))
+    check("hostile: a search that is not FTS5 syntax: 200 and a total",
+          st == 200 and isinstance(v, dict) and isinstance(v.get("total"),
+                                                           int), (st, v))
+    codes = [req("GET", "/v1/me", auth=None)[0] for i in range(12)]
+    check("12 requests without credentials: 401 each",
+          codes == [401] * 12, codes)
+    st, v = jreq("GET", "/v1/me")
+    check("hostile: afterwards the right password is served (no lockout "
+          "for requests without credentials)", st == 200 and v.get("id") == 1,
+          (st, v))
+
+
 def scenario_mark_read():
     """Mark every unread entry read (as a reader app does)."""
     st, v = jreq("GET", "/v1/entries?status=unread&limit=1000")
@@ -533,4 +608,5 @@ def scenario_mark_read():
 
 
 {"api": scenario_api, "subscribe": scenario_subscribe,
+ "hostile": scenario_hostile,
  "throttle": scenario_throttle, "mark_read": scenario_mark_read}[SCENARIO]()
