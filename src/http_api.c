@@ -1240,15 +1240,13 @@ api_item(struct api_ctx *x, int64_t id)
 	return (it);
 }
 
-/* GET /v1/entries/{id} */
+/* Answer one entry (it, taken) as Miniflux's entry object. */
 static void
-api_get_entry(struct api_ctx *x)
+api_entry_answer(struct api_ctx *x, json_t *it)
 {
 	struct buf	 out;
-	json_t		*it, *a;
+	json_t		*a;
 
-	if ((it = api_item(x, x->id[0])) == NULL)
-		return;
 	a = json_pack("[o]", it);
 	memset(&out, 0, sizeof out);
 	api_entries_put(&out, a);
@@ -1256,12 +1254,21 @@ api_get_entry(struct api_ctx *x)
 	http_resp_raw(x->resp, 200, "application/json", out.data, out.len);
 }
 
+/* GET /v1/entries/{id} */
+static void
+api_get_entry(struct api_ctx *x)
+{
+	json_t	*it;
+
+	if ((it = api_item(x, x->id[0])) != NULL)
+		api_entry_answer(x, it);
+}
+
 /* GET /v1/feeds/{feed}/entries/{id} */
 static void
 api_get_feed_entry(struct api_ctx *x)
 {
-	struct buf	 out;
-	json_t		*it, *a;
+	json_t	*it;
 
 	if ((it = api_item(x, x->id[1])) == NULL)
 		return;
@@ -1270,11 +1277,7 @@ api_get_feed_entry(struct api_ctx *x)
 		http_resp_error(x->resp, 404, "resource not found");
 		return;
 	}
-	a = json_pack("[o]", it);
-	memset(&out, 0, sizeof out);
-	api_entries_put(&out, a);
-	json_decref(a);
-	http_resp_raw(x->resp, 200, "application/json", out.data, out.len);
+	api_entry_answer(x, it);
 }
 
 /* A "mark" request; answers 204 or the error.  Returns 0 or -1. */
